@@ -1,0 +1,2 @@
+// The token provider (client side) and protectApi (server side) land here.
+export {};

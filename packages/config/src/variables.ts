@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { normalizeIssuer } from './issuer.js';
+
+/** What a variable's error line shows besides its name. */
+export interface VariableMeta {
+  /** What is expected, in words: "an integer from 0 to 65535". */
+  expected: string;
+  /** A value that would be accepted. */
+  example: string;
+  /** Secrets are never echoed, not even when they are the invalid value. */
+  secret?: boolean;
+}
+
+const META = new WeakMap<z.ZodType, VariableMeta>();
+
+/** Attaches the words an error line uses to a variable's schema. */
+export function describe<T extends z.ZodType>(schema: T, meta: VariableMeta): T {
+  META.set(schema, meta);
+  return schema;
+}
+
+/** The words attached by {@link describe}, if any. */
+export function metaOf(schema: z.ZodType): VariableMeta | undefined {
+  return META.get(schema);
+}
+
+/** Empty strings in `.env` files mean "not set". */
+const unsetIfEmpty = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+function optionalWithDefault<T extends z.ZodType>(schema: T, fallback: z.input<T> | undefined) {
+  const base = fallback === undefined ? schema : schema.default(fallback as never);
+  return z.preprocess(unsetIfEmpty, base);
+}
+
+/** Builders for the variables apps declare. Each one knows how to explain itself. */
+export const vars = {
+  /** A TCP port; 0 asks the OS for a free one (tests). */
+  port(fallback: number) {
+    return describe(optionalWithDefault(z.coerce.number().int().min(0).max(65535), fallback), {
+      expected: 'an integer port from 0 to 65535',
+      example: String(fallback),
+    });
+  },
+
+  /** A positive integer (a count, milliseconds, seconds). */
+  integer(fallback: number, options: { min?: number; max?: number; unit?: string } = {}) {
+    const { min = 0, max = Number.MAX_SAFE_INTEGER, unit = '' } = options;
+    return describe(optionalWithDefault(z.coerce.number().int().min(min).max(max), fallback), {
+      expected: `an integer from ${min}${unit ? ` ${unit}` : ''}`,
+      example: String(fallback),
+    });
+  },
+
+  /** Free text, trimmed; required when there is no fallback. */
+  text(fallback: string | undefined, example: string) {
+    return describe(optionalWithDefault(z.string().trim().min(1).max(2048), fallback), {
+      expected: 'a non-empty text',
+      example,
+    });
+  },
+
+  /** Optional free text, `undefined` when unset. */
+  optionalText(example: string) {
+    return describe(z.preprocess(unsetIfEmpty, z.string().trim().min(1).max(2048).optional()), {
+      expected: 'a non-empty text, or unset',
+      example,
+    });
+  },
+
+  /** A secret (client secret, password). Never echoed in any message. */
+  secret(fallback: string | undefined, example = '<a long random string>') {
+    return describe(optionalWithDefault(z.string().min(1).max(4096), fallback), {
+      expected: 'a non-empty secret',
+      example,
+      secret: true,
+    });
+  },
+
+  /** An absolute http(s) URL, returned as written. */
+  url(fallback: string | undefined, example = 'http://localhost:7001') {
+    return describe(optionalWithDefault(z.url({ protocol: /^https?$/ }), fallback), {
+      expected: 'an absolute http(s) URL',
+      example,
+    });
+  },
+
+  /** Optional absolute http(s) URL. */
+  optionalUrl(example: string) {
+    return describe(z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).optional()), {
+      expected: 'an absolute http(s) URL, or unset',
+      example,
+    });
+  },
+
+  /** An issuer URL, normalised to end with exactly one slash. */
+  issuer(fallback: string | undefined, example = 'http://localhost:4000/') {
+    return describe(
+      optionalWithDefault(z.url({ protocol: /^https?$/ }), fallback).transform(normalizeIssuer),
+      { expected: 'an absolute http(s) issuer URL', example },
+    );
+  },
+
+  /** A bare host name, e.g. an Auth0 tenant domain. */
+  optionalDomain(example = 'tenant.eu.auth0.com') {
+    return describe(
+      z.preprocess(
+        unsetIfEmpty,
+        z
+          .string()
+          .trim()
+          .regex(/^[a-z0-9.-]+(:\d+)?$/i, 'not a host name')
+          .optional(),
+      ),
+      { expected: 'a host name without scheme or path, or unset', example },
+    );
+  },
+
+  /** One of a fixed set of words. */
+  oneOf<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) {
+    return describe(optionalWithDefault(z.enum(values), fallback), {
+      expected: `one of ${values.join(', ')}`,
+      example: fallback,
+    });
+  },
+
+  /** `true`/`false` (also 1/0, yes/no). */
+  flag(fallback: boolean) {
+    const parse = z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .transform((v) => v === 'true' || v === '1' || v === 'yes');
+    return describe(optionalWithDefault(parse, fallback ? 'true' : 'false'), {
+      expected: 'true or false',
+      example: String(fallback),
+    });
+  },
+} as const;
+
+/** Variables every service reads: where it listens and how it logs. */
+export function serviceVars(defaultPort: number) {
+  return {
+    PORT: vars.port(defaultPort),
+    NODE_ENV: vars.oneOf(['development', 'production', 'test'], 'development'),
+    LOG_LEVEL: vars.oneOf(['debug', 'info', 'warn', 'error'], 'info'),
+    LOG_FORMAT: describe(z.preprocess(unsetIfEmpty, z.enum(['pretty', 'json']).optional()), {
+      expected: 'pretty or json (default: pretty, json when NODE_ENV=production)',
+      example: 'json',
+    }),
+  };
+}

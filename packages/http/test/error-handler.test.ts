@@ -1,0 +1,69 @@
+import express from 'express';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '@repo/logger';
+import { createBaseApp, errorHandler, HttpError, notFoundHandler } from '../src/index.js';
+
+const logger = createLogger({ service: 'test', level: 'error', format: 'json' });
+
+function appThatThrows(error: unknown) {
+  const app = createBaseApp(logger);
+  app.use(express.json({ limit: '1kb' }));
+  app.post('/echo', (req, res) => {
+    res.json(req.body);
+  });
+  app.get('/boom', () => {
+    throw error;
+  });
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}
+
+describe('errorHandler', () => {
+  it('answers an HttpError with its status, headers and the OAuth error body', async () => {
+    const app = appThatThrows(
+      new HttpError(401, 'invalid_token', 'expired', { 'WWW-Authenticate': 'Bearer error="x"' }),
+    );
+    const res = await request(app).get('/boom');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer error="x"');
+    expect(res.body).toEqual({ error: 'invalid_token', error_description: 'expired' });
+  });
+
+  it('hides unexpected errors behind a generic server_error', async () => {
+    const res = await request(appThatThrows(new Error('db password is hunter2'))).get('/boom');
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({
+      error: 'server_error',
+      error_description: 'The server met an unexpected condition.',
+    });
+    expect(res.text).not.toContain('hunter2');
+  });
+
+  it('turns malformed and oversized JSON into invalid_request', async () => {
+    const app = appThatThrows(new Error('unused'));
+    const malformed = await request(app)
+      .post('/echo')
+      .set('Content-Type', 'application/json')
+      .send('{"a":');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'The request body is not valid JSON.',
+    });
+    const huge = await request(app)
+      .post('/echo')
+      .send({ a: 'x'.repeat(5000) });
+    expect(huge.status).toBe(413);
+    expect(huge.body.error).toBe('invalid_request');
+  });
+
+  it('sets security headers and no X-Powered-By', async () => {
+    const res = await request(appThatThrows(new Error('x'))).get('/nowhere');
+    expect(res.status).toBe(404);
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-request-id']).toBeDefined();
+  });
+});

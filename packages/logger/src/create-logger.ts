@@ -1,0 +1,95 @@
+import winston from 'winston';
+import { redact } from './redact.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogFormat = 'pretty' | 'json';
+export type Logger = winston.Logger;
+
+export interface LoggerOptions {
+  /** Every line carries it, so the three services' logs can be told apart when interleaved. */
+  service: string;
+  level?: LogLevel;
+  /** `pretty` for people (development default), `json` for log shippers (production default). */
+  format?: LogFormat;
+  /** Where lines go; stdout by default. Tests pass a stream to read them back. */
+  stream?: NodeJS.WritableStream;
+}
+
+const LEVEL = Symbol.for('level');
+
+const COLOURS: Record<string, string> = {
+  error: '\u001b[31m',
+  warn: '\u001b[33m',
+  info: '\u001b[32m',
+  debug: '\u001b[34m',
+};
+const DIM = '\u001b[2m';
+const RESET = '\u001b[0m';
+
+type Info = winston.Logform.TransformableInfo & Record<string | symbol, unknown>;
+
+/** Redacts every field and the message; keeps winston's symbol keys. */
+const redactFormat = winston.format((info: Info) => {
+  const safe = redact({ ...info }) as Record<string, unknown>;
+  for (const key of Object.keys(info)) delete info[key];
+  Object.assign(info, safe);
+  return info;
+});
+
+function formatValue(value: unknown): string {
+  if (typeof value === 'string')
+    return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value;
+  if (value instanceof Object) return JSON.stringify(value);
+  return String(value);
+}
+
+function prettyLine(colour: boolean) {
+  return winston.format.printf((info) => {
+    const { level, message, timestamp, service, stack, ...fields } = info as Record<
+      string,
+      unknown
+    >;
+    const paint = (code: string | undefined, text: string) =>
+      colour && code ? `${code}${text}${RESET}` : text;
+    const levelName = String(info[LEVEL] ?? level);
+    const pairs = Object.entries(fields)
+      .filter(([, value]) => value !== undefined)
+      .map(([key, value]) => `${paint(DIM, `${key}=`)}${formatValue(value)}`);
+    const head = [
+      paint(DIM, String(timestamp).slice(11, 23)),
+      paint(DIM, String(service)),
+      paint(COLOURS[levelName], levelName.padEnd(5)),
+      String(message),
+      ...pairs,
+    ].join(' ');
+    return typeof stack === 'string' ? `${head}\n${stack}` : head;
+  });
+}
+
+function useColour(stream: NodeJS.WritableStream | undefined): boolean {
+  if (process.env.NO_COLOR) return false;
+  if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;
+  return stream === undefined && process.stdout.isTTY === true;
+}
+
+/**
+ * A winston logger that never prints a secret: fields named like secrets become `sha256:…`
+ * fingerprints and JWTs or `Bearer …` values inside any text are masked the same way.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const format = options.format ?? (process.env.NODE_ENV === 'production' ? 'json' : 'pretty');
+  const transport = options.stream
+    ? new winston.transports.Stream({ stream: options.stream })
+    : new winston.transports.Console();
+  return winston.createLogger({
+    level: options.level ?? 'info',
+    defaultMeta: { service: options.service },
+    format: winston.format.combine(
+      winston.format.errors({ stack: true }),
+      winston.format.timestamp(),
+      redactFormat(),
+      format === 'json' ? winston.format.json() : prettyLine(useColour(options.stream)),
+    ),
+    transports: [transport],
+  });
+}

@@ -1,0 +1,9 @@
+export {
+  createLogger,
+  type LogFormat,
+  type LogLevel,
+  type Logger,
+  type LoggerOptions,
+} from './create-logger.js';
+export { fingerprint, isSecretField, maskSecretsInText, redact } from './redact.js';
+export { requestLogger } from './request-logger.js';

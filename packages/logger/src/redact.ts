@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+
+/** Field names whose values are secrets: passwords, client secrets, tokens, authorization headers. */
+const SECRET_FIELD =
+  /secret|passw|authorization|cookie|token|api[-_]?key|private[-_]?key|credential|assertion|^jwt$/i;
+/** Names that merely talk about secrets: `tokenFingerprint`, `token_endpoint`, `token_type`. */
+const DESCRIPTIVE_FIELD =
+  /(fingerprint|endpoint|url|uri|type|count|requests|expires_?in|lifetime|ttl|method|param|hint)$/i;
+
+const JWT = /\beyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){1,4}/g;
+const AUTH_SCHEME = /\b(Bearer|Basic|DPoP)\s+([A-Za-z0-9\-._~+/]+=*)/gi;
+const SECRET_PARAM = /\b(client_secret|password|access_token|refresh_token)=([^&\s"']+)/gi;
+
+/** A short, stable, non-reversible stand-in for a secret: `sha256:1a2b3c4d`. */
+export function fingerprint(value: string): string {
+  return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 8)}`;
+}
+
+/** Masks JWTs, `Bearer …`/`Basic …` credentials and secret query parameters inside free text. */
+export function maskSecretsInText(text: string): string {
+  return text
+    .replace(AUTH_SCHEME, (_, scheme: string, value: string) => `${scheme} ${fingerprint(value)}`)
+    .replace(JWT, (jwt) => fingerprint(jwt))
+    .replace(SECRET_PARAM, (_, name: string, value: string) => `${name}=${fingerprint(value)}`);
+}
+
+export function isSecretField(name: string): boolean {
+  return SECRET_FIELD.test(name) && !DESCRIPTIVE_FIELD.test(name);
+}
+
+const MAX_DEPTH = 8;
+
+function errorToObject(error: Error): Record<string, unknown> {
+  const plain: Record<string, unknown> = { name: error.name, message: error.message };
+  for (const [key, value] of Object.entries(error)) plain[key] = value;
+  if (error.stack) plain.stack = error.stack;
+  if (error.cause !== undefined) plain.cause = error.cause;
+  return plain;
+}
+
+/**
+ * A copy of `value` safe to log: fields with secret-looking names become fingerprints, secrets
+ * inside any text are masked, Errors become plain objects (name, message, stack, own fields).
+ */
+export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return maskSecretsInText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value)) return '[Circular]';
+  if (depth >= MAX_DEPTH) return '[Truncated]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen));
+  if (Buffer.isBuffer(value)) return `[Buffer ${value.length} bytes]`;
+  if (value instanceof Date) return value.toISOString();
+  const source = value instanceof Error ? errorToObject(value) : (value as Record<string, unknown>);
+  const copy: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(source)) {
+    copy[key] =
+      isSecretField(key) && typeof field === 'string'
+        ? fingerprint(field)
+        : redact(field, depth + 1, seen);
+  }
+  return copy;
+}

@@ -1,0 +1,47 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from './create-logger.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The request's id, from `X-Request-Id` or freshly made. */
+      id: string;
+      /** A child logger whose lines carry `requestId`. */
+      log: Logger;
+    }
+  }
+}
+
+const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+type LoggedRequest = IncomingMessage & { id?: string; log?: Logger; originalUrl?: string };
+
+/**
+ * Express middleware: takes the caller's `X-Request-Id` (or makes one), echoes it on the response,
+ * gives handlers `req.log` carrying it, and logs one line per request when the response is done:
+ * method, path (without the query string), status, duration.
+ */
+export function requestLogger(logger: Logger) {
+  return (req: LoggedRequest, res: ServerResponse, next: () => void): void => {
+    const started = process.hrtime.bigint();
+    const offered = req.headers['x-request-id'];
+    const id = typeof offered === 'string' && SAFE_ID.test(offered) ? offered : randomUUID();
+    req.id = id;
+    req.log = logger.child({ requestId: id });
+    res.setHeader('X-Request-Id', id);
+    res.on('finish', () => {
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
+      const level = res.statusCode >= 500 ? 'error' : 'info';
+      req.log?.log(level, 'request', {
+        method: req.method,
+        path,
+        status: res.statusCode,
+        durationMs: Math.round(durationMs * 10) / 10,
+      });
+    });
+    next();
+  };
+}

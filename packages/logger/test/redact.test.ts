@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { fingerprint, isSecretField, maskSecretsInText, redact } from '../src/redact.js';
+
+const JWT =
+  'eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJnaWZ0ZGVsaXZlcmllcyJ9.c2lnbmF0dXJlLWJ5dGVz';
+
+describe('redact', () => {
+  it('replaces secret-named fields at any depth with a fingerprint', () => {
+    const out = redact({
+      client_secret: 's3cr3t-value',
+      nested: { deeper: { password: 'hunter2', apiKey: 'k-123' } },
+      headers: { authorization: `Bearer ${JWT}`, accept: 'application/json' },
+    });
+    expect(out).toEqual({
+      client_secret: fingerprint('s3cr3t-value'),
+      nested: { deeper: { password: fingerprint('hunter2'), apiKey: fingerprint('k-123') } },
+      headers: { authorization: fingerprint(`Bearer ${JWT}`), accept: 'application/json' },
+    });
+  });
+
+  it('redacts inside arrays', () => {
+    expect(redact([{ access_token: JWT }, `token was ${JWT}`])).toEqual([
+      { access_token: fingerprint(JWT) },
+      `token was ${fingerprint(JWT)}`,
+    ]);
+  });
+
+  it('turns Errors into plain objects and masks their message and stack', () => {
+    const error = Object.assign(new Error(`rejected Bearer ${JWT}`), { client_secret: 'xyz' });
+    const out = redact({ err: error }) as { err: Record<string, string> };
+    expect(out.err.name).toBe('Error');
+    expect(out.err.message).toBe(`rejected Bearer ${fingerprint(JWT)}`);
+    expect(out.err.client_secret).toBe(fingerprint('xyz'));
+    expect(out.err.stack).not.toContain(JWT);
+  });
+
+  it('keeps fields that only describe secrets', () => {
+    expect(isSecretField('tokenFingerprint')).toBe(false);
+    expect(isSecretField('token_endpoint')).toBe(false);
+    expect(isSecretField('token_type')).toBe(false);
+    expect(isSecretField('clientSecret')).toBe(true);
+    expect(isSecretField('Authorization')).toBe(true);
+  });
+
+  it('survives circular structures', () => {
+    const loop: Record<string, unknown> = { name: 'loop' };
+    loop.self = loop;
+    expect(redact(loop)).toEqual({ name: 'loop', self: '[Circular]' });
+  });
+});
+
+describe('maskSecretsInText', () => {
+  it('masks bare JWTs, Bearer and Basic credentials and secret parameters', () => {
+    const text = `got ${JWT}; sent Basic Z2lmdDpzM2NyM3Q= and client_secret=abc&x=1`;
+    const masked = maskSecretsInText(text);
+    expect(masked).toBe(
+      `got ${fingerprint(JWT)}; sent Basic ${fingerprint('Z2lmdDpzM2NyM3Q=')} and client_secret=${fingerprint('abc')}&x=1`,
+    );
+  });
+
+  it('leaves ordinary text alone', () => {
+    expect(maskSecretsInText('planned Kyoto in 12 steps')).toBe('planned Kyoto in 12 steps');
+  });
+});
+
+describe('fingerprint', () => {
+  it('is short, stable and reveals nothing of the value', () => {
+    expect(fingerprint('s3cr3t-value')).toMatch(/^sha256:[0-9a-f]{8}$/);
+    expect(fingerprint('s3cr3t-value')).toBe(fingerprint('s3cr3t-value'));
+    expect(fingerprint('s3cr3t-value')).not.toBe(fingerprint('s3cr3t-valuf'));
+  });
+});

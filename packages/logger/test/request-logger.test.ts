@@ -1,0 +1,51 @@
+import { PassThrough } from 'node:stream';
+import express from 'express';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { createLogger } from '../src/create-logger.js';
+import { requestLogger } from '../src/request-logger.js';
+
+function appWithLog() {
+  const stream = new PassThrough();
+  const lines: Record<string, unknown>[] = [];
+  stream.on('data', (chunk: Buffer) =>
+    chunk
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .forEach((line) => lines.push(JSON.parse(line) as Record<string, unknown>)),
+  );
+  const app = express();
+  app.use(requestLogger(createLogger({ service: 'svc', format: 'json', stream })));
+  app.get('/hello', (req, res) => {
+    req.log.info('inside handler');
+    res.status(201).json({ id: req.id });
+  });
+  return { app, lines };
+}
+
+describe('requestLogger', () => {
+  it('echoes the caller X-Request-Id and logs method, path, status and duration', async () => {
+    const { app, lines } = appWithLog();
+    const res = await request(app).get('/hello?secret=1').set('X-Request-Id', 'abc-123');
+    expect(res.status).toBe(201);
+    expect(res.headers['x-request-id']).toBe('abc-123');
+    expect(res.body).toEqual({ id: 'abc-123' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines[0]).toMatchObject({ message: 'inside handler', requestId: 'abc-123' });
+    expect(lines[1]).toMatchObject({
+      message: 'request',
+      method: 'GET',
+      path: '/hello',
+      status: 201,
+      requestId: 'abc-123',
+    });
+    expect(typeof lines[1]!.durationMs).toBe('number');
+  });
+
+  it('makes a fresh id when none or an unsafe one is given', async () => {
+    const { app } = appWithLog();
+    const res = await request(app).get('/hello').set('X-Request-Id', 'bad id\twith spaces');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});

@@ -1,0 +1,171 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from './free-port.js';
+
+/** The repository root, found from this package's own location. */
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+export type AppName = 'auth-server' | 'worldmappers-api' | 'giftdeliveries';
+
+export interface StartServiceOptions {
+  /** Variables for the process, on top of a clean base (no `.env`, JSON logs, `NODE_ENV=test`). */
+  env?: Record<string, string | undefined>;
+  /** Port to listen on; a free one by default. */
+  port?: number;
+  /** Path polled until it answers 200. */
+  readyPath?: string;
+  timeoutMs?: number;
+  /** Working directory; defaults to the app's folder. */
+  cwd?: string;
+  /** Entry file; defaults to the app's built `dist/index.js`. */
+  entry?: string;
+}
+
+export interface ServiceProcess {
+  name: string;
+  port: number;
+  url: string;
+  child: ChildProcess;
+  /** Every line the process printed so far, stdout and stderr. */
+  lines(): string[];
+  /** Lines parsed as JSON (the JSON log format); non-JSON lines are skipped. */
+  records(): Record<string, unknown>[];
+  /** Resolves with the first JSON log record that `match` accepts. */
+  waitFor(
+    match: (record: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ): Promise<Record<string, unknown>>;
+  /** Sends a signal (SIGTERM by default) and resolves with the exit code once it has exited. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `url` until it answers 200 or `timeoutMs` passes. */
+export async function waitForHttp(
+  url: string,
+  timeoutMs = 15_000,
+  isAlive = () => true,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error(`${url}: the process exited before it was ready`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await sleep(100);
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms (${last})`);
+}
+
+/**
+ * Starts one of the apps as a real process from its build output, on a free port, and waits until
+ * it answers its health check. Its output is kept for assertions (and never printed).
+ */
+export async function startService(
+  name: AppName,
+  options: StartServiceOptions = {},
+): Promise<ServiceProcess> {
+  const port = options.port ?? (await freePort());
+  const cwd = options.cwd ?? join(repoRoot, 'apps', name);
+  const entry = options.entry ?? join(cwd, 'dist', 'index.js');
+  if (!existsSync(entry)) throw new Error(`${entry} does not exist: build ${name} first`);
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries({
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    TMPDIR: process.env.TMPDIR,
+    ENV_FILE: 'none',
+    NODE_ENV: 'test',
+    LOG_FORMAT: 'json',
+    LOG_LEVEL: 'debug',
+    PORT: String(port),
+    ...options.env,
+  })) {
+    if (value !== undefined) env[key] = value;
+  }
+  const child = spawn(process.execPath, [entry], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const listeners = new Set<() => void>();
+  const collect = (stream: NodeJS.ReadableStream) => {
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      partial += chunk;
+      const parts = partial.split('\n');
+      partial = parts.pop() ?? '';
+      output.push(...parts.filter(Boolean));
+      listeners.forEach((listener) => listener());
+    });
+  };
+  collect(child.stdout!);
+  collect(child.stderr!);
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      exitCode = code;
+      resolve(code);
+    }),
+  );
+
+  const records = () =>
+    output.flatMap((line) => {
+      try {
+        const parsed: unknown = JSON.parse(line);
+        return parsed && typeof parsed === 'object' ? [parsed as Record<string, unknown>] : [];
+      } catch {
+        return [];
+      }
+    });
+
+  const service: ServiceProcess = {
+    name,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    child,
+    lines: () => [...output],
+    records,
+    waitFor(match, timeoutMs = 15_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const found = records().find(match);
+          if (found) {
+            listeners.delete(check);
+            clearTimeout(timer);
+            resolve(found);
+          }
+        };
+        const timer = setTimeout(() => {
+          listeners.delete(check);
+          reject(new Error(`${name}: no matching log line within ${timeoutMs} ms`));
+        }, timeoutMs);
+        listeners.add(check);
+        check();
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (exitCode !== undefined) return exitCode;
+      child.kill(signal);
+      return exited;
+    },
+  };
+
+  try {
+    await waitForHttp(
+      `${service.url}${options.readyPath ?? '/healthz'}`,
+      options.timeoutMs ?? 20_000,
+      () => exitCode === undefined,
+    );
+  } catch (error) {
+    await service.stop('SIGKILL');
+    throw new Error(`${(error as Error).message}\n--- ${name} output ---\n${output.join('\n')}`);
+  }
+  return service;
+}
