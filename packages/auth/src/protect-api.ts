@@ -1,0 +1,220 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import {
+  auth,
+  InsufficientScopeError,
+  InvalidRequestError,
+  InvalidTokenError,
+  requiredScopes,
+  type JWTPayload,
+} from 'express-oauth2-jwt-bearer';
+import type { Logger } from '@repo/logger';
+
+/** Options of {@link protectApi}; checked once, when the middleware is built. */
+export interface ProtectApiOptions {
+  /** The authorization server to trust; its discovery document names the issuer and the JWKS. */
+  issuerBaseURL: string;
+  /** This API's identifier: tokens must carry it in `aud`. Also the `realm` of challenges. */
+  audience: string;
+  /** Where the audit lines go (the request's child logger `req.log` is preferred when present). */
+  logger: Logger;
+  /**
+   * Minimum time between two JWKS refetches triggered by an unknown `kid` (a rotated key).
+   * Default 5 s: short enough that a rotation is picked up at once, long enough that forged
+   * `kid`s cannot turn the API into a JWKS-fetching amplifier.
+   */
+  jwksCooldownMs?: number;
+  /** How long discovery and JWKS documents are cached. Default 10 minutes. */
+  cacheMaxAgeMs?: number;
+  /** Timeout of each request to the authorization server. Default 5 s. */
+  timeoutMs?: number;
+  /** Leeway for `exp`/`nbf`, in seconds. Default 5. */
+  clockToleranceSec?: number;
+}
+
+/** The two middleware factories of a protected API. */
+export interface ProtectedApi {
+  /** Demands a valid bearer access token for the audience (RFC 6750 §2.1, RFC 9068). */
+  authenticate: RequestHandler;
+  /** Demands every listed scope in the token's `scope` claim; use after `authenticate`. */
+  requireScopes(...scopes: string[]): RequestHandler;
+}
+
+/**
+ * A refusal in RFC 6750 §3 terms. It has the shape errorHandler of @repo/http already maps
+ * (`status`, `code`, `message`, `headers`), so no web-framework package is needed here.
+ */
+export class BearerError extends Error {
+  override readonly name = 'BearerError';
+  readonly expose = true;
+
+  constructor(
+    readonly status: 400 | 401 | 403,
+    /** The RFC 6750 §3.1 error code, also the body's `error`. */
+    readonly code: 'invalid_request' | 'invalid_token' | 'insufficient_scope',
+    description: string,
+    readonly headers: Record<string, string>,
+  ) {
+    super(description);
+  }
+}
+
+/** Per-request audit facts, filled as the request passes the middleware. */
+interface AuditState {
+  started: bigint;
+  claims?: JWTPayload;
+  route?: string;
+  required?: string[];
+  denied?: string;
+}
+
+const quoted = (value: string) => `"${value.replace(/["\\]/g, "'")}"`;
+
+/** Builds the `WWW-Authenticate` challenge (RFC 6750 §3). Without `code`, no error attribute. */
+function challenge(realm: string, code?: string, description?: string, scope?: string): string {
+  const parts = [`realm=${quoted(realm)}`];
+  if (code) parts.push(`error=${quoted(code)}`);
+  if (code && description) parts.push(`error_description=${quoted(description)}`);
+  if (scope) parts.push(`scope=${quoted(scope)}`);
+  return `Bearer ${parts.join(', ')}`;
+}
+
+/**
+ * Turns express-oauth2-jwt-bearer's errors into one consistent RFC 6750 refusal whose realm is
+ * the audience. A request without usable credentials (no header, or another scheme) gets a bare
+ * challenge, as RFC 6750 §3.1 asks; the JSON body still says `invalid_token` so clients see one
+ * shape for every 401.
+ */
+function toBearerError(error: unknown, realm: string, scopes?: string[]): unknown {
+  if (error instanceof InsufficientScopeError) {
+    const scope = scopes?.join(' ') ?? '';
+    const description = `The access token lacks the required scope: ${scope}.`;
+    return new BearerError(403, 'insufficient_scope', description, {
+      'WWW-Authenticate': challenge(realm, 'insufficient_scope', description, scope),
+    });
+  }
+  if (error instanceof InvalidTokenError) {
+    const description = error.message || 'The access token is invalid.';
+    return new BearerError(401, 'invalid_token', description, {
+      'WWW-Authenticate': challenge(realm, 'invalid_token', description),
+    });
+  }
+  if (error instanceof InvalidRequestError && error.code) {
+    return new BearerError(400, 'invalid_request', error.message, {
+      'WWW-Authenticate': challenge(realm, 'invalid_request', error.message),
+    });
+  }
+  if (
+    error instanceof Error &&
+    'status' in error &&
+    (error.status === 401 || error.status === 400)
+  ) {
+    return new BearerError(
+      401,
+      'invalid_token',
+      'An access token is required: send it as "Authorization: Bearer <token>".',
+      { 'WWW-Authenticate': challenge(realm) },
+    );
+  }
+  return error;
+}
+
+function clientIdOf(claims: JWTPayload | undefined): string | undefined {
+  const id = claims?.client_id ?? claims?.azp ?? claims?.sub;
+  return typeof id === 'string' ? id : undefined;
+}
+
+function scopesOf(claims: JWTPayload | undefined): string[] {
+  const scope = claims?.scope;
+  return typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
+}
+
+/**
+ * Protection for a resource server (RFC 6750 bearer tokens, JWT access tokens per RFC 9068),
+ * built on express-oauth2-jwt-bearer: the issuer's discovery document gives the JWKS, tokens must
+ * be RS256, carry this `audience` and the discovered `iss`. A signing key rotated on the
+ * authorization server is picked up without restart (an unknown `kid` refetches the JWKS).
+ *
+ * Every request that passes `authenticate` gets one `audit` log line when it finishes: client id,
+ * route, granted and required scopes, decision (`allow`/`deny`) with the reason, status, duration.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
+ */
+export function protectApi(options: ProtectApiOptions): ProtectedApi {
+  const { issuerBaseURL, audience, logger } = options;
+  if (!issuerBaseURL) throw new TypeError('protectApi: issuerBaseURL is required');
+  if (!audience) throw new TypeError('protectApi: audience is required');
+
+  const verify = auth({
+    issuerBaseURL,
+    audience,
+    tokenSigningAlg: 'RS256',
+    // Plain bearer tokens only: keeps the challenge to the single RFC 6750 form.
+    dpop: { enabled: false },
+    cooldownDuration: options.jwksCooldownMs ?? 5_000,
+    cacheMaxAge: options.cacheMaxAgeMs ?? 600_000,
+    timeoutDuration: options.timeoutMs ?? 5_000,
+    clockTolerance: options.clockToleranceSec ?? 5,
+  });
+
+  const audits = new WeakMap<Request, AuditState>();
+
+  const writeAudit = (req: Request, res: Response, state: AuditState) => {
+    const durationMs = Number(process.hrtime.bigint() - state.started) / 1e6;
+    const decision = state.denied || res.statusCode === 401 || res.statusCode === 403;
+    (req.log ?? logger).info('audit', {
+      audit: true,
+      clientId: clientIdOf(state.claims),
+      route: `${req.method} ${state.route ?? (req.originalUrl ?? req.url).split('?')[0]}`,
+      scopes: scopesOf(state.claims),
+      requiredScopes: state.required,
+      decision: decision ? 'deny' : 'allow',
+      reason: state.denied,
+      status: res.statusCode,
+      durationMs: Math.round(durationMs * 100) / 100,
+    });
+  };
+
+  const authenticate: RequestHandler = (req, res, next) => {
+    const state: AuditState = { started: process.hrtime.bigint() };
+    audits.set(req, state);
+    res.once('finish', () => writeAudit(req, res, state));
+    const done: NextFunction = (error?: unknown) => {
+      if (error) {
+        const refused = toBearerError(error, audience);
+        if (refused instanceof BearerError) state.denied = `${refused.code}: ${refused.message}`;
+        next(refused);
+        return;
+      }
+      state.claims = req.auth?.payload;
+      next();
+    };
+    void verify(req, res, done);
+  };
+
+  const requireScopes = (...scopes: string[]): RequestHandler => {
+    if (scopes.length === 0 || scopes.some((s) => typeof s !== 'string' || !/^\S+$/.test(s))) {
+      throw new TypeError('requireScopes: give one or more scope names without spaces');
+    }
+    const check = requiredScopes(scopes);
+    return (req, res, next) => {
+      const state = audits.get(req);
+      if (state) {
+        state.route = `${req.baseUrl}${typeof req.route?.path === 'string' ? req.route.path : req.path}`;
+        state.required = scopes;
+      }
+      check(req, res, (error?: unknown) => {
+        if (error) {
+          const refused = toBearerError(error, audience, scopes);
+          if (state && refused instanceof BearerError) {
+            state.denied = `${refused.code}: ${refused.message}`;
+          }
+          next(refused);
+          return;
+        }
+        next();
+      });
+    };
+  };
+
+  return { authenticate, requireScopes };
+}
