@@ -48,9 +48,10 @@ export class BearerError extends Error {
   readonly expose = true;
 
   constructor(
-    readonly status: 400 | 401 | 403,
-    /** The RFC 6750 §3.1 error code, also the body's `error`. */
-    readonly code: 'invalid_request' | 'invalid_token' | 'insufficient_scope',
+    readonly status: 400 | 401 | 403 | 503,
+    /** The RFC 6750 §3.1 error code (or `temporarily_unavailable`), also the body's `error`. */
+    readonly code:
+      'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'temporarily_unavailable',
     description: string,
     readonly headers: Record<string, string>,
   ) {
@@ -66,6 +67,10 @@ interface AuditState {
   required?: string[];
   denied?: string;
 }
+
+/** express-oauth2-jwt-bearer's wording when discovery or the JWKS cannot be fetched. */
+const UNAVAILABLE =
+  /Failed to fetch authorization server metadata|Failed to fetch .* responded with 5\d\d|Expected 200 OK from the JSON Web Key Set|request timed out|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed/;
 
 const quoted = (value: string) => `"${value.replace(/["\\]/g, "'")}"`;
 
@@ -91,6 +96,16 @@ function toBearerError(error: unknown, realm: string, scopes?: string[]): unknow
     return new BearerError(403, 'insufficient_scope', description, {
       'WWW-Authenticate': challenge(realm, 'insufficient_scope', description, scope),
     });
+  }
+  if (error instanceof InvalidTokenError && UNAVAILABLE.test(error.message)) {
+    // The token may well be valid: we could not fetch what checks it. Say so, so callers retry
+    // instead of throwing their token away.
+    return new BearerError(
+      503,
+      'temporarily_unavailable',
+      'The authorization server cannot be reached to verify the access token; retry later.',
+      { 'Retry-After': '5' },
+    );
   }
   if (error instanceof InvalidTokenError) {
     const description = error.message || 'The access token is invalid.';

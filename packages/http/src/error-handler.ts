@@ -35,7 +35,9 @@ function exposed(error: unknown): ExposedError | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const e = error as StatusError;
   const status = e.status ?? e.statusCode;
-  if (!status || status < 400 || status >= 500 || e.expose === false) return undefined;
+  // A 5xx is shown only when its thrower says so (`expose: true`, e.g. @repo/auth's 503).
+  if (!status || status < 400 || e.expose === false) return undefined;
+  if (status >= 500 && e.expose !== true) return undefined;
   if (e.type && e.type in BODY_ERRORS) {
     return { status, error: 'invalid_request', description: BODY_ERRORS[e.type]!, headers: {} };
   }

@@ -7,3 +7,4 @@ export {
   type ServiceProcess,
   type StartServiceOptions,
 } from './start-service.js';
+export { startTestIssuer, type MintOptions, type TestIssuer, type TestKey } from './test-issuer.js';

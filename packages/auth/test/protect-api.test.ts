@@ -1,0 +1,231 @@
+import { Writable } from 'node:stream';
+import express, { type ErrorRequestHandler } from 'express';
+import request from 'supertest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createLogger } from '@repo/logger';
+import { startTestIssuer, type TestIssuer } from '@repo/testkit';
+import { BearerError, protectApi } from '../src/index.js';
+
+const AUDIENCE = 'urn:test';
+const lines: Record<string, unknown>[] = [];
+const logger = createLogger({
+  service: 'test',
+  level: 'info',
+  format: 'json',
+  stream: new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      cb();
+    },
+  }),
+});
+const audits = () => lines.filter((l) => l.message === 'audit');
+
+/** Same mapping as errorHandler of @repo/http, kept local so this package stays a leaf. */
+const errors: ErrorRequestHandler = (error, _req, res, _next) => {
+  if (error instanceof BearerError) {
+    res.status(error.status).set(error.headers);
+    res.json({ error: error.code, error_description: error.message });
+    return;
+  }
+  res.status(500).json({ error: 'server_error', error_description: String(error) });
+};
+
+let issuer: TestIssuer;
+let app: express.Express;
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  const api = protectApi({
+    issuerBaseURL: issuer.issuer,
+    audience: AUDIENCE,
+    logger,
+    jwksCooldownMs: 0,
+  });
+  app = express();
+  app.use('/api', api.authenticate);
+  app.get('/api/read', api.requireScopes('things:read'), (req, res) => {
+    res.json({ ok: true, client: req.auth?.payload.client_id });
+  });
+  app.use(errors);
+});
+afterAll(() => issuer.close());
+beforeEach(() => {
+  lines.length = 0;
+});
+
+const realm = `realm="${AUDIENCE}"`;
+
+describe('protectApi', () => {
+  it('lets a token with the audience and the scope through and audits an allow', async () => {
+    const token = await issuer.mint({
+      audience: AUDIENCE,
+      scope: 'things:read other',
+      clientId: 'c1',
+    });
+    const res = await request(app).get('/api/read?x=1').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ok: true, client: 'c1' });
+    expect(audits()).toEqual([
+      expect.objectContaining({
+        audit: true,
+        clientId: 'c1',
+        route: 'GET /api/read',
+        scopes: ['things:read', 'other'],
+        requiredScopes: ['things:read'],
+        decision: 'allow',
+        status: 200,
+        durationMs: expect.any(Number),
+      }),
+    ]);
+  });
+
+  it('answers a request without a token with 401 and a bare challenge', async () => {
+    const res = await request(app).get('/api/read');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe(`Bearer ${realm}`);
+    expect(res.body).toEqual({
+      error: 'invalid_token',
+      error_description: 'An access token is required: send it as "Authorization: Bearer <token>".',
+    });
+    expect(audits()).toEqual([
+      expect.objectContaining({ decision: 'deny', status: 401, route: 'GET /api/read' }),
+    ]);
+    expect(audits()[0]?.reason).toMatch(/^invalid_token: An access token is required/);
+  });
+
+  it('treats another authentication scheme like a missing token', async () => {
+    const res = await request(app).get('/api/read').set('Authorization', 'Basic Zm9vOmJhcg==');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe(`Bearer ${realm}`);
+    expect(res.body.error).toBe('invalid_token');
+  });
+
+  it.each([
+    ['a malformed token', async () => 'not-a-jwt', 'Invalid Token or Protected Header formatting'],
+    [
+      'a token for another audience',
+      () => issuer.mint({ audience: 'urn:other', scope: 'things:read' }),
+      "Unexpected 'aud' value",
+    ],
+    [
+      'a token from another issuer',
+      () =>
+        issuer.mint({ audience: AUDIENCE, issuer: 'https://evil.example/', scope: 'things:read' }),
+      "Unexpected 'iss' value",
+    ],
+    [
+      'an expired token',
+      () => issuer.mint({ audience: AUDIENCE, scope: 'things:read', expiresIn: -120 }),
+      '"exp" claim timestamp check failed',
+    ],
+  ])('refuses %s with 401 invalid_token', async (_name, mint, description) => {
+    const token = await mint();
+    const res = await request(app).get('/api/read').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(401);
+    const safe = description.replace(/"/g, "'");
+    expect(res.headers['www-authenticate']).toBe(
+      `Bearer ${realm}, error="invalid_token", error_description="${safe}"`,
+    );
+    expect(res.body).toEqual({ error: 'invalid_token', error_description: description });
+  });
+
+  it('refuses a token signed by a key the issuer does not publish', async () => {
+    const token = await issuer.mint({
+      audience: AUDIENCE,
+      scope: 'things:read',
+      key: await issuer.foreignKey(),
+    });
+    const res = await request(app).get('/api/read').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(
+      new RegExp(`^Bearer ${realm}, error="invalid_token", error_description=".+"$`),
+    );
+    expect(res.body.error).toBe('invalid_token');
+  });
+
+  it('answers a valid token without the scope with 403 insufficient_scope naming the scope', async () => {
+    const token = await issuer.mint({ audience: AUDIENCE, scope: 'things:write', clientId: 'c2' });
+    const res = await request(app).get('/api/read').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(403);
+    expect(res.headers['www-authenticate']).toBe(
+      `Bearer ${realm}, error="insufficient_scope", error_description="The access token lacks the required scope: things:read.", scope="things:read"`,
+    );
+    expect(res.body).toEqual({
+      error: 'insufficient_scope',
+      error_description: 'The access token lacks the required scope: things:read.',
+    });
+    expect(audits()).toEqual([
+      expect.objectContaining({
+        clientId: 'c2',
+        decision: 'deny',
+        reason: 'insufficient_scope: The access token lacks the required scope: things:read.',
+        scopes: ['things:write'],
+        status: 403,
+      }),
+    ]);
+  });
+
+  it('answers a token without any scope claim with 403', async () => {
+    const token = await issuer.mint({ audience: AUDIENCE });
+    const res = await request(app).get('/api/read').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(403);
+    expect(res.body.error).toBe('insufficient_scope');
+  });
+
+  it('picks up a key rotated on the authorization server without a restart', async () => {
+    const before = await issuer.mint({ audience: AUDIENCE, scope: 'things:read' });
+    expect(
+      (await request(app).get('/api/read').set('Authorization', `Bearer ${before}`)).status,
+    ).toBe(200);
+    const fetched = issuer.hits['/.well-known/jwks.json'] ?? 0;
+    await issuer.rotate({ retire: true });
+    const after = await issuer.mint({ audience: AUDIENCE, scope: 'things:read' });
+    const res = await request(app).get('/api/read').set('Authorization', `Bearer ${after}`);
+    expect(res.status).toBe(200);
+    expect(issuer.hits['/.well-known/jwks.json']).toBe(fetched + 1);
+  });
+
+  it('answers 503 temporarily_unavailable, not 401, when the JWKS cannot be fetched', async () => {
+    const down = await startTestIssuer();
+    const api = protectApi({ issuerBaseURL: down.issuer, audience: AUDIENCE, logger });
+    const downApp = express();
+    downApp.get('/api/read', api.authenticate, api.requireScopes('things:read'), (_req, res) => {
+      res.json({ ok: true });
+    });
+    downApp.use(errors);
+    const token = await down.mint({ audience: AUDIENCE, scope: 'things:read' });
+    down.setDown(true);
+    try {
+      const res = await request(downApp).get('/api/read').set('Authorization', `Bearer ${token}`);
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(res.headers['www-authenticate']).toBeUndefined();
+      expect(res.body).toEqual({
+        error: 'temporarily_unavailable',
+        error_description:
+          'The authorization server cannot be reached to verify the access token; retry later.',
+      });
+    } finally {
+      await down.close();
+    }
+  });
+
+  it('never logs the access token', async () => {
+    const token = await issuer.mint({ audience: AUDIENCE, scope: 'things:read' });
+    await request(app).get('/api/read').set('Authorization', `Bearer ${token}`);
+    expect(JSON.stringify(lines)).not.toContain(token.split('.')[2]);
+  });
+
+  it('checks its options when built', () => {
+    expect(() => protectApi({ issuerBaseURL: '', audience: AUDIENCE, logger })).toThrow(
+      /issuerBaseURL is required/,
+    );
+    expect(() => protectApi({ issuerBaseURL: issuer.issuer, audience: '', logger })).toThrow(
+      /audience is required/,
+    );
+    const api = protectApi({ issuerBaseURL: issuer.issuer, audience: AUDIENCE, logger });
+    expect(() => api.requireScopes()).toThrow(/one or more scope names/);
+    expect(() => api.requireScopes('a b')).toThrow(/without spaces/);
+  });
+});
