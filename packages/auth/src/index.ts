@@ -11,3 +11,27 @@ export {
   type Readiness,
   type ReadinessCheck,
 } from './readiness.js';
+export {
+  attachTokenProvider,
+  createApiClient,
+  isInvalidTokenResponse,
+  type ApiClientOptions,
+} from './api-client.js';
+export { discoveryUrls, tokenEndpointOf } from './discovery.js';
+export { FakeClock, systemClock, type Clock } from './token-clock.js';
+export {
+  DEFAULT_VARIABLE_NAMES,
+  TokenEndpointUnavailableError,
+  TokenRequestError,
+  type TokenVariableNames,
+} from './token-errors.js';
+export {
+  createTokenProvider,
+  renewalTime,
+  type AccessToken,
+  type TokenAudienceParam,
+  type TokenAuthMethod,
+  type TokenProvider,
+  type TokenProviderOptions,
+  type TokenProviderStats,
+} from './token-provider.js';

@@ -1,0 +1,437 @@
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
+import { decodeJwt } from 'jose';
+import { fingerprint, type Logger } from '@repo/logger';
+import { discoveryUrls, tokenEndpointOf } from './discovery.js';
+import { systemClock, type Clock } from './token-clock.js';
+import {
+  DEFAULT_VARIABLE_NAMES,
+  explainRefusal,
+  TokenEndpointUnavailableError,
+  TokenRequestError,
+  type TokenVariableNames,
+} from './token-errors.js';
+
+/** How the client proves who it is (RFC 6749 §2.3.1): Basic header (Logto) or body fields (Auth0's default). */
+export type TokenAuthMethod = 'client_secret_post' | 'client_secret_basic';
+/** How the target API is named: `audience` (Auth0) or `resource` (RFC 8707, Logto). */
+export type TokenAudienceParam = 'audience' | 'resource';
+
+export interface TokenProviderOptions {
+  clientId: string;
+  clientSecret: string;
+  /** The API the token is for (`urn:worldmappers`). */
+  audience: string;
+  /** Scopes to ask for; none asks for every scope the client was granted for the API. */
+  scope?: string | readonly string[];
+  /** The authorization server; its discovery document names the token endpoint. */
+  issuerBaseURL?: string;
+  /** Skips discovery when set (`TOKEN_ENDPOINT`). */
+  tokenEndpoint?: string;
+  /** Default `client_secret_post`. */
+  authMethod?: TokenAuthMethod;
+  /** Default `audience`. */
+  audienceParam?: TokenAudienceParam;
+  logger?: Logger;
+  /** The axios instance to send with; tests pass one with a fake adapter. */
+  http?: AxiosInstance;
+  clock?: Clock;
+  /** Jitter source in [0, 1); tests fix it. */
+  random?: () => number;
+  /** Per HTTP attempt. Default 10 s. */
+  timeoutMs?: number;
+  /** HTTP attempts per token (or discovery) request, first one included. Default 4. */
+  maxAttempts?: number;
+  /** First backoff delay; doubles each retry, with jitter. Default 500 ms. */
+  backoffBaseMs?: number;
+  /** Longest backoff delay (and longest `Retry-After` honoured). Default 10 s. */
+  backoffMaxMs?: number;
+  /** How long a refusal (`invalid_client`…) is answered from memory before asking again. Default 30 s. */
+  refusalCooldownMs?: number;
+  /** Names of the settings behind each option, for error messages. */
+  variables?: Partial<TokenVariableNames>;
+}
+
+/** A token as the provider keeps it. */
+export interface AccessToken {
+  accessToken: string;
+  tokenType: string;
+  audience: string;
+  /** Granted scopes, as the server reported them (or as asked, if it did not say). */
+  scope: string[];
+  /** Milliseconds since the epoch, by the provider's clock. */
+  obtainedAt: number;
+  expiresAt: number;
+  lifetimeSeconds: number;
+  /** `sha256:…` of the token: what logs show instead of it. */
+  fingerprint: string;
+}
+
+/** Counters for tests, benchmarks and load tests ("at most N token requests"). */
+export interface TokenProviderStats {
+  /** HTTP requests sent to the token endpoint, retries included. */
+  tokenRequests: number;
+  /** Tokens actually obtained. */
+  tokensObtained: number;
+  /** HTTP requests for discovery documents. */
+  discoveryRequests: number;
+  /** Refusals (`TokenRequestError`) received from the server. */
+  refusals: number;
+}
+
+/**
+ * Client credentials tokens for one client and one API (RFC 6749 §4.4,
+ * https://www.rfc-editor.org/rfc/rfc6749#section-4.4).
+ */
+export interface TokenProvider {
+  readonly clientId: string;
+  readonly audience: string;
+  /** A valid token: the cached one, or a new one if it is missing or near expiry. */
+  getToken(): Promise<AccessToken>;
+  /** Just the access token string, for an `Authorization: Bearer` header. */
+  getAccessToken(): Promise<string>;
+  /**
+   * Forgets the cached token (an API answered 401 `invalid_token`). Given the token that was
+   * refused, only forgets it if it is still the cached one, so a newer token survives.
+   */
+  invalidate(accessToken?: string): void;
+  stats(): TokenProviderStats;
+}
+
+const GRANT_TYPE = 'client_credentials';
+/** Tokens without `expires_in` or `exp` are trusted this long. */
+const UNKNOWN_LIFETIME_SECONDS = 300;
+/** A cached token still this far from expiry may stand in while the endpoint is down. */
+const STALE_GRACE_MS = 5_000;
+
+type Attempted = { response: AxiosResponse; attempts: number };
+
+function parseRetryAfter(value: unknown, now: number): number | undefined {
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function scopeList(scope: string | readonly string[] | undefined): string[] {
+  if (scope === undefined) return [];
+  const list = typeof scope === 'string' ? scope.split(/\s+/) : [...scope];
+  return list.filter(Boolean);
+}
+
+function describeFailure(error: unknown): string {
+  if (axios.isAxiosError(error))
+    return error.code ? `${error.code}: ${error.message}` : error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * When to renew a token obtained at `obtainedAt` that expires at `expiresAt`: at least 30 s or
+ * 10 % of its lifetime early, whichever is larger, but never earlier than half-way through it (a
+ * 40 s token would otherwise never be reused).
+ */
+export function renewalTime(token: Pick<AccessToken, 'obtainedAt' | 'expiresAt'>): number {
+  const lifetime = token.expiresAt - token.obtainedAt;
+  const early = Math.min(Math.max(30_000, lifetime * 0.1), lifetime / 2);
+  return token.expiresAt - early;
+}
+
+/**
+ * A client credentials token provider: discovers the token endpoint, caches the token and renews
+ * it early, shares one request among concurrent callers, retries transient failures with
+ * exponential backoff and jitter (honouring `Retry-After`), and turns refusals into a
+ * {@link TokenRequestError} naming the variable to fix, remembered for a cool-down so that a
+ * misconfigured client does not hammer the authorization server.
+ */
+export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
+  const {
+    clientId,
+    clientSecret,
+    audience,
+    logger,
+    clock = systemClock,
+    random = Math.random,
+    timeoutMs = 10_000,
+    maxAttempts = 4,
+    backoffBaseMs = 500,
+    backoffMaxMs = 10_000,
+    refusalCooldownMs = 30_000,
+    authMethod = 'client_secret_post',
+    audienceParam = 'audience',
+  } = options;
+  if (!clientId) throw new TypeError('createTokenProvider: clientId is required');
+  if (!clientSecret) throw new TypeError('createTokenProvider: clientSecret is required');
+  if (!audience) throw new TypeError('createTokenProvider: audience is required');
+  if (!options.tokenEndpoint && !options.issuerBaseURL) {
+    throw new TypeError('createTokenProvider: issuerBaseURL or tokenEndpoint is required');
+  }
+  if (authMethod !== 'client_secret_post' && authMethod !== 'client_secret_basic') {
+    throw new TypeError(`createTokenProvider: unknown authMethod "${String(authMethod)}"`);
+  }
+  if (audienceParam !== 'audience' && audienceParam !== 'resource') {
+    throw new TypeError(`createTokenProvider: unknown audienceParam "${String(audienceParam)}"`);
+  }
+  const names: TokenVariableNames = { ...DEFAULT_VARIABLE_NAMES, ...options.variables };
+  const scopes = scopeList(options.scope);
+  const http = options.http ?? axios.create();
+  const log = logger?.child({ component: 'token-provider', clientId, audience });
+  const counters: TokenProviderStats = {
+    tokenRequests: 0,
+    tokensObtained: 0,
+    discoveryRequests: 0,
+    refusals: 0,
+  };
+
+  let tokenEndpoint = options.tokenEndpoint;
+  let cached: AccessToken | undefined;
+  let inflight: Promise<AccessToken> | undefined;
+  let refusal: { error: TokenRequestError; until: number } | undefined;
+
+  const backoff = (attempt: number, retryAfterMs: number | undefined) => {
+    const ceiling = Math.min(backoffMaxMs, backoffBaseMs * 2 ** (attempt - 1));
+    // "Equal jitter": never less than half the step, so a fleet of clients spreads out without
+    // any of them retrying immediately.
+    const jittered = Math.round(ceiling / 2 + random() * (ceiling / 2));
+    return retryAfterMs === undefined
+      ? jittered
+      : Math.min(backoffMaxMs, Math.max(jittered, retryAfterMs));
+  };
+
+  /** Sends until an answer that is not transient (anything but network errors, 5xx and 429). */
+  async function withRetries(what: string, send: () => Promise<AxiosResponse>): Promise<Attempted> {
+    let lastStatus: number | undefined;
+    let lastError: unknown;
+    for (let attempt = 1; ; attempt++) {
+      let retryAfterMs: number | undefined;
+      try {
+        const response = await send();
+        if (response.status < 500 && response.status !== 429)
+          return { response, attempts: attempt };
+        lastStatus = response.status;
+        lastError = undefined;
+        retryAfterMs = parseRetryAfter(response.headers?.['retry-after'], clock.now());
+      } catch (error) {
+        lastStatus = undefined;
+        lastError = error;
+      }
+      const reason = lastStatus ? `HTTP ${lastStatus}` : describeFailure(lastError);
+      if (attempt >= maxAttempts) {
+        throw new TokenEndpointUnavailableError(
+          `${what} failed after ${attempt} attempt${attempt === 1 ? '' : 's'} (${reason})`,
+          attempt,
+          lastStatus,
+          { cause: lastError },
+        );
+      }
+      const delayMs = backoff(attempt, retryAfterMs);
+      log?.warn(`${what} failed, retrying`, { attempt, reason, delayMs, retryAfterMs });
+      await clock.sleep(delayMs);
+    }
+  }
+
+  function refuse(code: string, status: number | undefined, description?: string): never {
+    const { message, variables } = explainRefusal(code, names, {
+      clientId,
+      audience,
+      scope: scopes.join(' '),
+    });
+    const said = description ? ` (server said: ${JSON.stringify(description)})` : '';
+    const error = new TokenRequestError(
+      code,
+      `token request refused with ${code}: ${message}${said}`,
+      variables,
+      status,
+      description,
+    );
+    counters.refusals++;
+    refusal = { error, until: clock.now() + refusalCooldownMs };
+    log?.error('token request refused', {
+      error: code,
+      status,
+      variables,
+      cooldownMs: refusalCooldownMs,
+      description,
+    });
+    throw error;
+  }
+
+  async function discover(): Promise<string> {
+    if (tokenEndpoint) return tokenEndpoint;
+    const issuer = options.issuerBaseURL!;
+    for (const url of discoveryUrls(issuer)) {
+      const { response } = await withRetries(`discovery at ${url}`, () => {
+        counters.discoveryRequests++;
+        return http.get(url, {
+          timeout: timeoutMs,
+          headers: { Accept: 'application/json' },
+          validateStatus: () => true,
+        });
+      });
+      if (response.status === 404) continue;
+      const found = response.status === 200 ? tokenEndpointOf(response.data) : undefined;
+      if (found) {
+        tokenEndpoint = found;
+        log?.debug('token endpoint discovered', { tokenEndpoint: found, discoveryUrl: url });
+        return found;
+      }
+      break;
+    }
+    const error = new TokenRequestError(
+      'discovery_failed',
+      `no usable discovery document (with a token_endpoint) for issuer ${issuer}: check ${names.issuer}, or set ${names.tokenEndpoint}`,
+      [names.issuer, names.tokenEndpoint],
+    );
+    counters.refusals++;
+    refusal = { error, until: clock.now() + refusalCooldownMs };
+    log?.error('token endpoint discovery failed', { issuer, variables: error.variables });
+    throw error;
+  }
+
+  function tokenRequest(url: string): Promise<AxiosResponse> {
+    const body = new URLSearchParams({ grant_type: GRANT_TYPE });
+    body.set(audienceParam, audience);
+    if (scopes.length > 0) body.set('scope', scopes.join(' '));
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'Content-Type': 'application/x-www-form-urlencoded',
+    };
+    if (authMethod === 'client_secret_basic') {
+      // RFC 6749 §2.3.1: each part form-encoded before base64.
+      const pair = `${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`;
+      headers.Authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+    } else {
+      body.set('client_id', clientId);
+      body.set('client_secret', clientSecret);
+    }
+    counters.tokenRequests++;
+    return http.post(url, body.toString(), {
+      timeout: timeoutMs,
+      headers,
+      validateStatus: () => true,
+      maxRedirects: 0,
+    });
+  }
+
+  function lifetimeOf(data: Record<string, unknown>, accessToken: string, now: number): number {
+    const expiresIn = Number(data.expires_in);
+    if (Number.isFinite(expiresIn) && expiresIn > 0) return expiresIn;
+    try {
+      const { exp } = decodeJwt(accessToken);
+      if (typeof exp === 'number' && exp * 1000 > now) return Math.floor((exp * 1000 - now) / 1000);
+    } catch {
+      // An opaque token: nothing to read.
+    }
+    return UNKNOWN_LIFETIME_SECONDS;
+  }
+
+  function grantedScopes(data: Record<string, unknown>, accessToken: string): string[] {
+    if (typeof data.scope === 'string') return scopeList(data.scope);
+    try {
+      const { scope } = decodeJwt(accessToken);
+      if (typeof scope === 'string') return scopeList(scope);
+    } catch {
+      // An opaque token: RFC 6749 §5.1 says an absent scope means the requested one.
+    }
+    return scopes;
+  }
+
+  async function obtain(): Promise<AccessToken> {
+    const url = await discover();
+    const { response } = await withRetries(`token request to ${url}`, () => tokenRequest(url));
+    const data = (
+      response.data && typeof response.data === 'object' ? response.data : {}
+    ) as Record<string, unknown>;
+    if (response.status !== 200) {
+      const code =
+        typeof data.error === 'string' && /^[\w.-]{1,64}$/.test(data.error)
+          ? data.error
+          : response.status === 401
+            ? 'invalid_client'
+            : 'token_endpoint_error';
+      const description =
+        typeof data.error_description === 'string'
+          ? data.error_description.slice(0, 300)
+          : undefined;
+      refuse(code, response.status, description);
+    }
+    const accessToken = data.access_token;
+    if (typeof accessToken !== 'string' || accessToken === '') {
+      refuse('invalid_token_response', response.status, 'the answer has no access_token');
+    }
+    const now = clock.now();
+    const lifetimeSeconds = lifetimeOf(data, accessToken, now);
+    const token: AccessToken = {
+      accessToken,
+      tokenType: typeof data.token_type === 'string' ? data.token_type : 'Bearer',
+      audience,
+      scope: grantedScopes(data, accessToken),
+      obtainedAt: now,
+      expiresAt: now + lifetimeSeconds * 1000,
+      lifetimeSeconds,
+      fingerprint: fingerprint(accessToken),
+    };
+    counters.tokensObtained++;
+    refusal = undefined;
+    log?.info('access token obtained', {
+      tokenFingerprint: token.fingerprint,
+      scope: token.scope.join(' '),
+      lifetimeSeconds,
+      expiresAt: new Date(token.expiresAt).toISOString(),
+      tokenRequests: counters.tokenRequests,
+    });
+    return token;
+  }
+
+  async function getToken(): Promise<AccessToken> {
+    const now = clock.now();
+    if (cached && now < renewalTime(cached)) return cached;
+    if (refusal && now < refusal.until) throw refusal.error;
+    const previous = cached;
+    if (!inflight) {
+      inflight = obtain().then(
+        (token) => {
+          cached = token;
+          inflight = undefined;
+          return token;
+        },
+        (error: unknown) => {
+          inflight = undefined;
+          throw error;
+        },
+      );
+    }
+    try {
+      return await inflight;
+    } catch (error) {
+      // An early renewal that failed for a transient reason: the old token is still good.
+      if (
+        error instanceof TokenEndpointUnavailableError &&
+        previous &&
+        previous === cached &&
+        clock.now() < previous.expiresAt - STALE_GRACE_MS
+      ) {
+        log?.warn('token renewal failed, using the cached token until it expires', {
+          tokenFingerprint: previous.fingerprint,
+          expiresAt: new Date(previous.expiresAt).toISOString(),
+        });
+        return previous;
+      }
+      throw error;
+    }
+  }
+
+  return {
+    clientId,
+    audience,
+    getToken,
+    async getAccessToken() {
+      return (await getToken()).accessToken;
+    },
+    invalidate(accessToken) {
+      if (!cached) return;
+      if (accessToken !== undefined && cached.accessToken !== accessToken) return;
+      log?.info('cached access token dropped', { tokenFingerprint: cached.fingerprint });
+      cached = undefined;
+    },
+    stats: () => ({ ...counters }),
+  };
+}
