@@ -1,8 +1,152 @@
-import { loadConfigOrExit, serviceVars } from '@repo/config';
+import { isAbsolute, join, resolve } from 'node:path';
+import {
+  ConfigError,
+  environmentWithDotenv,
+  loadConfig as loadShape,
+  serviceVars,
+  vars,
+  type ConfigProblem,
+} from '@repo/config';
+import { DEV_CLIENT_SECRETS } from './dev-secrets.js';
+import { registry as defaultRegistry, type Registry } from './registry.js';
+import { validateRegistry, type ResolvedRegistry } from './registry-check.js';
 
-/** Every variable auth-server reads. */
+/** Every variable auth-server reads, besides the client secrets the registry names. */
 export const configShape = {
   ...serviceVars(4000),
+  ISSUER: vars.issuer('http://localhost:4000/'),
+  DATA_DIR: vars.optionalText('./data'),
+  SIGNING_KEYS_FILE: vars.optionalText('/run/secrets/auth-server-keys.json'),
+  CLIENT_AUTH_MAX_FAILURES: vars.integer(5, { min: 0 }),
+  CLIENT_AUTH_LOCKOUT_SECONDS: vars.integer(60, { min: 1, unit: 'seconds' }),
 };
 
-export const loadConfig = () => loadConfigOrExit(configShape, { service: 'auth-server' });
+/** The key file's name inside `DATA_DIR`. */
+export const KEY_FILE_NAME = 'signing-keys.json';
+
+/** The default `DATA_DIR`, relative to the working directory (the app's folder under npm). */
+export const DEFAULT_DATA_DIR = './data';
+
+export type BaseConfig = ReturnType<typeof loadShape<typeof configShape>>;
+
+/** Where the signing keys come from. */
+export interface KeySource {
+  path: string;
+  /** `DATA_DIR` keys are created on first start; a `SIGNING_KEYS_FILE` must exist. */
+  create: boolean;
+  variable: 'DATA_DIR' | 'SIGNING_KEYS_FILE';
+}
+
+export interface Settings {
+  config: BaseConfig;
+  registry: ResolvedRegistry;
+  keys: KeySource;
+}
+
+/** The key file in use: `SIGNING_KEYS_FILE` when set, else `DATA_DIR/signing-keys.json`. */
+export function keySource(
+  config: Pick<BaseConfig, 'DATA_DIR' | 'SIGNING_KEYS_FILE'>,
+  cwd = process.cwd(),
+): KeySource {
+  if (config.SIGNING_KEYS_FILE) {
+    return {
+      path: resolve(cwd, config.SIGNING_KEYS_FILE),
+      create: false,
+      variable: 'SIGNING_KEYS_FILE',
+    };
+  }
+  const dir = config.DATA_DIR ?? DEFAULT_DATA_DIR;
+  return {
+    path: join(isAbsolute(dir) ? dir : resolve(cwd, dir), KEY_FILE_NAME),
+    create: true,
+    variable: 'DATA_DIR',
+  };
+}
+
+/**
+ * In production the development secrets (public: they are in `.env.example`) and keys that
+ * would vanish with the container are refused, naming the variable to set.
+ */
+export function productionProblems(
+  config: Pick<BaseConfig, 'DATA_DIR' | 'SIGNING_KEYS_FILE'>,
+  registry: Registry,
+  secrets: Readonly<Record<string, string | undefined>>,
+): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const devValues = new Set(Object.values(DEV_CLIENT_SECRETS));
+  for (const client of registry.clients) {
+    // A disabled client gets no token whatever its secret, so its secret is not guarded.
+    if (!client.enabled) continue;
+    const secret = secrets[client.secretEnv];
+    if (secret === undefined || secret === '') {
+      problems.push({
+        variable: client.secretEnv,
+        message: `client "${client.id}" needs a secret in production; set it to a long random value (e.g. openssl rand -hex 32)`,
+      });
+    } else if (devValues.has(secret)) {
+      problems.push({
+        variable: client.secretEnv,
+        message: `is a development secret published in .env.example; set a long random value for client "${client.id}" (e.g. openssl rand -hex 32)`,
+      });
+    }
+  }
+  if (!config.SIGNING_KEYS_FILE && !config.DATA_DIR) {
+    problems.push({
+      variable: 'DATA_DIR',
+      message:
+        'signing keys would be generated in the default ./data and lost with the container; set DATA_DIR to a persistent directory (a volume) or SIGNING_KEYS_FILE to a private JWKS',
+    });
+  }
+  return problems;
+}
+
+/**
+ * The client secrets, by variable: from the environment (or the root `.env`), else, outside
+ * production, the development defaults.
+ */
+export function clientSecrets(
+  raw: Readonly<Record<string, string | undefined>>,
+  registry: Registry,
+  production: boolean,
+): Record<string, string | undefined> {
+  const secrets: Record<string, string | undefined> = {};
+  for (const client of registry.clients) {
+    const value = raw[client.secretEnv];
+    secrets[client.secretEnv] =
+      value !== undefined && value !== ''
+        ? value
+        : production
+          ? undefined
+          : DEV_CLIENT_SECRETS[client.secretEnv];
+  }
+  return secrets;
+}
+
+export interface LoadSettingsOptions {
+  env?: NodeJS.ProcessEnv;
+  envFile?: string | false;
+  registry?: Registry;
+  cwd?: string;
+}
+
+/**
+ * Reads and checks everything the server needs before it starts: variables, client secrets,
+ * the registry, and in production the guards.
+ * @throws ConfigError or RegistryError, with every problem listed.
+ */
+export function loadSettings(options: LoadSettingsOptions = {}): Settings {
+  const env = options.env ?? process.env;
+  const registry = options.registry ?? defaultRegistry;
+  const config = loadShape(configShape, { service: 'auth-server', env, envFile: options.envFile });
+  const production = config.NODE_ENV === 'production';
+  const secrets = clientSecrets(environmentWithDotenv(env, options.envFile), registry, production);
+  if (production) {
+    const problems = productionProblems(config, registry, secrets);
+    if (problems.length > 0) throw new ConfigError('auth-server', problems);
+  }
+  return {
+    config,
+    registry: validateRegistry(registry, secrets),
+    keys: keySource(config, options.cwd),
+  };
+}

@@ -1,12 +1,71 @@
+import { ConfigError } from '@repo/config';
 import { runServer } from '@repo/http';
 import { createLogger } from '@repo/logger';
 import { createApp } from './app.js';
-import { loadConfig } from './config.js';
+import { loadSettings, type Settings } from './config.js';
+import { KeyFileError } from './keys/key-file.js';
+import { KeyRing } from './keys/key-ring.js';
+import { RegistryError } from './registry-check.js';
 
-const config = loadConfig();
+/** Configuration mistakes end the process with their message and no stack (EX_CONFIG). */
+function exitOnSetupError(error: unknown): never {
+  if (error instanceof ConfigError || error instanceof RegistryError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
+  if (error instanceof KeyFileError) {
+    process.stderr.write(`auth-server: cannot load the signing keys: ${error.message}\n`);
+    process.exit(78);
+  }
+  throw error;
+}
+
+let settings: Settings;
+try {
+  settings = loadSettings();
+} catch (error) {
+  exitOnSetupError(error);
+}
+const { config, registry, keys } = settings;
 const logger = createLogger({
   service: 'auth-server',
   level: config.LOG_LEVEL,
   format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
 });
-await runServer(createApp({ logger }), { port: config.PORT, logger });
+
+let keyRing: KeyRing;
+try {
+  keyRing = await KeyRing.open({
+    path: keys.path,
+    create: keys.create,
+    maxTokenLifetimeSeconds: registry.maxTokenLifetimeSeconds,
+    logger,
+  });
+} catch (error) {
+  exitOnSetupError(error);
+}
+const snapshot = await keyRing.current();
+
+await runServer(
+  createApp({
+    logger,
+    issuer: config.ISSUER,
+    registry,
+    keyRing,
+    clientAuth: {
+      maxFailures: config.CLIENT_AUTH_MAX_FAILURES,
+      lockoutSeconds: config.CLIENT_AUTH_LOCKOUT_SECONDS,
+    },
+  }),
+  {
+    port: config.PORT,
+    logger,
+    fields: {
+      issuer: config.ISSUER,
+      keys: keys.path,
+      signing_kid: snapshot.signingKid,
+      clients: [...registry.clients.keys()],
+      apis: [...registry.apis.keys()],
+    },
+  },
+);

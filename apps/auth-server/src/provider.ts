@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import Provider, {
+  errors,
+  type ClientMetadata,
+  type Configuration,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
+import type { Logger } from '@repo/logger';
+import { MemoryAdapter } from './memory-adapter.js';
+import type { KeySnapshot } from './keys/key-ring.js';
+import type { ResolvedClient, ResolvedRegistry } from './registry-check.js';
+
+export interface ProviderOptions {
+  issuer: string;
+  registry: ResolvedRegistry;
+  keys: KeySnapshot;
+  logger: Logger;
+}
+
+function registered(registry: ResolvedRegistry, clientId: string): ResolvedClient {
+  const client = registry.clients.get(clientId);
+  // oidc-provider only knows the registry's clients, so this cannot happen.
+  if (!client) throw new errors.InvalidClient('client not found');
+  return client;
+}
+
+/** A disabled client authenticated fine but gets nothing. */
+function refuseDisabled(client: ResolvedClient): void {
+  if (!client.enabled) {
+    throw new errors.AccessDenied(`client "${client.id}" is disabled`);
+  }
+}
+
+function grantedApis(client: ResolvedClient): string[] {
+  return Object.keys(client.grants);
+}
+
+/**
+ * The token endpoint's policy, applied where oidc-provider resolves the target API
+ * (RFC 8707 §2.2): the API must exist and be granted to the client, the requested scopes must be
+ * a subset of that grant, and no scope means every granted scope.
+ */
+function resourceServerInfo(registry: ResolvedRegistry, keys: KeySnapshot) {
+  return (ctx: KoaContextWithOIDC, identifier: string, oidcClient: { clientId: string }) => {
+    const client = registered(registry, oidcClient.clientId);
+    refuseDisabled(client);
+    const api = registry.apis.get(identifier);
+    if (!api) {
+      throw new errors.InvalidTarget(`unknown API "${identifier}"`);
+    }
+    const grant = client.grants[identifier];
+    if (!grant) {
+      throw new errors.InvalidTarget(
+        `client "${client.id}" is not allowed to call ${identifier}` +
+          (grantedApis(client).length ? ` (it may call ${grantedApis(client).join(', ')})` : ''),
+      );
+    }
+    const params = ctx.oidc.params as { scope?: string } | undefined;
+    const requested = (params?.scope ?? '').split(' ').filter(Boolean);
+    const refused = [...new Set(requested.filter((scope) => !grant.includes(scope)))];
+    if (refused.length > 0) {
+      // No `scope` member in the error: the body stays RFC 6749's {error, error_description}.
+      throw new errors.InvalidScope(
+        `client "${client.id}" is not granted ${refused.join(' ')} on ${identifier} (granted: ${grant.join(' ')})`,
+        undefined as unknown as string,
+      );
+    }
+    if (requested.length === 0 && params) {
+      // oidc-provider intersects the requested scopes with the API's; asking for none means all.
+      params.scope = grant.join(' ');
+    }
+    return {
+      scope: grant.join(' '),
+      audience: api.identifier,
+      accessTokenTTL: api.tokenLifetimeSeconds,
+      accessTokenFormat: 'jwt' as const,
+      jwt: { sign: { alg: 'RS256' as const, kid: keys.signingKid } },
+    };
+  };
+}
+
+/** Without `audience`/`resource`, a client granted exactly one API gets a token for it. */
+function defaultResource(registry: ResolvedRegistry) {
+  return (_ctx: KoaContextWithOIDC, oidcClient: { clientId: string }) => {
+    const client = registered(registry, oidcClient.clientId);
+    refuseDisabled(client);
+    const apis = grantedApis(client);
+    if (apis.length === 1) return apis[0];
+    throw new errors.InvalidTarget(
+      `audience (or resource) is required${apis.length ? `: one of ${apis.join(', ')}` : ''}`,
+    );
+  };
+}
+
+/**
+ * An oidc-provider instance for one set of signing keys: the client credentials grant only,
+ * JWT access tokens per API (RFC 9068), no interactive flows, JSON errors everywhere.
+ * https://www.rfc-editor.org/rfc/rfc6749#section-4.4
+ */
+export function createProvider({ issuer, registry, keys, logger }: ProviderOptions): Provider {
+  const clients = [...registry.clients.values()].map((client): ClientMetadata => ({
+    client_id: client.id,
+    client_name: client.name,
+    client_secret: client.secret,
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+    // Both secret methods are accepted for a client registered with either (oidc-provider §client_auth).
+    token_endpoint_auth_method: 'client_secret_basic',
+  }));
+
+  const configuration: Configuration = {
+    clients,
+    jwks: { keys: keys.privateJwks as never },
+    adapter: MemoryAdapter,
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    responseTypes: [],
+    scopes: [],
+    claims: {},
+    // Unused by this grant, but oidc-provider wants its own rather than a default.
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    features: {
+      clientCredentials: { enabled: true },
+      devInteractions: { enabled: false },
+      pushedAuthorizationRequests: { enabled: false },
+      rpInitiatedLogout: { enabled: false },
+      introspection: { enabled: false },
+      revocation: { enabled: false },
+      userinfo: { enabled: false },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: defaultResource(registry),
+        getResourceServerInfo: resourceServerInfo(registry, keys),
+        useGrantedResource: () => false,
+      },
+    },
+    ttl: {
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 600,
+    },
+    clientBasedCORS: () => false,
+    // Machine clients only: errors are JSON even for a browser that prefers HTML.
+    renderError: (ctx, out) => {
+      ctx.type = 'json';
+      ctx.body = out;
+    },
+  };
+
+  const provider = new Provider(issuer, configuration);
+  provider.on('grant.success', (ctx: KoaContextWithOIDC) => {
+    const token = ctx.oidc.entities.ClientCredentials;
+    logger.info('token issued', {
+      client_id: ctx.oidc.client?.clientId,
+      audience: token?.aud,
+      scope: token?.scope,
+      jti: token?.jti,
+      expires_in: token?.expiration,
+      kid: keys.signingKid,
+    });
+  });
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: errors.OIDCProviderError) => {
+    logger.warn('token refused', {
+      error: error.error,
+      client_id: ctx.oidc.client?.clientId ?? (ctx.oidc.params?.client_id as string | undefined),
+      reason: error.error_detail ?? error.error_description,
+    });
+  });
+  provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) => {
+    logger.error('authorization server error', { err: error });
+  });
+  return provider;
+}

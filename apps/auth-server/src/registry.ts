@@ -1,0 +1,98 @@
+/**
+ * The registry: which APIs exist, which scopes they define, how long their tokens live, and which
+ * clients may ask for which scopes of which API. Plain data, reviewed like code; client secrets
+ * are never here, only the name of the variable that holds each one.
+ *
+ * To add an API or a client, add an entry below: `validateRegistry` checks it at start-up.
+ */
+
+/** A protected API (a resource server), known to clients by its identifier (`aud`). */
+export interface ApiDefinition {
+  /** The audience: what clients send as `audience` or `resource`, and the token's `aud`. */
+  identifier: string;
+  name: string;
+  /** Scope name → what it allows, for people reading the registry. */
+  scopes: Readonly<Record<string, string>>;
+  /** Access token lifetime in seconds (`exp − iat`). */
+  tokenLifetimeSeconds: number;
+}
+
+/** A machine-to-machine client: it authenticates with its id and secret. */
+export interface ClientDefinition {
+  id: string;
+  name: string;
+  /** A disabled client still authenticates, but every token request is refused (`access_denied`). */
+  enabled: boolean;
+  /** The environment variable that holds the client secret. */
+  secretEnv: string;
+  /** API identifier → the scopes of that API this client may receive. */
+  grants: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface Registry {
+  apis: readonly ApiDefinition[];
+  clients: readonly ClientDefinition[];
+}
+
+/** The demo's APIs and clients (DESIGN.md, "auth-server"). */
+export const registry: Registry = {
+  apis: [
+    {
+      identifier: 'urn:worldmappers',
+      name: 'WorldMappers API',
+      scopes: {
+        'geocode:location': 'Turn a place name into coordinates',
+        'reverse-geocode:location': 'Turn coordinates into the nearest place',
+        directions: 'Compute a route between two places',
+      },
+      tokenLifetimeSeconds: 3600,
+    },
+    {
+      identifier: 'urn:giftdeliveries',
+      name: 'Gift Deliveries API',
+      scopes: {
+        'deliveries:read': 'Read deliveries and their status',
+        'deliveries:write': 'Create deliveries',
+      },
+      tokenLifetimeSeconds: 3600,
+    },
+  ],
+  clients: [
+    {
+      id: 'giftdeliveries',
+      name: 'Gift Deliveries service',
+      enabled: true,
+      secretEnv: 'GIFTDELIVERIES_CLIENT_SECRET',
+      grants: {
+        'urn:worldmappers': ['geocode:location', 'reverse-geocode:location', 'directions'],
+      },
+    },
+    {
+      id: 'store-locator',
+      name: 'Store locator (geocoding only)',
+      enabled: true,
+      secretEnv: 'STORE_LOCATOR_CLIENT_SECRET',
+      grants: {
+        'urn:worldmappers': ['geocode:location'],
+      },
+    },
+    {
+      id: 'storefront',
+      name: 'Storefront',
+      enabled: true,
+      secretEnv: 'STOREFRONT_CLIENT_SECRET',
+      grants: {
+        'urn:giftdeliveries': ['deliveries:read', 'deliveries:write'],
+      },
+    },
+    {
+      id: 'banned-partner',
+      name: 'Banned partner (disabled)',
+      enabled: false,
+      secretEnv: 'BANNED_PARTNER_CLIENT_SECRET',
+      grants: {
+        'urn:worldmappers': ['geocode:location'],
+      },
+    },
+  ],
+};

@@ -1,0 +1,93 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { freePort } from '@repo/testkit';
+import { createLogger } from '@repo/logger';
+import { createApp } from '../../src/app.js';
+import { loadSettings } from '../../src/config.js';
+import { KeyRing } from '../../src/keys/key-ring.js';
+import type { Registry } from '../../src/registry.js';
+
+export interface RunningAuthServer {
+  url: string;
+  issuer: string;
+  dataDir: string;
+  keyRing: KeyRing;
+  /** JSON log records written so far. */
+  logs: Record<string, unknown>[];
+  /** Raw log text, to prove what is never written. */
+  logText(): string;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  env?: Record<string, string>;
+  registry?: Registry;
+  dataDir?: string;
+  /** Epoch seconds, for the key ring. */
+  now?: () => number;
+}
+
+/** Makes a temporary directory removed by the returned function. */
+export function tempDir(): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), 'auth-server-'));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/** The app on a free port of 127.0.0.1, with the issuer at that address, as `index.ts` builds it. */
+export async function startAuthServer(options: StartOptions = {}): Promise<RunningAuthServer> {
+  const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}/`;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'auth-server-'));
+  const settings = loadSettings({
+    env: { NODE_ENV: 'test', ISSUER: issuer, DATA_DIR: dataDir, ...options.env },
+    envFile: false,
+    registry: options.registry,
+  });
+  let text = '';
+  const logs: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString();
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      done();
+    },
+  });
+  const logger = createLogger({ service: 'auth-server', level: 'debug', format: 'json', stream });
+  const keyRing = await KeyRing.open({
+    path: settings.keys.path,
+    create: settings.keys.create,
+    maxTokenLifetimeSeconds: settings.registry.maxTokenLifetimeSeconds,
+    logger,
+    now: options.now,
+  });
+  const app = createApp({
+    logger,
+    issuer: settings.config.ISSUER,
+    registry: settings.registry,
+    keyRing,
+    clientAuth: {
+      maxFailures: settings.config.CLIENT_AUTH_MAX_FAILURES,
+      lockoutSeconds: settings.config.CLIENT_AUTH_LOCKOUT_SECONDS,
+    },
+  });
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    issuer,
+    dataDir,
+    keyRing,
+    logs,
+    logText: () => text,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
