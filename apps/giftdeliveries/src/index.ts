@@ -1,7 +1,17 @@
+import { createApiClient, createTokenProvider, issuerReadiness, protectApi } from '@repo/auth';
 import { runServer } from '@repo/http';
 import { createLogger } from '@repo/logger';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
+import { DeliveriesService } from './deliveries-service.js';
+import { seedSampleDeliveries, shouldSeed } from './seed.js';
+import { DeliveryStore } from './store/delivery-store.js';
+import { DeliveryWorker } from './worker/delivery-worker.js';
+import { createPlanner } from './worker/planner.js';
+import { WorldmappersClient } from './worker/worldmappers-client.js';
+
+/** What giftdeliveries asks worldmappers-api for: no more than planning needs. */
+const WORLDMAPPERS_SCOPES = ['geocode:location', 'directions'];
 
 const config = loadConfig();
 const logger = createLogger({
@@ -9,4 +19,76 @@ const logger = createLogger({
   level: config.LOG_LEVEL,
   format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
 });
-await runServer(createApp({ logger }), { port: config.PORT, logger });
+
+const store = await DeliveryStore.open(config.DATA_DIR);
+
+const tokens = createTokenProvider({
+  clientId: config.CLIENT_ID,
+  clientSecret: config.CLIENT_SECRET,
+  audience: config.WORLDMAPPERS_AUDIENCE,
+  scope: WORLDMAPPERS_SCOPES,
+  issuerBaseURL: config.ISSUER_BASE_URL,
+  tokenEndpoint: config.TOKEN_ENDPOINT,
+  authMethod: config.TOKEN_AUTH_METHOD,
+  audienceParam: config.TOKEN_AUDIENCE_PARAM,
+  logger,
+  // The worker has its own, longer backoff; keep one planning attempt short.
+  maxAttempts: 3,
+  timeoutMs: 5_000,
+  variables: {
+    audience: 'WORLDMAPPERS_AUDIENCE',
+    scope: `the scopes giftdeliveries needs (${WORLDMAPPERS_SCOPES.join(' ')})`,
+  },
+});
+const worldmappers = new WorldmappersClient(
+  createApiClient({ baseURL: config.WORLDMAPPERS_API_URL, tokens, timeoutMs: 10_000 }),
+);
+
+const worker = new DeliveryWorker({
+  store,
+  plan: createPlanner(worldmappers),
+  logger,
+  concurrency: config.WORKER_CONCURRENCY,
+  pollMs: config.WORKER_POLL_MS,
+  leaseMs: config.WORKER_LEASE_MS,
+  retryBaseMs: config.RETRY_BASE_MS,
+  retryMaxMs: config.RETRY_MAX_MS,
+});
+const deliveries = new DeliveriesService(store, config.DEPOT, () => worker.wake());
+
+const app = createApp({
+  logger,
+  deliveries,
+  protection: protectApi({
+    issuerBaseURL: config.ISSUER_BASE_URL,
+    audience: config.AUDIENCE,
+    logger,
+  }),
+  readiness: {
+    issuer: issuerReadiness(config.ISSUER_BASE_URL),
+    store: async () => {
+      await store.ping();
+      return { ready: true };
+    },
+  },
+});
+
+await runServer(app, {
+  port: config.PORT,
+  logger,
+  fields: {
+    issuer: config.ISSUER_BASE_URL,
+    audience: config.AUDIENCE,
+    worldmappers: config.WORLDMAPPERS_API_URL,
+    dataDir: config.DATA_DIR,
+  },
+  onShutdown: async () => {
+    await worker.stop(5_000);
+    store.close();
+  },
+});
+
+if (shouldSeed(config.SEED_SAMPLE_DELIVERIES, config.NODE_ENV)) {
+  await seedSampleDeliveries(store, deliveries, logger);
+}
+worker.start();

@@ -1,17 +1,222 @@
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { issuerReadiness, protectApi } from '@repo/auth';
 import { createLogger } from '@repo/logger';
+import { startTestIssuer, type TestIssuer } from '@repo/testkit';
+import type { Express } from 'express';
 import { createApp } from '../src/app.js';
+import { DeliveriesService } from '../src/deliveries-service.js';
+import { DeliveryStore } from '../src/store/delivery-store.js';
 
-const app = createApp({
-  logger: createLogger({ service: 'test', level: 'error', format: 'json' }),
+const AUDIENCE = 'urn:giftdeliveries';
+const logger = createLogger({ service: 'test', level: 'error', format: 'json' });
+
+let issuer: TestIssuer;
+let store: DeliveryStore;
+let app: Express;
+let accepted = 0;
+let writer: string;
+let reader: string;
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+  writer = await issuer.mint({
+    audience: AUDIENCE,
+    scope: 'deliveries:read deliveries:write',
+    clientId: 'storefront',
+  });
+  reader = await issuer.mint({ audience: AUDIENCE, scope: 'deliveries:read' });
+});
+afterAll(async () => issuer.close());
+
+beforeEach(async () => {
+  store = await DeliveryStore.open(':memory:');
+  accepted = 0;
+  app = createApp({
+    logger,
+    deliveries: new DeliveriesService(store, 'Rovaniemi, FI', () => accepted++),
+    protection: protectApi({ issuerBaseURL: issuer.issuer, audience: AUDIENCE, logger }),
+    readiness: { issuer: issuerReadiness(issuer.issuer) },
+  });
 });
 
-describe('giftdeliveries', () => {
+const post = (body: unknown, token = writer) =>
+  request(app)
+    .post('/deliveries')
+    .set('Authorization', `Bearer ${token}`)
+    .send(body as object);
+
+describe('giftdeliveries API', () => {
   it('answers its health check', async () => {
     const res = await request(app).get('/healthz');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('is ready when the issuer answers, and says why not when it does not', async () => {
+    const ok = await request(app).get('/readyz');
+    expect(ok.status).toBe(200);
+    expect(ok.body.ready).toBe(true);
+    issuer.setDown(true);
+    try {
+      const down = await request(app).get('/readyz');
+      expect(down.status).toBe(503);
+      expect(down.body.ready).toBe(false);
+      expect(down.body.checks.issuer.ready).toBe(false);
+    } finally {
+      issuer.setDown(false);
+    }
+  });
+
+  it('accepts a delivery with 202, commits it pending and wakes the worker', async () => {
+    const res = await post({ recipient: 'Yuki', destination: 'Kyoto, JP', gift: 'a sleigh' });
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ id: expect.any(String), status: 'pending' });
+    expect(res.headers.location).toBe(`/deliveries/${res.body.id}`);
+    expect(accepted).toBe(1);
+    const stored = await store.get(res.body.id);
+    expect(stored).toMatchObject({
+      status: 'pending',
+      recipient: 'Yuki',
+      destination: 'Kyoto, JP',
+      origin: 'Rovaniemi, FI',
+      gift: 'a sleigh',
+      attempts: 0,
+      clientId: 'storefront',
+    });
+  });
+
+  it('shows a delivery by id and lists deliveries by status', async () => {
+    const { body } = await post({ recipient: 'Camille', destination: 'Paris', origin: 'Oulu' });
+    const one = await request(app)
+      .get(`/deliveries/${body.id}`)
+      .set('Authorization', `Bearer ${reader}`);
+    expect(one.status).toBe(200);
+    expect(one.body).toMatchObject({
+      id: body.id,
+      status: 'pending',
+      recipient: 'Camille',
+      destination: 'Paris',
+      origin: 'Oulu',
+      attempts: 0,
+    });
+    const pending = await request(app)
+      .get('/deliveries?status=pending')
+      .set('Authorization', `Bearer ${reader}`);
+    expect(pending.status).toBe(200);
+    expect(pending.body.deliveries.map((d: { id: string }) => d.id)).toEqual([body.id]);
+    const planned = await request(app)
+      .get('/deliveries?status=planned')
+      .set('Authorization', `Bearer ${reader}`);
+    expect(planned.body).toEqual({ deliveries: [] });
+  });
+
+  it('refuses a request without a token with 401 and a Bearer challenge', async () => {
+    const res = await request(app).post('/deliveries').send({ recipient: 'a', destination: 'b' });
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="urn:giftdeliveries"/);
+    expect(res.body.error).toBe('invalid_token');
+    expect(await store.count()).toBe(0);
+  });
+
+  it('refuses a token without deliveries:write with 403 insufficient_scope', async () => {
+    const res = await post({ recipient: 'a', destination: 'b' }, reader);
+    expect(res.status).toBe(403);
+    expect(res.headers['www-authenticate']).toContain('error="insufficient_scope"');
+    expect(res.headers['www-authenticate']).toContain('scope="deliveries:write"');
+    expect(res.body.error).toBe('insufficient_scope');
+  });
+
+  it('refuses a token for another audience with 401', async () => {
+    const other = await issuer.mint({ audience: 'urn:worldmappers', scope: 'deliveries:write' });
+    const res = await post({ recipient: 'a', destination: 'b' }, other);
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toContain('error="invalid_token"');
+  });
+
+  it.each([
+    [{ destination: 'Kyoto' }, 'recipient is required.'],
+    [{ recipient: 'Yuki' }, 'destination is required.'],
+    [{ recipient: '  ', destination: 'Kyoto' }, 'recipient must not be empty.'],
+    [{ recipient: 'Yuki', destination: 42 }, 'destination must be a text.'],
+    [
+      { recipient: 'Yuki', destination: 'x'.repeat(201) },
+      'destination must be at most 200 characters.',
+    ],
+    [{ recipient: 'Yuki', destination: 'Kyoto', colour: 'red' }, 'Unknown field(s): colour.'],
+    [['Yuki', 'Kyoto'], 'The request body must be a JSON object.'],
+  ])('answers 400 invalid_request to %j', async (body, description) => {
+    const res = await post(body);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ error: 'invalid_request', error_description: description });
+  });
+
+  it('answers 400 to a body that is not JSON', async () => {
+    const res = await request(app)
+      .post('/deliveries')
+      .set('Authorization', `Bearer ${writer}`)
+      .set('Content-Type', 'application/json')
+      .send('{"recipient":');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'The request body is not valid JSON.',
+    });
+  });
+
+  it('answers a retried POST with the same Idempotency-Key with the first answer, once stored', async () => {
+    const body = { recipient: 'Maya', destination: 'New York, US' };
+    const first = await post(body).set('Idempotency-Key', 'order-1234');
+    const again = await post(body).set('Idempotency-Key', 'order-1234');
+    expect(first.status).toBe(202);
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(await store.count()).toBe(1);
+    expect(accepted).toBe(1);
+  });
+
+  it('refuses a reused Idempotency-Key with a different body with 422', async () => {
+    const first = await post({ recipient: 'Maya', destination: 'New York' }).set(
+      'Idempotency-Key',
+      'order-1',
+    );
+    const res = await post({ recipient: 'Maya', destination: 'Boston' }).set(
+      'Idempotency-Key',
+      'order-1',
+    );
+    expect(res.status).toBe(422);
+    expect(res.body).toEqual({
+      error: 'idempotency_key_reused',
+      error_description: `This Idempotency-Key was already used for delivery ${first.body.id} with a different request body; use a new key for a new delivery.`,
+    });
+    expect(await store.count()).toBe(1);
+  });
+
+  it('keeps concurrent retries with one Idempotency-Key to a single delivery', async () => {
+    const body = { recipient: 'Lucas', destination: 'São Paulo' };
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => post(body).set('Idempotency-Key', 'same')),
+    );
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    expect(answers.every((a) => a.status === 202)).toBe(true);
+    expect(await store.count()).toBe(1);
+  });
+
+  it('answers 404 not_found for an unknown delivery and 400 for an unknown status', async () => {
+    const missing = await request(app)
+      .get('/deliveries/nope')
+      .set('Authorization', `Bearer ${reader}`);
+    expect(missing.status).toBe(404);
+    expect(missing.body).toEqual({ error: 'not_found', error_description: 'No delivery nope.' });
+    const bad = await request(app)
+      .get('/deliveries?status=lost')
+      .set('Authorization', `Bearer ${reader}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'status must be one of pending, planned, failed.',
+    });
   });
 
   it('answers unknown routes with a JSON 404', async () => {

@@ -1,0 +1,47 @@
+import { Router, type RequestHandler } from 'express';
+import type { DeliveriesService } from '../deliveries-service.js';
+import { deliveryView } from '../deliveries-service.js';
+
+export interface DeliveriesRouterOptions {
+  service: DeliveriesService;
+  authenticate: RequestHandler;
+  requireScopes(...scopes: string[]): RequestHandler;
+}
+
+/** Who is calling: the token's `client_id` (RFC 9068) or `sub`, set by the protection middleware. */
+function callerOf(req: { auth?: { payload?: Record<string, unknown> } }): string | undefined {
+  const payload = req.auth?.payload;
+  const id = payload?.client_id ?? payload?.azp ?? payload?.sub;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** `POST /deliveries`, `GET /deliveries/:id`, `GET /deliveries?status=`. */
+export function deliveriesRouter({
+  service,
+  authenticate,
+  requireScopes,
+}: DeliveriesRouterOptions) {
+  const router = Router();
+  router.use(authenticate);
+
+  router.post('/', requireScopes('deliveries:write'), async (req, res) => {
+    const key = req.get('Idempotency-Key');
+    const { delivery, replayed } = await service.accept(req.body, callerOf(req), key);
+    res
+      .status(202)
+      .location(`/deliveries/${delivery.id}`)
+      .set(replayed ? { 'Idempotent-Replayed': 'true' } : {})
+      .json({ id: delivery.id, status: 'pending' });
+  });
+
+  router.get('/', requireScopes('deliveries:read'), async (req, res) => {
+    const deliveries = await service.list(req.query);
+    res.json({ deliveries: deliveries.map(deliveryView) });
+  });
+
+  router.get('/:id', requireScopes('deliveries:read'), async (req, res) => {
+    res.json(deliveryView(await service.get(String(req.params.id))));
+  });
+
+  return router;
+}

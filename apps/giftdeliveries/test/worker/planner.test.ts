@@ -1,0 +1,139 @@
+import axios, { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
+import { describe, expect, it } from 'vitest';
+import { TokenEndpointUnavailableError, TokenRequestError } from '@repo/auth';
+import type { Delivery } from '../../src/store/delivery-store.js';
+import { createPlanner } from '../../src/worker/planner.js';
+import { PlanningError, WorldmappersClient } from '../../src/worker/worldmappers-client.js';
+
+type Answer = { status: number; data: unknown };
+
+/** worldmappers-api as a function of path and query. */
+function fakeApi(answer: (path: string, query: URLSearchParams) => Answer | Error) {
+  const seen: string[] = [];
+  const http = axios.create({
+    adapter: async (config: InternalAxiosRequestConfig) => {
+      const url = new URL(axios.getUri(config), 'http://wm.test');
+      seen.push(`${url.pathname}?${url.searchParams.toString()}`);
+      const result = answer(url.pathname, url.searchParams);
+      if (result instanceof Error) throw result;
+      const response = {
+        ...result,
+        statusText: '',
+        headers: new AxiosHeaders(),
+        config,
+      };
+      if (result.status >= 400) {
+        throw new AxiosError('failed', 'ERR_BAD_RESPONSE', config, undefined, response);
+      }
+      return response;
+    },
+  });
+  return { planner: createPlanner(new WorldmappersClient(http)), seen };
+}
+
+const delivery = { id: 'd1', destination: 'Kyoto, JP', origin: 'Rovaniemi, FI' } as Delivery;
+const kyoto = { name: 'Kyoto', country: 'JP', lat: 35.02, lng: 135.75, population: 1459640 };
+const directions = (mode: string) => ({
+  mode,
+  origin: { name: 'Rovaniemi', country: 'FI', lat: 66.5, lng: 25.72 },
+  destination: kyoto,
+  distanceKm: 9100.4,
+  durationMinutes: 6120,
+  steps: [{ action: 'Head south to Oulu', distanceKm: 190, durationMinutes: 130 }],
+  geometry: {
+    type: 'LineString',
+    coordinates: [
+      [25.72, 66.5],
+      [135.75, 35.02],
+    ],
+  },
+});
+
+describe('createPlanner', () => {
+  it('geocodes the destination, then asks for road directions to its coordinates', async () => {
+    const { planner, seen } = fakeApi((path) =>
+      path === '/api/location/geocode'
+        ? { status: 200, data: kyoto }
+        : { status: 200, data: directions('road') },
+    );
+    const route = await planner(delivery);
+    expect(seen).toEqual([
+      '/api/location/geocode?address=Kyoto%2C+JP',
+      '/api/directions?origin=Rovaniemi%2C+FI&destination=35.02%2C135.75&mode=road',
+    ]);
+    expect(route).toEqual({
+      mode: 'road',
+      from: { name: 'Rovaniemi', country: 'FI', lat: 66.5, lng: 25.72 },
+      to: { name: 'Kyoto', country: 'JP', lat: 35.02, lng: 135.75 },
+      distanceKm: 9100.4,
+      durationMinutes: 6120,
+      steps: [{ action: 'Head south to Oulu', distanceKm: 190, durationMinutes: 130 }],
+      geometry: directions('road').geometry,
+    });
+  });
+
+  it('falls back to the sleigh when there is no road route (422 no_route)', async () => {
+    const { planner, seen } = fakeApi((path, query) => {
+      if (path === '/api/location/geocode') return { status: 200, data: kyoto };
+      if (query.get('mode') === 'road') {
+        return { status: 422, data: { error: 'no_route', error_description: 'try mode=sleigh' } };
+      }
+      return { status: 200, data: directions('sleigh') };
+    });
+    const route = await planner(delivery);
+    expect(route.mode).toBe('sleigh');
+    expect(seen.at(-1)).toContain('mode=sleigh');
+  });
+
+  it('does not store a long line', async () => {
+    const long = {
+      ...directions('road'),
+      geometry: { type: 'LineString', coordinates: Array.from({ length: 501 }, () => [0, 0]) },
+    };
+    const { planner } = fakeApi((path) =>
+      path === '/api/location/geocode' ? { status: 200, data: kyoto } : { status: 200, data: long },
+    );
+    expect((await planner(delivery)).geometry).toBeUndefined();
+  });
+
+  it.each([
+    [
+      { status: 404, data: { error: 'not_found', error_description: 'No place "Atlantis".' } },
+      true,
+    ],
+    [{ status: 400, data: { error: 'invalid_request' } }, true],
+    [{ status: 503, data: { error: 'temporarily_unavailable' } }, false],
+    [{ status: 500, data: {} }, false],
+    [{ status: 401, data: { error: 'invalid_token' } }, false],
+    [{ status: 429, data: {} }, false],
+  ])('classifies %j from geocoding as permanent=%s', async (answer, permanent) => {
+    const { planner } = fakeApi(() => answer);
+    const error = (await planner(delivery).catch((e: unknown) => e)) as PlanningError;
+    expect(error).toBeInstanceOf(PlanningError);
+    expect(error.permanent).toBe(permanent);
+  });
+
+  it('names the API’s refusal in the reason', async () => {
+    const { planner } = fakeApi(() => ({
+      status: 404,
+      data: { error: 'not_found', error_description: 'No place "Atlantis".' },
+    }));
+    const error = (await planner({ ...delivery, destination: 'Atlantis' }).catch(
+      (e: unknown) => e,
+    )) as PlanningError;
+    expect(error.message).toBe(
+      'geocoding "Atlantis" refused: HTTP 404 not_found: No place "Atlantis".',
+    );
+  });
+
+  it.each([
+    ['an unreachable API', new AxiosError('connect ECONNREFUSED', 'ECONNREFUSED')],
+    ['an unreachable authorization server', new TokenEndpointUnavailableError('down', 3)],
+    ['a refused token request', new TokenRequestError('invalid_client', 'check CLIENT_SECRET', [])],
+  ])('keeps the delivery pending for %s', async (_name, thrown) => {
+    const { planner } = fakeApi(() => thrown);
+    const error = (await planner(delivery).catch((e: unknown) => e)) as PlanningError;
+    expect(error).toBeInstanceOf(PlanningError);
+    expect(error.permanent).toBe(false);
+  });
+});
