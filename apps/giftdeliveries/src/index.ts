@@ -89,6 +89,8 @@ await runServer(app, {
 });
 
 if (shouldSeed(config.SEED_SAMPLE_DELIVERIES, config.NODE_ENV)) {
-  await seedSampleDeliveries(store, deliveries, logger);
+  await seedSampleDeliveries(store, deliveries, logger).catch((error: unknown) => {
+    logger.error('could not enqueue the sample deliveries', { err: error });
+  });
 }
 worker.start();

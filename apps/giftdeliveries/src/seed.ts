@@ -24,8 +24,9 @@ export async function seedSampleDeliveries(
   logger: Logger,
 ): Promise<number> {
   if ((await store.count()) > 0) return 0;
-  for (const sample of SAMPLE_DELIVERIES) {
-    await deliveries.accept(sample, 'sample-seed', `sample:${sample.destination}`);
+  for (const [index, sample] of SAMPLE_DELIVERIES.entries()) {
+    // A key per sample, so two processes seeding one empty store at once still add each once.
+    await deliveries.accept(sample, 'sample-seed', `sample-${index + 1}`);
   }
   logger.info('sample deliveries enqueued (empty store, development)', {
     count: SAMPLE_DELIVERIES.length,
