@@ -1,7 +1,6 @@
 import { ConfigError } from '@repo/config';
 import { runServer } from '@repo/http';
 import { createLogger } from '@repo/logger';
-import { createApp } from './app.js';
 import { loadSettings, type Settings } from './config.js';
 import { KeyFileError } from './keys/key-file.js';
 import { KeyRing } from './keys/key-ring.js';
@@ -45,6 +44,8 @@ try {
   exitOnSetupError(error);
 }
 const snapshot = await keyRing.current();
+// Imported only now: oidc-provider prints notices when loaded, which would bury a setup error.
+const { createApp } = await import('./app.js');
 
 await runServer(
   createApp({

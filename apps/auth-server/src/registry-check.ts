@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ApiDefinition, ClientDefinition, Registry } from './registry.js';
 
 /** One thing wrong with the registry, located by a path such as `clients[1].grants`. */
@@ -148,7 +149,11 @@ export function validateRegistry(
       return;
     }
     checkClient(client, path, apis, problems);
-    const secret = secrets[client.secretEnv];
+    let secret = secrets[client.secretEnv];
+    if ((secret === undefined || secret === '') && !client.enabled) {
+      // A disabled client gets no token anyway; without a secret it cannot even authenticate.
+      secret = randomBytes(32).toString('base64url');
+    }
     if (secret === undefined || secret === '') {
       problems.push({
         path: `${path}.secretEnv`,

@@ -11,6 +11,7 @@ import { KeyRing } from '../../src/keys/key-ring.js';
 import type { Registry } from '../../src/registry.js';
 
 export interface RunningAuthServer {
+  port: number;
   url: string;
   issuer: string;
   dataDir: string;
@@ -28,6 +29,8 @@ export interface StartOptions {
   dataDir?: string;
   /** Epoch seconds, for the key ring. */
   now?: () => number;
+  /** Listen here instead of a free port (a restart on the same address). */
+  port?: number;
 }
 
 /** Makes a temporary directory removed by the returned function. */
@@ -38,7 +41,7 @@ export function tempDir(): { path: string; remove: () => void } {
 
 /** The app on a free port of 127.0.0.1, with the issuer at that address, as `index.ts` builds it. */
 export async function startAuthServer(options: StartOptions = {}): Promise<RunningAuthServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const issuer = `http://127.0.0.1:${port}/`;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'auth-server-'));
   const settings = loadSettings({
@@ -78,6 +81,7 @@ export async function startAuthServer(options: StartOptions = {}): Promise<Runni
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {
+    port,
     url: `http://127.0.0.1:${port}`,
     issuer,
     dataDir,

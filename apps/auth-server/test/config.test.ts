@@ -1,0 +1,181 @@
+import { ConfigError } from '@repo/config';
+import { describe, expect, it } from 'vitest';
+import { loadSettings } from '../src/config.js';
+import { DEV_CLIENT_SECRETS } from '../src/dev-secrets.js';
+import { registry, type Registry } from '../src/registry.js';
+import { RegistryError } from '../src/registry-check.js';
+
+const productionSecrets = {
+  GIFTDELIVERIES_CLIENT_SECRET: 'a'.repeat(40),
+  STORE_LOCATOR_CLIENT_SECRET: 'b'.repeat(40),
+  STOREFRONT_CLIENT_SECRET: 'c'.repeat(40),
+};
+
+function settingsError(env: Record<string, string>, custom?: Registry): Error {
+  try {
+    loadSettings({ env, envFile: false, registry: custom });
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the settings to be refused');
+}
+
+describe('configuration', () => {
+  it('defaults to port 4000, issuer http://localhost:4000/, keys in ./data and the development secrets', () => {
+    const {
+      config,
+      registry: resolved,
+      keys,
+    } = loadSettings({ env: {}, envFile: false, cwd: '/srv/app' });
+    expect(config.PORT).toBe(4000);
+    expect(config.ISSUER).toBe('http://localhost:4000/');
+    expect(keys).toEqual({
+      path: '/srv/app/data/signing-keys.json',
+      create: true,
+      variable: 'DATA_DIR',
+    });
+    expect(resolved.clients.get('giftdeliveries')!.secret).toBe('giftdeliveries-dev-secret');
+    expect(resolved.maxTokenLifetimeSeconds).toBe(3600);
+  });
+
+  it('normalises the issuer to one trailing slash', () => {
+    const { config } = loadSettings({ env: { ISSUER: 'http://127.0.0.1:4100' }, envFile: false });
+    expect(config.ISSUER).toBe('http://127.0.0.1:4100/');
+  });
+
+  it('takes client secrets from their variables', () => {
+    const { registry: resolved } = loadSettings({
+      env: { STOREFRONT_CLIENT_SECRET: 'from-env' },
+      envFile: false,
+    });
+    expect(resolved.clients.get('storefront')!.secret).toBe('from-env');
+  });
+
+  it('exports one development secret per seeded client, each obviously for development', () => {
+    expect(Object.keys(DEV_CLIENT_SECRETS).sort()).toEqual(
+      registry.clients.map((c) => c.secretEnv).sort(),
+    );
+    for (const value of Object.values(DEV_CLIENT_SECRETS)) expect(value).toMatch(/-dev-secret$/);
+  });
+});
+
+describe('the production guard', () => {
+  it('refuses the development secrets, naming each variable to set', () => {
+    const error = settingsError({
+      NODE_ENV: 'production',
+      DATA_DIR: '/data',
+      ...productionSecrets,
+      STOREFRONT_CLIENT_SECRET: 'storefront-dev-secret',
+    });
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toBe(
+      [
+        'auth-server: invalid configuration (1 problem):',
+        '  - STOREFRONT_CLIENT_SECRET: is a development secret published in .env.example; set a long random value for client "storefront" (e.g. openssl rand -hex 32)',
+        'Set these variables in the environment or in the .env file at the repository root (see .env.example).',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses a development secret even under another client’s variable', () => {
+    const error = settingsError({
+      NODE_ENV: 'production',
+      DATA_DIR: '/data',
+      ...productionSecrets,
+      GIFTDELIVERIES_CLIENT_SECRET: 'storefront-dev-secret',
+    });
+    expect(error.message).toContain('GIFTDELIVERIES_CLIENT_SECRET: is a development secret');
+  });
+
+  it('does not fall back to development secrets, and says which are missing', () => {
+    const error = settingsError({ NODE_ENV: 'production', DATA_DIR: '/data' });
+    expect(error.message).toContain('(3 problems)');
+    for (const variable of Object.keys(productionSecrets)) {
+      expect(error.message).toContain(`  - ${variable}: client "`);
+    }
+    expect(error.message).not.toContain('BANNED_PARTNER_CLIENT_SECRET');
+  });
+
+  it('refuses throwaway keys: neither DATA_DIR nor SIGNING_KEYS_FILE set', () => {
+    const error = settingsError({ NODE_ENV: 'production', ...productionSecrets });
+    expect(error.message).toContain(
+      '  - DATA_DIR: signing keys would be generated in the default ./data and lost with the container; set DATA_DIR to a persistent directory (a volume) or SIGNING_KEYS_FILE to a private JWKS',
+    );
+  });
+
+  it('starts with real secrets and persistent keys', () => {
+    const settings = loadSettings({
+      env: {
+        NODE_ENV: 'production',
+        SIGNING_KEYS_FILE: '/run/secrets/keys.json',
+        ...productionSecrets,
+      },
+      envFile: false,
+    });
+    expect(settings.keys).toEqual({
+      path: '/run/secrets/keys.json',
+      create: false,
+      variable: 'SIGNING_KEYS_FILE',
+    });
+  });
+});
+
+describe('the registry check', () => {
+  const api = registry.apis[0]!;
+  const client = registry.clients[0]!;
+
+  it('accepts the seeded registry', () => {
+    expect(() => loadSettings({ env: {}, envFile: false })).not.toThrow();
+  });
+
+  it('reports every problem at once: unknown scope, unknown API, duplicate ids, missing secret', () => {
+    const broken: Registry = {
+      apis: [api, { ...api }],
+      clients: [
+        { ...client, grants: { 'urn:worldmappers': ['geocode:location', 'teleport'] } },
+        { ...client },
+        {
+          ...client,
+          id: 'orphan',
+          secretEnv: 'ORPHAN_CLIENT_SECRET',
+          grants: { 'urn:nowhere': ['x'] },
+        },
+      ],
+    };
+    const error = settingsError({}, broken);
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error.message).toBe(
+      [
+        'auth-server: invalid registry (5 problems):',
+        '  - apis[1] (urn:worldmappers): duplicate API identifier "urn:worldmappers"',
+        '  - clients[0] (giftdeliveries).grants["urn:worldmappers"]: unknown scope "teleport" (urn:worldmappers defines geocode:location, reverse-geocode:location, directions)',
+        '  - clients[1] (giftdeliveries): duplicate client id "giftdeliveries"',
+        '  - clients[2] (orphan).grants: unknown API "urn:nowhere" (known: urn:worldmappers)',
+        '  - clients[2] (orphan).secretEnv: missing secret: set ORPHAN_CLIENT_SECRET in the environment or the root .env',
+        'Fix apps/auth-server/src/registry.ts (see apps/auth-server/README.md).',
+      ].join('\n'),
+    );
+  });
+
+  it('refuses an API identifier that is not an absolute URI and a bad lifetime', () => {
+    const error = settingsError(
+      {},
+      {
+        apis: [{ ...api, identifier: 'worldmappers', tokenLifetimeSeconds: 0 }],
+        clients: [],
+      },
+    );
+    expect(error.message).toContain('"worldmappers" is not an absolute URI');
+    expect(error.message).toContain(
+      'tokenLifetimeSeconds: must be a positive whole number of seconds (got 0)',
+    );
+  });
+
+  it('never prints a secret', () => {
+    const error = settingsError(
+      { GIFTDELIVERIES_CLIENT_SECRET: 'super-secret-value' },
+      { apis: [api], clients: [client, client] },
+    );
+    expect(error.message).not.toContain('super-secret-value');
+  });
+});

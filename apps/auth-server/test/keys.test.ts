@@ -1,0 +1,170 @@
+import { execFile } from 'node:child_process';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KEY_FILE_NAME } from '../src/config.js';
+import {
+  generateSigningKey,
+  parseKeyFile,
+  readKeyFile,
+  rotateKeys,
+  writeKeyFile,
+} from '../src/keys/key-file.js';
+import { startAuthServer, tempDir, type RunningAuthServer } from './support/in-process.js';
+import { giftdeliveriesToken, kidOf, publishedKids } from './support/tokens.js';
+
+const run = promisify(execFile);
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function start(
+  options: Parameters<typeof startAuthServer>[0] = {},
+): Promise<RunningAuthServer> {
+  const server = await startAuthServer(options);
+  cleanups.push(() => server.close());
+  return server;
+}
+
+function newDataDir(): string {
+  const dir = tempDir();
+  cleanups.push(dir.remove);
+  return dir.path;
+}
+
+async function jwksOf(url: string) {
+  return createLocalJWKSet((await (await fetch(`${url}/jwks`)).json()) as JSONWebKeySet);
+}
+
+describe('signing keys', () => {
+  it('creates a private JWKS in DATA_DIR on first start, readable by its owner only', async () => {
+    const dataDir = newDataDir();
+    const server = await start({ dataDir });
+    const path = join(dataDir, KEY_FILE_NAME);
+    const file = parseKeyFile(readFileSync(path, 'utf8'), path);
+    expect(file.keys).toHaveLength(1);
+    expect(file.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig' });
+    expect(file.keys[0]!.d).toEqual(expect.any(String));
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    expect(await publishedKids(server.url)).toEqual([file.keys[0]!.kid]);
+  });
+
+  it('survive a restart: same kid, and tokens issued before still verify', async () => {
+    const dataDir = newDataDir();
+    const first = await startAuthServer({ dataDir });
+    const before = await giftdeliveriesToken(first.url);
+    await first.close();
+
+    const second = await start({ dataDir, port: first.port });
+    const after = await giftdeliveriesToken(second.url);
+    expect(kidOf(after)).toBe(kidOf(before));
+    const { payload } = await jwtVerify(before, await jwksOf(second.url), {
+      issuer: second.issuer,
+      audience: 'urn:worldmappers',
+    });
+    expect(payload.sub).toBe('giftdeliveries');
+  });
+
+  it('rotate with the rotate-keys command while the server runs: both keys published, new tokens carry the new kid', async () => {
+    const dataDir = newDataDir();
+    const server = await start({ dataDir });
+    const before = await giftdeliveriesToken(server.url);
+
+    const { stdout } = await run(process.execPath, ['dist/rotate-keys.js'], {
+      cwd: appDir,
+      env: { PATH: process.env.PATH, ENV_FILE: 'none', DATA_DIR: dataDir },
+    });
+    const newKid = /signs from now on: (\S+)/.exec(stdout)?.[1];
+    expect(newKid).toBeDefined();
+    expect(newKid).not.toBe(kidOf(before));
+    expect(stdout).toContain(`retired, still published until`);
+
+    const after = await giftdeliveriesToken(server.url);
+    expect(kidOf(after)).toBe(newKid);
+    expect(await publishedKids(server.url)).toEqual([newKid, kidOf(before)]);
+    const jwks = await jwksOf(server.url);
+    for (const token of [before, after]) {
+      await expect(jwtVerify(token, jwks, { issuer: server.issuer })).resolves.toBeDefined();
+    }
+    expect(server.logs).toContainEqual(
+      expect.objectContaining({ message: 'signing keys changed', signing_kid: newKid }),
+    );
+  });
+
+  it('drop a retired key once every token it signed has expired, without a restart', async () => {
+    const dataDir = newDataDir();
+    let now = 1_800_000_000;
+    const server = await start({ dataDir, now: () => now });
+    const path = join(dataDir, KEY_FILE_NAME);
+    const oldKid = (await readKeyFile(path))!.keys[0]!.kid;
+    const rotated = await rotateKeys(await readKeyFile(path), 3600, now);
+    await writeKeyFile(path, rotated.file);
+
+    expect(await publishedKids(server.url)).toEqual([rotated.newKid, oldKid]);
+    now += 3600; // the last token of the old key expires now; resource servers may lag a little
+    expect(await publishedKids(server.url)).toEqual([rotated.newKid, oldKid]);
+    now += 60;
+    expect(await publishedKids(server.url)).toEqual([rotated.newKid]);
+
+    const again = await rotateKeys(await readKeyFile(path), 3600, now);
+    expect(again.prunedKids).toEqual([oldKid]);
+    expect(again.file.keys.map((key) => key.kid)).toEqual([again.newKid, rotated.newKid]);
+  });
+
+  it('keep the current keys when the file is broken, and take the fixed file', async () => {
+    const dataDir = newDataDir();
+    const server = await start({ dataDir });
+    const path = join(dataDir, KEY_FILE_NAME);
+    const kid = kidOf(await giftdeliveriesToken(server.url));
+
+    writeFileSync(path, '{"keys": [ half a file');
+    expect(kidOf(await giftdeliveriesToken(server.url))).toBe(kid);
+    expect(server.logs).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        message: 'cannot reload the signing keys; still using the previous ones',
+        reason: `${path} is not valid JSON`,
+      }),
+    );
+
+    const replacement = await generateSigningKey();
+    await writeKeyFile(path, { keys: [replacement] });
+    expect(kidOf(await giftdeliveriesToken(server.url))).toBe(replacement.kid);
+  });
+
+  it('use a key file given by SIGNING_KEYS_FILE, and never write it', async () => {
+    const dir = newDataDir();
+    const path = join(dir, 'supplied.json');
+    const key = await generateSigningKey();
+    await writeKeyFile(path, { keys: [key] });
+    const before = readFileSync(path, 'utf8');
+    const server = await start({ env: { SIGNING_KEYS_FILE: path } });
+    expect(kidOf(await giftdeliveriesToken(server.url))).toBe(key.kid);
+    expect(readFileSync(path, 'utf8')).toBe(before);
+  });
+
+  it('refuse to start on a missing SIGNING_KEYS_FILE, naming the file', async () => {
+    const path = join(newDataDir(), 'missing.json');
+    await expect(startAuthServer({ env: { SIGNING_KEYS_FILE: path } })).rejects.toThrow(
+      `${path} does not exist`,
+    );
+  });
+
+  it.each([
+    ['{"keys": []}', 'has no active key'],
+    ['{"keys": [{"kty": "EC"}]}', 'keys[0] is not an RSA key'],
+    [
+      '{"keys": [{"kty": "RSA", "n": "x", "e": "AQAB"}]}',
+      'keys[0] lacks the private RSA member "d"',
+    ],
+    ['[]', 'is not a JWKS'],
+  ])('reject the key file %s with a clear message', (text, message) => {
+    expect(() => parseKeyFile(text, 'keys.json')).toThrow(message);
+  });
+});
