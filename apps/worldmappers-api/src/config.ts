@@ -1,8 +1,14 @@
-import { loadConfigOrExit, serviceVars } from '@repo/config';
+import { loadConfigOrExit, serviceVars, vars } from '@repo/config';
 
 /** Every variable worldmappers-api reads. */
 export const configShape = {
   ...serviceVars(7001),
+  /** The authorization server whose tokens we accept (discovery + JWKS are fetched from it). */
+  ISSUER_BASE_URL: vars.issuer('http://localhost:4000/'),
+  /** Auth0 shorthand: `AUTH0_DOMAIN=tenant.eu.auth0.com` means `ISSUER_BASE_URL=https://tenant.eu.auth0.com/`. */
+  AUTH0_DOMAIN: vars.optionalDomain(),
+  /** Our API identifier: tokens must carry it in `aud`. */
+  AUDIENCE: vars.text('urn:worldmappers', 'urn:worldmappers'),
 };
 
 export const loadConfig = () => loadConfigOrExit(configShape, { service: 'worldmappers-api' });

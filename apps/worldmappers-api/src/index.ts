@@ -2,11 +2,38 @@ import { runServer } from '@repo/http';
 import { createLogger } from '@repo/logger';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
+import { buildWorld } from './world/world.js';
 
+const started = performance.now();
 const config = loadConfig();
 const logger = createLogger({
   service: 'worldmappers-api',
   level: config.LOG_LEVEL,
   format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
 });
-await runServer(createApp({ logger }), { port: config.PORT, logger });
+const world = buildWorld();
+logger.info('gazetteer and road network loaded', {
+  places: world.gazetteer.size,
+  links: world.router.network.linkCount,
+  ...world.timings,
+});
+const app = createApp({
+  logger,
+  world,
+  auth: { issuerBaseURL: config.ISSUER_BASE_URL, audience: config.AUDIENCE },
+});
+await runServer(app, {
+  port: config.PORT,
+  logger,
+  fields: {
+    issuer: config.ISSUER_BASE_URL,
+    audience: config.AUDIENCE,
+    startupMs: Math.round(performance.now() - started),
+  },
+});
+const warm = performance.now();
+await world.router.warmUp();
+logger.info('routing landmarks ready', {
+  landmarks: world.router.landmarks.length,
+  ms: Math.round(performance.now() - warm),
+});

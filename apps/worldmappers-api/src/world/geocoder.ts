@@ -1,0 +1,110 @@
+import { around } from 'geokdbush';
+import { CountryResolver, countryName } from './countries.js';
+import type { Gazetteer } from './gazetteer.js';
+import { distanceKm, round1, round5 } from './geo.js';
+import { normalizeName } from './text.js';
+
+/** A place as the API answers it. */
+export interface Place {
+  name: string;
+  /** ISO 3166-1 alpha-2. */
+  country: string;
+  countryName: string;
+  /** GeoNames first-order administrative division code, where known (names are not shipped). */
+  admin1Code?: string;
+  lat: number;
+  lng: number;
+  population: number;
+  geonameId: number;
+}
+
+/** Why a geocode found nothing, for the 404's description. */
+export class UnknownCountryError extends Error {
+  override readonly name = 'UnknownCountryError';
+}
+
+/** Forward and reverse geocoding over the gazetteer; pure, no I/O. */
+export class Geocoder {
+  readonly countries: CountryResolver;
+
+  constructor(readonly gazetteer: Gazetteer) {
+    this.countries = new CountryResolver(gazetteer.countries);
+  }
+
+  place(i: number): Place {
+    const g = this.gazetteer;
+    const admin1 = g.admin1[i];
+    return {
+      name: g.name[i]!,
+      country: g.country[i]!,
+      countryName: countryName(g.country[i]!),
+      ...(admin1 && admin1 !== '00' ? { admin1Code: admin1 } : {}),
+      lat: round5(g.lat[i]!),
+      lng: round5(g.lng[i]!),
+      population: g.population[i]!,
+      geonameId: g.geonameId[i]!,
+    };
+  }
+
+  /** Resolves country text to an ISO code; throws {@link UnknownCountryError} if it is none. */
+  country(text: string): string {
+    const code = this.countries.resolve(text);
+    if (!code) throw new UnknownCountryError(`Unknown country "${text}".`);
+    return code;
+  }
+
+  /**
+   * The most populous place matching `address`: "Kyoto", "kyoto, jp", "Kyoto, Japan",
+   * "Springfield, IL, USA", "Sao Paulo" (accents and case do not matter). Qualifiers after commas
+   * are countries (ISO code or English name) or first-order admin codes; the last one must
+   * match, so "Paris, Texas" finds nothing rather than the wrong Paris. `country` (an ISO code)
+   * narrows further.
+   *
+   * @returns the place index, or undefined when nothing matches.
+   */
+  geocode(address: string, country?: string): number | undefined {
+    const parts = address
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
+    let name = parts[0] ?? '';
+    let qualifiers = parts.slice(1);
+    let candidates = this.gazetteer.byName.get(normalizeName(name));
+    if (!candidates && qualifiers.length === 0) {
+      // "Sao Paulo Brazil": a trailing country written without a comma.
+      const words = name.split(/\s+/);
+      for (let k = 1; k < words.length && k <= 4 && !candidates; k++) {
+        const tail = words.slice(-k).join(' ');
+        if (!this.countries.resolve(tail)) continue;
+        const head = words.slice(0, -k).join(' ');
+        const found = this.gazetteer.byName.get(normalizeName(head));
+        if (found) [name, candidates, qualifiers] = [head, found, [tail]];
+      }
+    }
+    if (!candidates) return undefined;
+
+    const filters: ((i: number) => boolean)[] = [];
+    if (country) filters.push((i) => this.gazetteer.country[i] === country);
+    qualifiers.forEach((text, k) => {
+      const code = this.countries.resolve(text);
+      const admin = text.toUpperCase();
+      const byAdmin = (i: number) => this.gazetteer.admin1[i]?.toUpperCase() === admin;
+      const byCountry = (i: number) => this.gazetteer.country[i] === code;
+      const matchesAdmin = candidates.some(byAdmin);
+      if (code && matchesAdmin) filters.push((i) => byCountry(i) || byAdmin(i));
+      else if (code) filters.push(byCountry);
+      else if (matchesAdmin) filters.push(byAdmin);
+      else if (k === qualifiers.length - 1) filters.push(() => false);
+    });
+    // Candidates are sorted by population: the first that passes every filter is the answer.
+    return candidates.find((i) => filters.every((f) => f(i)));
+  }
+
+  /** The nearest place to a point and its great-circle distance in km. */
+  reverse(lat: number, lng: number): { index: number; distanceKm: number } {
+    const [index] = around(this.gazetteer.index, lng, lat, 1);
+    if (index === undefined) throw new Error('empty gazetteer');
+    const g = this.gazetteer;
+    return { index, distanceKm: round1(distanceKm(lat, lng, g.lat[index]!, g.lng[index]!)) };
+  }
+}
