@@ -9,6 +9,7 @@ import type { Logger } from '@repo/logger';
 import { MemoryAdapter } from './memory-adapter.js';
 import type { KeySnapshot } from './keys/key-ring.js';
 import type { ResolvedClient, ResolvedRegistry } from './registry-check.js';
+import type { ReplayedRequest } from './token-endpoint.js';
 
 export interface ProviderOptions {
   issuer: string;
@@ -160,7 +161,10 @@ export function createProvider({ issuer, registry, keys, logger }: ProviderOptio
   provider.on('grant.error', (ctx: KoaContextWithOIDC, error: errors.OIDCProviderError) => {
     logger.warn('token refused', {
       error: error.error,
-      client_id: ctx.oidc.client?.clientId ?? (ctx.oidc.params?.client_id as string | undefined),
+      client_id:
+        ctx.oidc.client?.clientId ??
+        (ctx.req as ReplayedRequest).claimedClientId ??
+        (ctx.oidc.params?.client_id as string | undefined),
       reason: error.error_detail ?? error.error_description,
     });
   });

@@ -481,4 +481,19 @@ describe('logs', () => {
     });
     expect(server.logText()).not.toContain('wrong-one');
   });
+
+  it('logs the client id an unknown client claimed in its Basic header', async () => {
+    const before = server.logs.length;
+    await requestToken(
+      endpoint(),
+      { clientId: 'stranger', clientSecret: 'whatever', api: 'urn:worldmappers' },
+      { body: 'json', auth: 'client_secret_basic', target: 'audience' },
+    );
+    const refusal = server.logs.slice(before).find((l) => l.message === 'token refused');
+    expect(refusal).toMatchObject({
+      error: 'invalid_client',
+      client_id: 'stranger',
+      reason: 'client not found',
+    });
+  });
 });

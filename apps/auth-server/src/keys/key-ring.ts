@@ -132,7 +132,7 @@ export class KeyRing {
       this.options.logger.info('signing keys changed', {
         signing_kid: next.signingKid,
         published_kids: next.publishedKids,
-        retired_kids: this.snapshot.publishedKids.filter(
+        dropped_kids: this.snapshot.publishedKids.filter(
           (kid) => !next.publishedKids.includes(kid),
         ),
       });
