@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { issuerReadiness, protectApi } from '@repo/auth';
@@ -9,7 +10,13 @@ import { DeliveriesService } from '../src/deliveries-service.js';
 import { DeliveryStore } from '../src/store/delivery-store.js';
 
 const AUDIENCE = 'urn:giftdeliveries';
-const logger = createLogger({ service: 'test', level: 'error', format: 'json' });
+/** Logs go nowhere: the 503 of the readiness test would otherwise print an error line. */
+const logger = createLogger({
+  service: 'test',
+  level: 'error',
+  format: 'json',
+  stream: new Writable({ write: (_chunk, _encoding, done) => done() }),
+});
 
 let issuer: TestIssuer;
 let store: DeliveryStore;
