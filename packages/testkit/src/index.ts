@@ -8,3 +8,17 @@ export {
   type StartServiceOptions,
 } from './start-service.js';
 export { startTestIssuer, type MintOptions, type TestIssuer, type TestKey } from './test-issuer.js';
+export { startDemoStack, type DemoStack, type DemoStackOptions } from './demo-stack.js';
+export {
+  accessTokenClaims,
+  decodeJwt,
+  encryptedToken,
+  foreignKey,
+  hs256WithPublicKey,
+  jwtParts,
+  signToken,
+  tamperPayload,
+  tamperSignature,
+  unsignedToken,
+} from './forge.js';
+export { currentSigningKey, readSigningKeys, type SigningKey } from './signing-keys.js';
