@@ -43,7 +43,10 @@ export interface TokenProviderOptions {
   maxAttempts?: number;
   /** First backoff delay; doubles each retry, with jitter. Default 500 ms. */
   backoffBaseMs?: number;
-  /** Longest backoff delay (and longest `Retry-After` honoured). Default 10 s. */
+  /**
+   * Longest backoff delay, and longest `Retry-After` waited for within one call; a longer one
+   * fails the call and no request is sent before it has passed. Default 10 s.
+   */
   backoffMaxMs?: number;
   /** How long a refusal (`invalid_client`…) is answered from memory before asking again. Default 30 s. */
   refusalCooldownMs?: number;
@@ -185,15 +188,15 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   let cached: AccessToken | undefined;
   let inflight: Promise<AccessToken> | undefined;
   let refusal: { error: TokenRequestError; until: number } | undefined;
+  /** A `Retry-After` longer than we wait in one call: nobody asks again before it has passed. */
+  let backOff: { error: TokenEndpointUnavailableError; until: number } | undefined;
 
   const backoff = (attempt: number, retryAfterMs: number | undefined) => {
     const ceiling = Math.min(backoffMaxMs, backoffBaseMs * 2 ** (attempt - 1));
     // "Equal jitter": never less than half the step, so a fleet of clients spreads out without
     // any of them retrying immediately.
     const jittered = Math.round(ceiling / 2 + random() * (ceiling / 2));
-    return retryAfterMs === undefined
-      ? jittered
-      : Math.min(backoffMaxMs, Math.max(jittered, retryAfterMs));
+    return retryAfterMs === undefined ? jittered : Math.max(jittered, retryAfterMs);
   };
 
   /** Sends until an answer that is not transient (anything but network errors, 5xx and 429). */
@@ -214,6 +217,16 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         lastError = error;
       }
       const reason = lastStatus ? `HTTP ${lastStatus}` : describeFailure(lastError);
+      if (retryAfterMs !== undefined && retryAfterMs > backoffMaxMs) {
+        const error = new TokenEndpointUnavailableError(
+          `${what} failed (${reason}); the server asks to wait ${Math.ceil(retryAfterMs / 1000)} s before trying again`,
+          attempt,
+          lastStatus,
+        );
+        backOff = { error, until: clock.now() + retryAfterMs };
+        log?.warn(`${what} failed, backing off as asked`, { attempt, reason, retryAfterMs });
+        throw error;
+      }
       if (attempt >= maxAttempts) {
         throw new TokenEndpointUnavailableError(
           `${what} failed after ${attempt} attempt${attempt === 1 ? '' : 's'} (${reason})`,
@@ -386,6 +399,10 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     if (cached && now < renewalTime(cached)) return cached;
     if (refusal && now < refusal.until) throw refusal.error;
     const previous = cached;
+    if (backOff && now < backOff.until) {
+      if (previous && now < previous.expiresAt - STALE_GRACE_MS) return previous;
+      throw backOff.error;
+    }
     if (!inflight) {
       inflight = obtain().then(
         (token) => {

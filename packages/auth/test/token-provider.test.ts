@@ -197,6 +197,29 @@ describe('createTokenProvider', () => {
     expect(clock.sleeps).toEqual([3000, 750]);
   });
 
+  it('does not ask again before a long Retry-After has passed', async () => {
+    let calls = 0;
+    const server = authServer(3600);
+    const { tokens, clock, tokenRequests } = setup(async (request) => {
+      if (request.url === TOKEN_URL && ++calls === 1) {
+        return { status: 429, headers: { 'retry-after': '60' } };
+      }
+      return server(request);
+    });
+    const error = (await tokens.getToken().catch((e: unknown) => e)) as Error;
+    expect(error).toBeInstanceOf(TokenEndpointUnavailableError);
+    expect(error.message).toBe(
+      `token request to ${TOKEN_URL} failed (HTTP 429); the server asks to wait 60 s before trying again`,
+    );
+    clock.advance(59_000);
+    await expect(tokens.getToken()).rejects.toBe(error);
+    expect(tokenRequests()).toHaveLength(1);
+    clock.advance(1_000);
+    expect(await tokens.getAccessToken()).toBe(tokenNumber(1));
+    expect(tokenRequests()).toHaveLength(2);
+    expect(clock.sleeps).toEqual([]);
+  });
+
   it('gives up after the last attempt with a retryable TokenEndpointUnavailableError', async () => {
     const server = authServer();
     const { tokens, clock, tokenRequests } = setup(
