@@ -6,6 +6,11 @@ export {
   type ProtectedApi,
 } from './protect-api.js';
 export {
+  VerificationCache,
+  type VerificationCacheOptions,
+  type VerificationCacheStats,
+} from './verification-cache.js';
+export {
   issuerReadiness,
   type IssuerReadinessOptions,
   type Readiness,

@@ -8,6 +8,7 @@ import {
   type JWTPayload,
 } from 'express-oauth2-jwt-bearer';
 import type { Logger } from '@repo/logger';
+import { VerificationCache, type VerificationCacheOptions } from './verification-cache.js';
 
 /** Options of {@link protectApi}; checked once, when the middleware is built. */
 export interface ProtectApiOptions {
@@ -29,6 +30,11 @@ export interface ProtectApiOptions {
   timeoutMs?: number;
   /** Leeway for `exp`/`nbf`, in seconds. Default 5. */
   clockToleranceSec?: number;
+  /**
+   * Remember successful verifications per exact token (see {@link VerificationCache}): on by
+   * default with 10 000 entries; `false` verifies every request from scratch.
+   */
+  verificationCache?: VerificationCacheOptions | false;
 }
 
 /** The two middleware factories of a protected API. */
@@ -37,6 +43,8 @@ export interface ProtectedApi {
   authenticate: RequestHandler;
   /** Demands every listed scope in the token's `scope` claim; use after `authenticate`. */
   requireScopes(...scopes: string[]): RequestHandler;
+  /** The verification cache, unless disabled (for its counters, and `stop()` on shutdown). */
+  verificationCache: VerificationCache | undefined;
 }
 
 /**
@@ -133,6 +141,47 @@ function toBearerError(error: unknown, realm: string, scopes?: string[]): unknow
   return error;
 }
 
+/** The library's checks of the request URL (resolveHost, normalizeUrl), repeated for hits. */
+const HOST_RE =
+  /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?$/;
+const PROTOCOL_IN_PATH_RE = /^\/[a-z][a-z0-9+.-]*:\/\//i;
+
+/**
+ * The bearer token of a request the library would judge on the token alone, or undefined: only
+ * such requests may be answered from the verification cache. Anything unusual (another scheme,
+ * a token in the query or body as well, a forwarded or odd host, an odd path) goes through the
+ * library every time, so a cache hit never skips a refusal the library would have given.
+ */
+function cacheableToken(req: Request, maxLength: number): string | undefined {
+  const header = req.headers.authorization;
+  // The library's rule: exactly two space-separated parts, `Bearer <token>`.
+  if (typeof header !== 'string' || header.length > maxLength + 7) return undefined;
+  if (header.indexOf(' ') !== 6 || header.indexOf(' ', 7) !== -1) return undefined;
+  if (header.slice(0, 6).toLowerCase() !== 'bearer' || header.length === 7) return undefined;
+  const token = header.slice(7);
+  if (/[\r\n\u2028\u2029]/.test(token)) return undefined;
+  if (req.headers['x-forwarded-host'] !== undefined) return undefined;
+  if ((req.body as { access_token?: unknown } | undefined)?.access_token !== undefined) {
+    return undefined;
+  }
+  if (
+    req.url.includes('?') &&
+    (req.query as { access_token?: unknown }).access_token !== undefined
+  ) {
+    return undefined;
+  }
+  const host = req.headers.host;
+  if (typeof host !== 'string' || !HOST_RE.test(host)) return undefined;
+  try {
+    const url = new URL(`${req.protocol}://${host}${req.originalUrl ?? req.url}`);
+    if (!HOST_RE.test(url.host)) return undefined;
+    if (url.pathname.startsWith('//') || PROTOCOL_IN_PATH_RE.test(url.pathname)) return undefined;
+  } catch {
+    return undefined;
+  }
+  return token;
+}
+
 function clientIdOf(claims: JWTPayload | undefined): string | undefined {
   const id = claims?.client_id ?? claims?.azp ?? claims?.sub;
   return typeof id === 'string' ? id : undefined;
@@ -159,17 +208,33 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
   if (!issuerBaseURL) throw new TypeError('protectApi: issuerBaseURL is required');
   if (!audience) throw new TypeError('protectApi: audience is required');
 
+  const cooldownDuration = options.jwksCooldownMs ?? 5_000;
+  const cacheMaxAge = options.cacheMaxAgeMs ?? 600_000;
+  const timeoutDuration = options.timeoutMs ?? 5_000;
+  const clockTolerance = options.clockToleranceSec ?? 5;
   const verify = auth({
     issuerBaseURL,
     audience,
     tokenSigningAlg: 'RS256',
     // Plain bearer tokens only: keeps the challenge to the single RFC 6750 form.
     dpop: { enabled: false },
-    cooldownDuration: options.jwksCooldownMs ?? 5_000,
-    cacheMaxAge: options.cacheMaxAgeMs ?? 600_000,
-    timeoutDuration: options.timeoutMs ?? 5_000,
-    clockTolerance: options.clockToleranceSec ?? 5,
+    cooldownDuration,
+    cacheMaxAge,
+    timeoutDuration,
+    clockTolerance,
   });
+  const cache =
+    options.verificationCache === false
+      ? undefined
+      : new VerificationCache({
+          ...options.verificationCache,
+          issuerBaseURL,
+          logger,
+          clockToleranceSec: clockTolerance,
+          jwksCooldownMs: cooldownDuration,
+          jwksMaxAgeMs: cacheMaxAge,
+          timeoutMs: timeoutDuration,
+        });
 
   const audits = new WeakMap<Request, AuditState>();
 
@@ -193,6 +258,15 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
     const state: AuditState = { started: process.hrtime.bigint() };
     audits.set(req, state);
     res.once('finish', () => writeAudit(req, res, state));
+    const token = cache && cacheableToken(req, cache.maxTokenLength);
+    const cached = token ? cache?.lookup(token) : undefined;
+    if (cached) {
+      req.auth = cached;
+      state.claims = cached.payload;
+      next();
+      return;
+    }
+    const generation = cache?.generation ?? 0;
     const done: NextFunction = (error?: unknown) => {
       if (error) {
         const refused = toBearerError(error, audience);
@@ -201,6 +275,7 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
         return;
       }
       state.claims = req.auth?.payload;
+      if (token && req.auth) cache?.remember(token, req.auth, generation);
       next();
     };
     void verify(req, res, done);
@@ -231,5 +306,5 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
     };
   };
 
-  return { authenticate, requireScopes };
+  return { authenticate, requireScopes, verificationCache: cache };
 }

@@ -1,0 +1,310 @@
+import { Writable } from 'node:stream';
+import express, { type ErrorRequestHandler } from 'express';
+import request from 'supertest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createLogger } from '@repo/logger';
+import { startTestIssuer, type TestIssuer } from '@repo/testkit';
+import {
+  BearerError,
+  protectApi,
+  type ProtectApiOptions,
+  type ProtectedApi,
+} from '../src/index.js';
+
+const AUDIENCE = 'urn:test';
+const realm = `realm="${AUDIENCE}"`;
+const lines: Record<string, unknown>[] = [];
+const logger = createLogger({
+  service: 'test',
+  level: 'info',
+  format: 'json',
+  stream: new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      cb();
+    },
+  }),
+});
+
+const errors: ErrorRequestHandler = (error, _req, res, _next) => {
+  if (error instanceof BearerError) {
+    res.status(error.status).set(error.headers);
+    res.json({ error: error.code, error_description: error.message });
+    return;
+  }
+  res.status(500).json({ error: 'server_error', error_description: String(error) });
+};
+
+let issuer: TestIssuer;
+const built: ProtectedApi[] = [];
+
+beforeAll(async () => {
+  issuer = await startTestIssuer();
+});
+afterAll(() => issuer.close());
+afterEach(() => {
+  vi.useRealTimers();
+  for (const api of built.splice(0)) api.verificationCache?.stop();
+});
+
+/** An app with two routes needing different scopes, protected as shipped. */
+function build(options: Partial<ProtectApiOptions> = {}) {
+  const api = protectApi({
+    issuerBaseURL: issuer.issuer,
+    audience: AUDIENCE,
+    logger,
+    jwksCooldownMs: 0,
+    ...options,
+  });
+  built.push(api);
+  const app = express();
+  app.use('/api', api.authenticate);
+  app.get('/api/read', api.requireScopes('things:read'), (req, res) => {
+    res.json({ ok: true, frozen: Object.isFrozen(req.auth?.payload) });
+  });
+  app.get('/api/write', api.requireScopes('things:write'), (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.use(errors);
+  const cache = api.verificationCache!;
+  const get = (token: string, path = '/api/read') =>
+    request(app).get(path).set('Authorization', `Bearer ${token}`);
+  /** Verifies `token` fully once the cache has seen the JWKS, so the next request is a hit. */
+  const prime = async (token: string) => {
+    expect((await get(token)).status).toBe(200);
+    await cache.checkJwks();
+    expect((await get(token)).status).toBe(200);
+  };
+  return { api, app, cache, get, prime };
+}
+
+const mint = (options: Parameters<TestIssuer['mint']>[0] = {}) =>
+  issuer.mint({ audience: AUDIENCE, scope: 'things:read', ...options });
+
+describe('the verification cache of protectApi', () => {
+  it('answers a token it verified before without verifying it again, and still audits', async () => {
+    const { cache, get, prime } = build();
+    const token = await mint();
+    await prime(token);
+    lines.length = 0;
+    const before = cache.stats();
+    const res = await get(token);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ ok: true, frozen: true });
+    expect(cache.stats()).toMatchObject({ hits: before.hits + 1, stored: before.stored, size: 1 });
+    expect(lines.filter((l) => l.message === 'audit')).toEqual([
+      expect.objectContaining({ decision: 'allow', status: 200, route: 'GET /api/read' }),
+    ]);
+  });
+
+  it('is on by default with 10 000 entries, can be sized, and can be turned off', () => {
+    const base = { issuerBaseURL: issuer.issuer, audience: AUDIENCE, logger };
+    expect(protectApi(base).verificationCache?.maxEntries).toBe(10_000);
+    expect(protectApi(base).verificationCache?.maxTokenLength).toBe(4_096);
+    expect(
+      protectApi({ ...base, verificationCache: { maxEntries: 7 } }).verificationCache?.maxEntries,
+    ).toBe(7);
+    expect(protectApi({ ...base, verificationCache: false }).verificationCache).toBeUndefined();
+    expect(() => protectApi({ ...base, verificationCache: { maxEntries: 0 } })).toThrow(
+      /maxEntries must be a positive integer/,
+    );
+  });
+
+  it('stops honouring a cached token as soon as it expires, with the library clock tolerance', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date());
+    const { cache, get, prime } = build({ clockToleranceSec: 5 });
+    const token = await mint({ expiresIn: 60 });
+    const exp = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).exp as number;
+    await prime(token);
+
+    // Still within the 5 s tolerance after exp: answered from the cache.
+    vi.setSystemTime(exp * 1000 + 4_999);
+    const hits = cache.stats().hits;
+    expect((await get(token)).status).toBe(200);
+    expect(cache.stats().hits).toBe(hits + 1);
+
+    // At exp + tolerance jose refuses; so must the cache, which drops the entry.
+    vi.setSystemTime(exp * 1000 + 5_000);
+    const res = await get(token);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({
+      error: 'invalid_token',
+      error_description: '"exp" claim timestamp check failed',
+    });
+    expect(res.headers['www-authenticate']).toBe(
+      `Bearer ${realm}, error="invalid_token", error_description="'exp' claim timestamp check failed"`,
+    );
+    expect(cache.stats()).toMatchObject({ hits: hits + 1, expired: 1, size: 0 });
+  });
+
+  it('verifies a token differing by one character from scratch, and refuses it', async () => {
+    const { cache, get, prime } = build();
+    const token = await mint();
+    await prime(token);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const i = 20;
+    const changed = signature[i] === 'A' ? 'B' : 'A';
+    const forged = `${header}.${payload}.${signature.slice(0, i)}${changed}${signature.slice(i + 1)}`;
+    const before = cache.stats();
+
+    const res = await get(forged);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({
+      error: 'invalid_token',
+      error_description: 'signature verification failed',
+    });
+    expect(cache.stats()).toMatchObject({
+      hits: before.hits,
+      misses: before.misses + 1,
+      stored: before.stored,
+      size: 1,
+    });
+    // Failures are never remembered: the same forgery is verified (and refused) again.
+    expect((await get(forged)).status).toBe(401);
+    expect(cache.stats()).toMatchObject({ hits: before.hits, stored: before.stored });
+  });
+
+  it('checks scopes on every request, cached or not', async () => {
+    const { cache, get, prime } = build();
+    const token = await mint({ scope: 'things:read' });
+    await prime(token);
+    const hits = cache.stats().hits;
+    const res = await get(token, '/api/write');
+    expect(res.status).toBe(403);
+    expect(res.headers['www-authenticate']).toBe(
+      `Bearer ${realm}, error="insufficient_scope", error_description="The access token lacks the required scope: things:write.", scope="things:write"`,
+    );
+    expect(res.body).toEqual({
+      error: 'insufficient_scope',
+      error_description: 'The access token lacks the required scope: things:write.',
+    });
+    expect(cache.stats().hits).toBe(hits + 1);
+  });
+
+  it('keeps memory bounded under a flood of distinct tokens, evicting the oldest', async () => {
+    const { cache, get, prime } = build({ verificationCache: { maxEntries: 20 } });
+    const first = await mint();
+    await prime(first);
+    const flood = await Promise.all(Array.from({ length: 60 }, () => mint()));
+    for (const token of flood) expect((await get(token)).status).toBe(200);
+    expect(cache.stats()).toMatchObject({ size: 20, maxEntries: 20, evicted: 41 });
+
+    const hits = cache.stats().hits;
+    expect((await get(flood.at(-1)!)).status).toBe(200);
+    expect(cache.stats().hits).toBe(hits + 1);
+    // The oldest entry went first: the first token is verified again from scratch.
+    const misses = cache.stats().misses;
+    expect((await get(first)).status).toBe(200);
+    expect(cache.stats()).toMatchObject({ hits: hits + 1, misses: misses + 1, size: 20 });
+  });
+
+  it('never stores a token longer than maxTokenLength', async () => {
+    const { cache, get, prime } = build({ verificationCache: { maxTokenLength: 2_000 } });
+    await prime(await mint());
+    const long = await mint({ claims: { padding: 'x'.repeat(2_000) } });
+    expect(long.length).toBeGreaterThan(2_000);
+    const stored = cache.stats().stored;
+    for (let i = 0; i < 3; i++) expect((await get(long)).status).toBe(200);
+    expect(cache.stats()).toMatchObject({ stored, size: 1 });
+  });
+
+  it('leaves requests carrying a second token to the library, which refuses them', async () => {
+    const { cache, app, prime } = build();
+    const token = await mint();
+    await prime(token);
+    const hits = cache.stats().hits;
+    const res = await request(app)
+      .get('/api/read?access_token=other')
+      .set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'More than one method used for authentication',
+    });
+    expect(cache.stats().hits).toBe(hits);
+  });
+
+  it('empties itself when the JWKS changes, and stores nothing signed by a withdrawn key', async () => {
+    const { cache, get, prime } = build();
+    const token = await mint();
+    await prime(token);
+    const before = cache.stats();
+
+    await issuer.rotate({ retire: true });
+    await cache.checkJwks({ force: true });
+    expect(cache.stats()).toMatchObject({
+      size: 0,
+      generation: before.generation + 1,
+      flushes: before.flushes + 1,
+    });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        message: 'verification cache emptied',
+        reason: 'the JWKS changed',
+      }),
+    );
+
+    // The library still trusts its own copy of the old JWKS (until cacheMaxAge), but the cache
+    // neither answers nor stores a token whose key is no longer published.
+    await get(token);
+    await get(token);
+    expect(cache.stats()).toMatchObject({ size: 0, hits: before.hits, stored: before.stored });
+
+    // A token of the new key is stored and answered again.
+    const fresh = await mint();
+    await prime(fresh);
+    const hits = cache.stats().hits;
+    expect((await get(fresh)).status).toBe(200);
+    expect(cache.stats()).toMatchObject({ size: 1, hits: hits + 1 });
+  });
+
+  it('looks at the JWKS on its own every jwksCheckIntervalMs', async () => {
+    const { cache, prime } = build({ verificationCache: { jwksCheckIntervalMs: 50 } });
+    await prime(await mint());
+    const generation = cache.stats().generation;
+    await issuer.rotate();
+    await vi.waitFor(() => expect(cache.stats().generation).toBe(generation + 1), {
+      timeout: 2_000,
+      interval: 20,
+    });
+    expect(cache.stats().size).toBe(0);
+  });
+
+  it('stops answering when the JWKS cannot be confirmed for cacheMaxAge', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date());
+    const own = await startTestIssuer();
+    try {
+      const api = protectApi({
+        issuerBaseURL: own.issuer,
+        audience: AUDIENCE,
+        logger,
+        cacheMaxAgeMs: 60_000,
+      });
+      built.push(api);
+      const app = express();
+      app.get('/api/read', api.authenticate, api.requireScopes('things:read'), (_req, res) => {
+        res.json({ ok: true });
+      });
+      app.use(errors);
+      const cache = api.verificationCache!;
+      const token = await own.mint({ audience: AUDIENCE, scope: 'things:read' });
+      const get = () => request(app).get('/api/read').set('Authorization', `Bearer ${token}`);
+      expect((await get()).status).toBe(200);
+      await cache.checkJwks();
+      expect((await get()).status).toBe(200);
+      expect((await get()).status).toBe(200);
+      expect(cache.stats()).toMatchObject({ hits: 1, size: 1 });
+
+      own.setDown(true);
+      vi.setSystemTime(Date.now() + 60_000);
+      const res = await get();
+      expect(res.status).toBe(503);
+      expect(res.body.error).toBe('temporarily_unavailable');
+      expect(cache.stats()).toMatchObject({ hits: 1, size: 0, flushes: 1 });
+    } finally {
+      await own.close();
+    }
+  });
+});
