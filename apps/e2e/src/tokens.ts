@@ -1,0 +1,47 @@
+/** The development client secrets the auth-server uses when none is configured (public, in `.env.example`). */
+export const DEV_SECRETS = {
+  giftdeliveries: 'giftdeliveries-dev-secret',
+  'store-locator': 'store-locator-dev-secret',
+  storefront: 'storefront-dev-secret',
+  'banned-partner': 'banned-partner-dev-secret',
+} as const;
+
+export type DemoClient = keyof typeof DEV_SECRETS;
+
+/** A successful token response body (RFC 6749 §5.1). */
+export interface TokenResponse {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  scope?: string;
+}
+
+/**
+ * Asks the auth-server for a client-credentials token the Auth0 way (JSON body, `audience`);
+ * throws with the OAuth error when it refuses.
+ */
+export async function fetchToken(
+  issuer: string,
+  clientId: DemoClient,
+  audience: string,
+  scope?: string,
+): Promise<TokenResponse> {
+  const res = await fetch(`${issuer}oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: DEV_SECRETS[clientId],
+      audience,
+      ...(scope === undefined ? {} : { scope }),
+    }),
+  });
+  const body = (await res.json()) as TokenResponse & { error?: string };
+  if (!res.ok)
+    throw new Error(`token refused for ${clientId}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+
+/** Whether a text looks like a Node stack trace (`    at fn (file:line:col)`). */
+export const STACK_TRACE = /\n\s+at .+[:(]\d+:\d+\)?/;
