@@ -182,6 +182,28 @@ function cacheableToken(req: Request, maxLength: number): string | undefined {
   return token;
 }
 
+/**
+ * Credentials that a proxy and this server could read differently are refused outright
+ * (RFC 6750 §3.1 `invalid_request`): several Authorization headers (Node keeps only the first),
+ * and a token in the URL (RFC 6750 §2.3), which access logs, proxies and histories keep.
+ */
+function ambiguousCredentials(req: Request): string | undefined {
+  let authorizations = 0;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    if (req.rawHeaders[i]!.toLowerCase() === 'authorization') authorizations += 1;
+  }
+  if (authorizations > 1) return 'Send exactly one Authorization header.';
+  // With a header as well, the library answers "More than one method used for authentication".
+  if (
+    req.headers.authorization === undefined &&
+    req.url.includes('access_token') &&
+    (req.query as { access_token?: unknown }).access_token !== undefined
+  ) {
+    return 'Send the access token in the Authorization header, not in the URL: URLs end up in logs (RFC 6750 section 2.3).';
+  }
+  return undefined;
+}
+
 function clientIdOf(claims: JWTPayload | undefined): string | undefined {
   const id = claims?.client_id ?? claims?.azp ?? claims?.sub;
   return typeof id === 'string' ? id : undefined;
@@ -258,6 +280,16 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
     const state: AuditState = { started: process.hrtime.bigint() };
     audits.set(req, state);
     res.once('finish', () => writeAudit(req, res, state));
+    const ambiguity = ambiguousCredentials(req);
+    if (ambiguity) {
+      state.denied = `invalid_request: ${ambiguity}`;
+      next(
+        new BearerError(400, 'invalid_request', ambiguity, {
+          'WWW-Authenticate': challenge(audience, 'invalid_request', ambiguity),
+        }),
+      );
+      return;
+    }
     const token = cache && cacheableToken(req, cache.maxTokenLength);
     const cached = token ? cache?.lookup(token) : undefined;
     if (cached) {
