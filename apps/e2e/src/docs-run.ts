@@ -2,69 +2,19 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, startService, type ServiceProcess } from '@repo/testkit';
+import type { DemoStack } from '@repo/testkit';
 import type { RunnableBlock } from './docs-blocks.js';
 
 /**
- * The stack the README's walk-through talks to: the three built apps as real processes, on free
- * ports, each with its own temporary data directory, configured as `npm start` configures them
- * except for the addresses. The walk-through reads those addresses from `AUTH`, `API` and `GIFT`
- * (defaults localhost:4000/7001/7002), so {@link DocsStack.variables} is all a run has to export.
+ * The variables the README's walk-through reads its base URLs from (defaults
+ * localhost:4000/7001/7002 in the README), pointing at a running stack instead.
  */
-export interface DocsStack {
-  auth: ServiceProcess;
-  api: ServiceProcess;
-  gift: ServiceProcess;
-  /** `AUTH`, `API`, `GIFT`: the base URLs the README's blocks use. */
-  variables: Record<'AUTH' | 'API' | 'GIFT', string>;
-  stop(): Promise<void>;
-}
-
-/** Starts auth-server, worldmappers-api and giftdeliveries from their `dist/` builds. */
-export async function startDocsStack(): Promise<DocsStack> {
-  const dir = mkdtempSync(join(tmpdir(), 'docs-stack-'));
-  const started: ServiceProcess[] = [];
-  const stop = async () => {
-    for (const service of started.reverse()) await service.stop();
-    rmSync(dir, { recursive: true, force: true });
+export function docsVariables(stack: DemoStack): Record<'AUTH' | 'API' | 'GIFT', string> {
+  return {
+    AUTH: stack.get('auth-server').url,
+    API: stack.get('worldmappers-api').url,
+    GIFT: stack.get('giftdeliveries').url,
   };
-  try {
-    const authPort = await freePort();
-    const issuer = `http://127.0.0.1:${authPort}/`;
-    const auth = await startService('auth-server', {
-      port: authPort,
-      env: { ISSUER: issuer, DATA_DIR: join(dir, 'auth-server') },
-      timeoutMs: 60_000,
-    });
-    started.push(auth);
-    // The gazetteer and road network take a few seconds to load on a busy machine.
-    const api = await startService('worldmappers-api', {
-      env: { ISSUER_BASE_URL: issuer },
-      timeoutMs: 120_000,
-    });
-    started.push(api);
-    const gift = await startService('giftdeliveries', {
-      env: {
-        ISSUER_BASE_URL: issuer,
-        WORLDMAPPERS_API_URL: api.url,
-        DATA_DIR: join(dir, 'giftdeliveries'),
-        SEED_SAMPLE_DELIVERIES: 'false',
-        WORKER_POLL_MS: '200',
-      },
-      timeoutMs: 60_000,
-    });
-    started.push(gift);
-    return {
-      auth,
-      api,
-      gift,
-      variables: { AUTH: auth.url, API: api.url, GIFT: gift.url },
-      stop,
-    };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
 }
 
 /** What one block did in the session. */

@@ -16,12 +16,8 @@ import {
   runnableBlocks,
   shellBlocks,
 } from '../../src/docs-blocks.js';
-import {
-  runBlocks,
-  startDocsStack,
-  type DocsStack,
-  type SessionResult,
-} from '../../src/docs-run.js';
+import { startDemoStack, type DemoStack } from '@repo/testkit';
+import { docsVariables, runBlocks, type SessionResult } from '../../src/docs-run.js';
 import { readRepoFile, repoRoot } from '../../src/workspace.js';
 
 const README = { en: 'README.md', ja: 'README.ja.md' } as const;
@@ -97,12 +93,13 @@ describe('README.md and README.ja.md', () => {
 });
 
 describe('the walk-through, run against the three apps', () => {
-  let stack: DocsStack | undefined;
+  let stack: DemoStack | undefined;
   let session: SessionResult;
 
   beforeAll(async () => {
-    stack = await startDocsStack();
-    session = await runBlocks(blocks, stack.variables, { timeoutMs: 150_000 });
+    // Everything as `npm start` runs it, but on free ports, with data in a temporary directory.
+    stack = await startDemoStack();
+    session = await runBlocks(blocks, docsVariables(stack), { timeoutMs: 150_000 });
   }, 300_000);
 
   afterAll(async () => {
