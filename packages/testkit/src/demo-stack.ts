@@ -1,8 +1,9 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port.js';
-import { startService, type AppName, type ServiceProcess } from './start-service.js';
+import { repoRoot, startService, type AppName, type ServiceProcess } from './start-service.js';
 
 type Env = Record<string, string | undefined>;
 
@@ -30,6 +31,11 @@ export interface DemoStack {
   get(name: AppName): ServiceProcess;
   /** Starts (or starts again, after `stop`) one service with the stack's wiring, on the same port. */
   start(name: AppName, extraEnv?: Env): Promise<ServiceProcess>;
+  /**
+   * Runs the auth-server's rotation command (`npm run rotate-keys`, from its build output) on this
+   * stack's key file, while the stack runs; resolves with what it printed.
+   */
+  rotateKeys(): Promise<string>;
   /** Every log line every process of this stack printed, restarts included. */
   allLines(): { service: AppName; line: string }[];
   stop(): Promise<void>;
@@ -110,6 +116,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       return service;
     },
     start,
+    rotateKeys: () => rotateKeys(join(dataDir, 'auth-server')),
     allLines: () => [
       ...retired.flatMap(({ service, process }) =>
         process.lines().map((line) => ({ service, line })),
@@ -120,4 +127,29 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     ],
     stop,
   };
+}
+
+/** `rotate-keys` of the auth-server's build output, on the keys in `dataDir`. */
+export function rotateKeys(dataDir: string): Promise<string> {
+  const cwd = join(repoRoot, 'apps', 'auth-server');
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [join(cwd, 'dist', 'rotate-keys.js')],
+      {
+        cwd,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          ENV_FILE: 'none',
+          DATA_DIR: dataDir,
+        },
+        timeout: 30_000,
+      },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`rotate-keys failed: ${stderr || error.message}`));
+        else resolve(stdout);
+      },
+    );
+  });
 }

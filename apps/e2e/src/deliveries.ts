@@ -1,0 +1,111 @@
+import { fetchToken } from './tokens.js';
+
+/** A delivery as `GET /deliveries/:id` shows it (the fields the suites look at). */
+export interface DeliveryView {
+  id: string;
+  status: 'pending' | 'planned' | 'failed';
+  recipient: string;
+  destination: string;
+  attempts: number;
+  lastError?: string;
+  failureReason?: string;
+  route?: { mode: string; distanceKm: number; steps: unknown[] };
+}
+
+/** Talks to giftdeliveries as the storefront client does. */
+export class DeliveriesClient {
+  private token: string | undefined;
+
+  constructor(
+    private readonly baseUrl: string,
+    private readonly issuer: string,
+  ) {}
+
+  private async authorization(): Promise<string> {
+    this.token ??= (await fetchToken(this.issuer, 'storefront', 'urn:giftdeliveries')).access_token;
+    return `Bearer ${this.token}`;
+  }
+
+  /** `POST /deliveries`; resolves with the status and body. */
+  async create(
+    delivery: { recipient: string; destination: string; origin?: string; gift?: string },
+    idempotencyKey?: string,
+  ): Promise<{ status: number; body: { id?: string; status?: string; error?: string } }> {
+    const res = await fetch(`${this.baseUrl}/deliveries`, {
+      method: 'POST',
+      headers: {
+        authorization: await this.authorization(),
+        'content-type': 'application/json',
+        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+      },
+      body: JSON.stringify(delivery),
+    });
+    return { status: res.status, body: (await res.json()) as { id?: string; status?: string } };
+  }
+
+  async get(id: string): Promise<DeliveryView> {
+    const res = await fetch(`${this.baseUrl}/deliveries/${id}`, {
+      headers: { authorization: await this.authorization() },
+    });
+    if (res.status !== 200) throw new Error(`GET /deliveries/${id}: ${res.status}`);
+    return (await res.json()) as DeliveryView;
+  }
+
+  /** `GET /deliveries?status=&limit=200`. */
+  async list(status?: string): Promise<DeliveryView[]> {
+    const query = new URLSearchParams({ limit: '200', ...(status ? { status } : {}) });
+    const res = await fetch(`${this.baseUrl}/deliveries?${query.toString()}`, {
+      headers: { authorization: await this.authorization() },
+    });
+    if (res.status !== 200) throw new Error(`GET /deliveries: ${res.status}`);
+    return ((await res.json()) as { deliveries: DeliveryView[] }).deliveries;
+  }
+
+  /** Every delivery of `ids`, fetched `concurrency` at a time. */
+  async getAll(ids: string[], concurrency = 20): Promise<DeliveryView[]> {
+    const out: DeliveryView[] = new Array<DeliveryView>(ids.length);
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < ids.length) {
+          const index = next++;
+          out[index] = await this.get(ids[index]!);
+        }
+      }),
+    );
+    return out;
+  }
+
+  /** Polls until no delivery of `ids` is pending; resolves with their final views. */
+  async waitUntilSettled(
+    ids: string[],
+    timeoutMs: number,
+    progress?: (planned: number, total: number) => void,
+  ): Promise<DeliveryView[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const views = await this.getAll(ids);
+      const settled = views.filter((view) => view.status !== 'pending').length;
+      progress?.(settled, ids.length);
+      if (settled === ids.length) return views;
+      if (Date.now() > deadline) {
+        throw new Error(`${ids.length - settled} of ${ids.length} deliveries still pending`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+/** Places giftdeliveries plans quickly (short road routes from the depot, Rovaniemi). */
+export const NEARBY_DESTINATIONS = [
+  'Helsinki, FI',
+  'Oulu, FI',
+  'Tampere, FI',
+  'Turku, FI',
+  'Stockholm, SE',
+  'Oslo, NO',
+  'Tallinn, EE',
+  'Kemi, FI',
+  'Kuopio, FI',
+  'Lahti, FI',
+];
