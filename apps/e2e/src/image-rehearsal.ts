@@ -55,11 +55,12 @@ interface StageState {
 
 /**
  * Host variables a `RUN` step gets besides the stage's `ENV`: how this machine reaches the npm
- * registry (proxies, extra CA certificates, npm settings). Docker gets these from the daemon's or
- * the builder's configuration; nothing else of the host's environment leaks into a step.
+ * registry (proxies, extra CA certificates, the registry and cache npm uses). Docker gets these
+ * from the daemon's or the builder's configuration; nothing else of the host's environment leaks
+ * into a step (not npm's per-project settings such as `npm_config_local_prefix`).
  */
 const NETWORK_ENV =
-  /^(?:npm_config_\w+|NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|(?:HTTPS?|NO)_PROXY)$/i;
+  /^(?:NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|(?:HTTPS?|NO)_PROXY|npm_config_(?:registry|cafile|ca|strict_ssl|proxy|https_proxy|noproxy|cache))$/i;
 
 function networkEnvironment(): Record<string, string> {
   return Object.fromEntries(
