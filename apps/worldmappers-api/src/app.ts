@@ -43,15 +43,20 @@ export function createApp({ logger, world, auth, readiness }: AppDeps): Express 
   });
   app.get('/readyz', async (_req, res) => {
     const result = await ready();
-    const body = {
-      status: result.ready ? 'ready' : 'not_ready',
-      checks: {
-        ...result.checks,
-        places: { ok: true, count: world.gazetteer.size },
-        routing: { ok: true, landmarks: world.router.warm ? 'ready' : 'computing' },
-      },
+    const places = { ok: world.gazetteer.size > 0, count: world.gazetteer.size };
+    // Directions answer before the landmarks exist, but many times slower: not ready for traffic.
+    const routing = {
+      ok: world.router.network.linkCount > 0 && world.router.warm,
+      network: world.network.source,
+      links: world.router.network.linkCount,
+      landmarks: world.router.warm ? 'ready' : 'computing',
+      ...(world.router.warm ? {} : { reason: 'routing landmarks are still being computed' }),
     };
-    res.status(result.ready ? 200 : 503).json(body);
+    const isReady = result.ready && places.ok && routing.ok;
+    res.status(isReady ? 200 : 503).json({
+      status: isReady ? 'ready' : 'not_ready',
+      checks: { ...result.checks, places, routing },
+    });
   });
 
   app.use(

@@ -5,6 +5,10 @@ import { loadConfig } from './config.js';
 import { buildWorld } from './world/world.js';
 
 const started = performance.now();
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return Math.round((user + system) / 1000);
+};
 const config = loadConfig();
 const logger = createLogger({
   service: 'worldmappers-api',
@@ -15,8 +19,16 @@ const world = buildWorld();
 logger.info('gazetteer and road network loaded', {
   places: world.gazetteer.size,
   links: world.router.network.linkCount,
+  network: world.network.source,
   ...world.timings,
 });
+if (world.network.source === 'built') {
+  // Still correct, only slower to start: the build normally precomputes the network.
+  logger.warn('precomputed road network not used; built it in memory', {
+    reason: world.network.reason,
+    hint: 'run `npm run build -w worldmappers-api` to precompute it',
+  });
+}
 const app = createApp({
   logger,
   world,
@@ -29,11 +41,14 @@ await runServer(app, {
     issuer: config.ISSUER_BASE_URL,
     audience: config.AUDIENCE,
     startupMs: Math.round(performance.now() - started),
+    startupCpuMs: cpuMs(),
   },
 });
-const warm = performance.now();
-await world.router.warmUp();
-logger.info('routing landmarks ready', {
-  landmarks: world.router.landmarks.length,
-  ms: Math.round(performance.now() - warm),
-});
+if (!world.router.warm) {
+  const warm = performance.now();
+  await world.router.warmUp();
+  logger.info('routing landmarks ready', {
+    landmarks: world.router.landmarks.length,
+    ms: Math.round(performance.now() - warm),
+  });
+}

@@ -74,6 +74,17 @@ export const DEFAULT_ROUTER_OPTIONS: RouterOptions = {
   activeLandmarks: 6,
 };
 
+/**
+ * Landmarks and their network distance to every town, as computed by {@link Router.prepareLandmarks}
+ * (and stored by the precomputed network file).
+ */
+export interface Landmarks {
+  /** The landmark towns, in the order they were chosen. */
+  readonly nodes: Int32Array;
+  /** `distances[k][v]`: network distance in km from `nodes[k]` to town v (Infinity elsewhere). */
+  readonly distances: readonly Float32Array[];
+}
+
 /** A shortest road route: the towns passed, origin first, and its length. */
 export interface RouteResult {
   path: number[];
@@ -105,10 +116,15 @@ export class Router {
   /** Unit vectors of every town, for a quick straight-line (chord) bound. */
   private readonly xyz: Float64Array;
 
+  /**
+   * @param landmarks precomputed with the same network and options (the network file); without
+   *   them, call {@link prepareLandmarks} or {@link warmUp}.
+   */
   constructor(
     readonly gazetteer: Gazetteer,
     readonly network: RoadNetwork,
     options: RouterOptions = DEFAULT_ROUTER_OPTIONS,
+    landmarks?: Landmarks,
   ) {
     const n = network.size;
     this.g = new Float64Array(n);
@@ -124,6 +140,28 @@ export class Router {
       this.xyz[3 * v + 2] = Math.sin(φ);
     }
     this.landmarkOptions = options;
+    if (landmarks) this.useLandmarks(landmarks);
+  }
+
+  private useLandmarks({ nodes, distances }: Landmarks) {
+    if (nodes.length !== distances.length) throw new Error('one distance table per landmark');
+    nodes.forEach((node, k) => {
+      const table = distances[k]!;
+      if (table.length !== this.network.size) throw new Error('landmark table of the wrong size');
+      const c = this.network.component[node]!;
+      const mine = this.landmarksOf.get(c) ?? [];
+      this.landmarksOf.set(c, mine);
+      mine.push(this.distances.length);
+      this.landmarks.push(node);
+      this.distances.push(table);
+    });
+    this.landmarksReady = true;
+  }
+
+  /** The computed landmarks (call after {@link prepareLandmarks}), to store them. */
+  exportLandmarks(): Landmarks {
+    if (!this.landmarksReady) throw new Error('landmarks are not computed yet');
+    return { nodes: Int32Array.from(this.landmarks), distances: [...this.distances] };
   }
 
   /** Whether two towns are joined by road at all. */
