@@ -8,7 +8,7 @@ export {
   type StartServiceOptions,
 } from './start-service.js';
 export { startTestIssuer, type MintOptions, type TestIssuer, type TestKey } from './test-issuer.js';
-export { startDemoStack, type DemoStack, type DemoStackOptions } from './demo-stack.js';
+export { rotateKeys, startDemoStack, type DemoStack, type DemoStackOptions } from './demo-stack.js';
 export {
   accessTokenClaims,
   decodeJwt,

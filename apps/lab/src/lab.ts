@@ -1,0 +1,131 @@
+/**
+ * `npm run lab`: the workshop's guided scenarios, each a real request to the running stack (or to
+ * one the lab starts from the builds when nothing answers), printed with the response and why.
+ * Exits 1 when a scenario behaves other than documented, 2 on a usage or setup problem.
+ */
+import { parseArgs } from 'node:util';
+import { environmentWithDotenv } from '@repo/config';
+import { MESSAGES, type Lang } from './messages.js';
+import { Printer } from './printer.js';
+import { SCENARIOS, type Outcome, type ScenarioContext, type Secrets } from './scenarios.js';
+import { findRunningStack, startOwnStack, type LabStack } from './stack.js';
+
+const USAGE = `Usage: npm run lab -- [--lang en|ja] [--only 1,4,9] [--issuer URL] [--api URL] [--giftdeliveries URL]
+
+  --lang            en (default) or ja: the explanations in Japanese
+  --only            run only these scenarios (numbers 1-9, comma separated)
+  --issuer          the auth-server (default $ISSUER_BASE_URL or http://localhost:4000/)
+  --api             worldmappers-api (default $WORLDMAPPERS_API_URL or http://localhost:7001)
+  --giftdeliveries  giftdeliveries (default $GIFTDELIVERIES_URL or http://localhost:7002)
+  --own-stack       start a stack of its own even if one is running
+
+When nothing answers on those URLs the lab starts the three services itself from their builds,
+on free ports, and stops them at the end.
+`;
+
+const write = (text: string) => process.stdout.write(text);
+
+function fail(message: string): never {
+  process.stderr.write(`lab: ${message}\n`);
+  process.exit(2);
+}
+
+const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
+const withoutSlash = (url: string) => url.replace(/\/+$/, '');
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      lang: { type: 'string', default: 'en' },
+      only: { type: 'string' },
+      issuer: { type: 'string' },
+      api: { type: 'string' },
+      giftdeliveries: { type: 'string' },
+      'own-stack': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  }).values;
+} catch (error) {
+  fail(`${(error as Error).message}\n\n${USAGE}`);
+}
+if (args.help) {
+  write(USAGE);
+  process.exit(0);
+}
+if (args.lang !== 'en' && args.lang !== 'ja') fail(`--lang must be en or ja, not "${args.lang}"`);
+const lang: Lang = args.lang;
+const numbers = args.only
+  ? args.only.split(',').map((part) => Number(part.trim()))
+  : Object.keys(SCENARIOS).map(Number);
+for (const number of numbers) {
+  if (!SCENARIOS[number]) fail(`--only takes scenario numbers from 1 to 9, not "${args.only}"`);
+}
+
+const env = environmentWithDotenv(process.env);
+const t = MESSAGES[lang];
+const color = Boolean(process.stdout.isTTY) && !env.NO_COLOR;
+const out = new Printer(write, t, color);
+const secrets: Secrets = {
+  giftdeliveries: env.GIFTDELIVERIES_CLIENT_SECRET || 'giftdeliveries-dev-secret',
+  'store-locator': env.STORE_LOCATOR_CLIENT_SECRET || 'store-locator-dev-secret',
+  storefront: env.STOREFRONT_CLIENT_SECRET || 'storefront-dev-secret',
+  'banned-partner': env.BANNED_PARTNER_CLIENT_SECRET || 'banned-partner-dev-secret',
+};
+const endpoints = {
+  issuer: withSlash(args.issuer ?? env.ISSUER_BASE_URL ?? 'http://localhost:4000/'),
+  worldmappers: withoutSlash(args.api ?? env.WORLDMAPPERS_API_URL ?? 'http://localhost:7001'),
+  giftdeliveries: withoutSlash(
+    args.giftdeliveries ?? env.GIFTDELIVERIES_URL ?? 'http://localhost:7002',
+  ),
+};
+
+out.line(t.intro);
+let stack: LabStack;
+const found = args['own-stack'] ? { kind: 'none' as const } : await findRunningStack(endpoints);
+if (found.kind === 'partial') fail(t.partial(found.missing.join(', ')));
+if (found.kind === 'running') {
+  stack = found.stack;
+  out.line(t.usingRunning(`${stack.issuer} ${stack.worldmappers} ${stack.giftdeliveries}`));
+  out.line(
+    found.keyFileUsable
+      ? t.keyFileFound(found.keyFileChecked)
+      : t.keyFileMismatch(found.keyFileChecked),
+  );
+} else {
+  out.line(t.startingOwn);
+  try {
+    stack = await startOwnStack();
+  } catch (error) {
+    fail(`${(error as Error).message}\n(build the apps first: npm run build)`);
+  }
+  out.line(t.startedOwn(`${stack.issuer} ${stack.worldmappers} ${stack.giftdeliveries}`));
+}
+
+const stopOnSignal = () => {
+  void stack.stop().finally(() => process.exit(130));
+};
+process.once('SIGINT', stopOnSignal);
+process.once('SIGTERM', stopOnSignal);
+
+const ctx: ScenarioContext = { stack, out, secrets };
+const outcomes: Outcome[] = [];
+for (const number of numbers) {
+  out.heading(number);
+  try {
+    outcomes.push(await SCENARIOS[number]!(ctx));
+  } catch (error) {
+    out.verdict(false, t.titles[number] ?? String(number), (error as Error).message);
+    outcomes.push('fail');
+  }
+}
+
+const count = (outcome: Outcome) => outcomes.filter((o) => o === outcome).length;
+out.line();
+out.line(t.summary(count('pass'), count('fail'), count('skip')));
+if (stack.own) {
+  out.line(t.stopping);
+  await stack.stop();
+}
+process.exit(count('fail') > 0 ? 1 : 0);

@@ -1,0 +1,215 @@
+/**
+ * Every sentence the lab prints, in English and in Japanese. The Japanese follows the workshop's
+ * vocabulary: 認証 (authentication), 認可 (authorization), アクセストークン, スコープ, 署名,
+ * 有効期限, オーディエンス, 認可サーバー, リソースサーバー (API), クライアント.
+ */
+export type Lang = 'en' | 'ja';
+
+export interface Messages {
+  intro: string;
+  usingRunning(urls: string): string;
+  startingOwn: string;
+  startedOwn(urls: string): string;
+  partial(missing: string): string;
+  stopping: string;
+  request: string;
+  response: string;
+  noChallenge: string;
+  why: string;
+  asDocumented(expected: string): string;
+  notAsDocumented(expected: string, got: string): string;
+  skipped(reason: string): string;
+  summary(passed: number, failed: number, skipped: number): string;
+  secretPlaceholder: string;
+  titles: Record<number, string>;
+  why1: string;
+  jwtHeader: string;
+  jwtPayload: string;
+  jwtSignature(kid: string, jwksUri: string): string;
+  claims: Record<string, string>;
+  call: string;
+  why2: string;
+  why3: string;
+  why4: string;
+  why5: string;
+  expiredHow: string;
+  expiredNoKey: string;
+  why6: string;
+  tamperHow: string;
+  why7: string;
+  ruleAnalogy: string;
+  why8: string;
+  lockedOut: string;
+  rotationRun: string;
+  rotationWait: string;
+  rotationNewKid(oldKid: string, newKid: string): string;
+  rotationOld: string;
+  rotationNew: string;
+  why9: string;
+  rotationManual: string;
+  keyFileFound(path: string): string;
+  keyFileMismatch(path: string): string;
+}
+
+const en: Messages = {
+  intro:
+    'OAuth 2.0 client credentials lab: nine scenarios, each a real request to the running services.',
+  usingRunning: (urls) => `Using the stack that is already running: ${urls}`,
+  startingOwn:
+    'Nothing answers on the configured URLs: starting auth-server, worldmappers-api and giftdeliveries from their builds, on free ports…',
+  startedOwn: (urls) => `Started: ${urls} (stopped again when the lab ends)`,
+  partial: (missing) =>
+    `Only part of the stack answers (${missing} does not). Start all of it (npm start), or stop it so that the lab can start its own.`,
+  stopping: 'Stopping the stack the lab started.',
+  request: 'Request',
+  response: 'Response',
+  noChallenge: '(no WWW-Authenticate header)',
+  why: 'Why',
+  asDocumented: (expected) => `✔ as documented: ${expected}`,
+  notAsDocumented: (expected, got) => `✘ NOT as documented: expected ${expected}, got ${got}`,
+  skipped: (reason) => `– skipped: ${reason}`,
+  summary: (passed, failed, skipped) =>
+    `${passed} scenario(s) as documented, ${failed} not, ${skipped} skipped.`,
+  secretPlaceholder: 'the client secret, not shown',
+  titles: {
+    1: 'The happy path: a token, decoded, and a call that works',
+    2: 'No token',
+    3: 'A token for another API (wrong audience)',
+    4: 'A token without the scope (store-locator asks for directions)',
+    5: 'An expired token',
+    6: 'A tampered token',
+    7: 'A banned client',
+    8: 'A wrong client secret',
+    9: 'Key rotation without restarting the API',
+  },
+  why1: 'The auth-server authenticated giftdeliveries by its id and secret, then authorized it: a token for one API (aud) with the scopes it was granted; the API checked the signature, exp, iss and aud, then the scope of the route.',
+  jwtHeader:
+    'Header: how it is signed (alg), with which key (kid), and what it is (typ at+jwt, RFC 9068)',
+  jwtPayload: 'Payload: the claims',
+  jwtSignature: (kid, jwksUri) =>
+    `Signature: RS256 over header.payload with the auth-server's private key "${kid}". Anyone can check it with the public key from ${jwksUri}; it proves that the auth-server issued exactly this header and payload and that nobody changed a byte since. It does not hide anything: the payload is only base64url, so never put secrets in it.`,
+  claims: {
+    iss: 'who issued it (the issuer the API trusts)',
+    sub: 'who it is about: the client itself, no user is involved',
+    aud: 'which API it is for (the audience)',
+    client_id: 'the client that asked for it',
+    scope: 'what it allows (space-separated scopes)',
+    iat: 'issued at (epoch seconds)',
+    exp: 'expires at (epoch seconds): after this the API refuses it',
+    jti: 'a unique id of this token',
+  },
+  call: 'Calling the API with it',
+  why2: 'Every /api route demands a bearer token; without one the API answers 401 with a bare challenge (RFC 6750 §3.1) saying which realm (audience) wants one.',
+  why3: 'The token is genuine (right signature) but was issued for urn:giftdeliveries: the API only accepts tokens whose aud is its own identifier, so a token cannot be replayed against another API.',
+  why4: 'store-locator authenticated fine, but it was only granted geocode:location; the directions route needs the directions scope: 403 insufficient_scope (authorization, not authentication, failed).',
+  why5: 'The signature is valid, but exp is in the past: tokens are short-lived on purpose, so a leaked one stops working soon. The client must ask for a new one.',
+  expiredHow:
+    "A token with exp two minutes ago, signed with the auth-server's real key (read from its data directory): the auth-server itself never hands out expired tokens.",
+  expiredNoKey:
+    "the lab cannot read this auth-server's signing key (it did not start the stack, and the key file next to it does not match the running JWKS), and an expired token that is not signed by the real key would prove nothing. Let the lab start its own stack (stop yours), or wait an hour and reuse an old token.",
+  why6: 'store-locator edited its own token to add the directions scope. The signature covers header and payload, so any change breaks it: 401 invalid_token. Only the auth-server, with its private key, can make a valid token.',
+  tamperHow:
+    'The payload of a genuine store-locator token, with "directions" added to its scope; header and signature unchanged.',
+  why7: 'banned-partner authenticated with the right secret, but the auth-server refuses every token request of a disabled client: access_denied.',
+  ruleAnalogy:
+    'This is the classic "deny this one client" rule of hosted authorization servers (an Auth0 rule that rejects one client id): here it is `enabled: false` in the registry.',
+  why8: 'Authentication failed: the client secret does not match. The auth-server says only invalid_client (it does not tell whether the id or the secret was wrong), and after five failures from one address it locks that client out for a minute (429).',
+  lockedOut:
+    'This address is locked out for store-locator after repeated wrong secrets (429 too_many_attempts): the brute-force guard, also as documented.',
+  rotationRun:
+    'Running the rotation command on the auth-server data directory (npm run rotate-keys):',
+  rotationWait:
+    'Waiting 6 s first: the API refetches the JWKS for an unknown kid at most every 5 s, so a key born right after its last fetch would be refused for a moment.',
+  rotationNewKid: (oldKid, newKid) => `The signing key changed from ${oldKid} to ${newKid}.`,
+  rotationOld: 'The old token (signed by the retired key, still published in the JWKS):',
+  rotationNew: 'A new token (signed by the new key):',
+  why9: 'The API met an unknown kid, fetched the JWKS again and found the new public key: no restart. The retired key stays published until every token it signed has expired, so tokens already handed out keep working.',
+  rotationManual:
+    'The lab did not start this stack and cannot reach its key file. To see a rotation: run `npm run rotate-keys` (for `npm start`) or `docker compose exec auth-server node dist/rotate-keys.js` (for compose), then run `npm run lab -- --only 1` again: the token has a new kid and the API accepts it without a restart.',
+  keyFileFound: (path) =>
+    `The running auth-server signs with the key in ${path}: the lab can mint expired tokens and rotate keys.`,
+  keyFileMismatch: (path) =>
+    `${path} does not hold the running auth-server's signing key: scenarios 5 and 9 are skipped.`,
+};
+
+const ja: Messages = {
+  intro:
+    'OAuth 2.0 Client Credentials Flow ラボ：9 つのシナリオを、実際に動いているサービスへのリクエストで確かめます。',
+  usingRunning: (urls) => `すでに起動しているスタックを使います：${urls}`,
+  startingOwn:
+    '設定された URL に応答がありません。ビルド済みの auth-server・worldmappers-api・giftdeliveries を空いているポートで起動します…',
+  startedOwn: (urls) => `起動しました：${urls}（ラボの終了時に停止します）`,
+  partial: (missing) =>
+    `スタックの一部だけが応答しています（${missing} が応答しません）。全体を起動する（npm start）か、停止してラボ自身に起動させてください。`,
+  stopping: 'ラボが起動したスタックを停止します。',
+  request: 'リクエスト',
+  response: 'レスポンス',
+  noChallenge: '（WWW-Authenticate ヘッダーなし）',
+  why: '理由',
+  asDocumented: (expected) => `✔ ドキュメントどおり：${expected}`,
+  notAsDocumented: (expected, got) => `✘ ドキュメントと異なります：期待 ${expected}、実際 ${got}`,
+  skipped: (reason) => `– スキップ：${reason}`,
+  summary: (passed, failed, skipped) =>
+    `ドキュメントどおり ${passed} 件、異なる ${failed} 件、スキップ ${skipped} 件。`,
+  secretPlaceholder: 'クライアントシークレット（表示しません）',
+  titles: {
+    1: '正常系：アクセストークンを取得・デコードし、API を呼び出す',
+    2: 'アクセストークンなし',
+    3: '別の API 向けのアクセストークン（オーディエンス違い）',
+    4: 'スコープ不足（store-locator が経路検索を呼ぶ）',
+    5: '有効期限切れのアクセストークン',
+    6: '改ざんされたアクセストークン',
+    7: '利用禁止にされたクライアント',
+    8: '間違ったクライアントシークレット',
+    9: 'API を再起動せずに署名鍵をローテーションする',
+  },
+  why1: '認可サーバーは giftdeliveries を Client ID とシークレットで認証し、次に認可しました：1 つの API（aud）向けに、許可されたスコープだけを持つアクセストークンです。API は署名・有効期限（exp）・発行者（iss）・オーディエンス（aud）を検証し、最後にルートのスコープを確認しました。',
+  jwtHeader: 'ヘッダー：署名アルゴリズム（alg）、どの鍵か（kid）、種類（typ at+jwt、RFC 9068）',
+  jwtPayload: 'ペイロード：クレーム',
+  jwtSignature: (kid, jwksUri) =>
+    `署名：ヘッダーとペイロードに対する、認可サーバーの秘密鍵「${kid}」による RS256 署名です。誰でも ${jwksUri} の公開鍵で検証できます。署名が証明するのは、このヘッダーとペイロードを認可サーバーが発行し、その後 1 バイトも改ざんされていないことです。暗号化ではありません：ペイロードは base64url にすぎないので、秘密情報を入れてはいけません。`,
+  claims: {
+    iss: '発行者（API が信頼する認可サーバー）',
+    sub: '主体：クライアント自身です。ユーザーは介在しません',
+    aud: 'オーディエンス：どの API 向けのトークンか',
+    client_id: 'トークンを要求したクライアント',
+    scope: '許可された操作（スペース区切りのスコープ）',
+    iat: '発行時刻（エポック秒）',
+    exp: '有効期限（エポック秒）：これを過ぎると API は拒否します',
+    jti: 'このトークン固有の ID',
+  },
+  call: 'このアクセストークンで API を呼び出します',
+  why2: 'すべての /api ルートはベアラートークンを要求します。トークンがなければ API は 401 と、どのレルム（オーディエンス）がトークンを求めているかだけを示すチャレンジ（RFC 6750 §3.1）を返します。',
+  why3: '署名は正しい本物のアクセストークンですが、urn:giftdeliveries 向けに発行されたものです。API は aud が自分の識別子と一致するトークンしか受け付けないため、別の API 向けのトークンを使い回すことはできません。',
+  why4: 'store-locator の認証は成功しましたが、許可されているのは geocode:location だけです。経路検索のルートには directions スコープが必要なので 403 insufficient_scope になります（失敗したのは認証ではなく認可です）。',
+  why5: '署名は正しいものの、有効期限（exp）が過ぎています。アクセストークンはあえて短命にしてあるので、漏えいしてもすぐに使えなくなります。クライアントは新しいトークンを取得し直します。',
+  expiredHow:
+    '有効期限（exp）が 2 分前のアクセストークンを、認可サーバーの本物の署名鍵（データディレクトリから読み込み）で署名しました。認可サーバー自身は期限切れのトークンを発行しません。',
+  expiredNoKey:
+    'このラボはこの認可サーバーの署名鍵を読めません（スタックを起動したのはラボではなく、手元の鍵ファイルも稼働中の JWKS と一致しません）。本物の鍵で署名されていない期限切れトークンでは何も証明できません。スタックを停止してラボ自身に起動させるか、1 時間待って古いトークンを使ってください。',
+  why6: 'store-locator が自分のアクセストークンを書き換えて directions スコープを追加しました。署名はヘッダーとペイロードの両方を対象にしているので、どんな変更でも署名が合わなくなり 401 invalid_token になります。有効なトークンを作れるのは、秘密鍵を持つ認可サーバーだけです。',
+  tamperHow:
+    '本物の store-locator のアクセストークンのペイロードの scope に "directions" を追加しました。ヘッダーと署名はそのままです。',
+  why7: 'banned-partner は正しいシークレットで認証に成功しましたが、認可サーバーは無効化されたクライアントのトークン要求をすべて拒否します：access_denied。',
+  ruleAnalogy:
+    'ホスト型の認可サーバーでおなじみの「特定のクライアントだけを拒否する」ルール（Auth0 のルールで特定の Client ID を拒否する例）と同じです。ここではレジストリの `enabled: false` で表現しています。',
+  why8: 'クライアントシークレットが一致しないため認証に失敗しました。認可サーバーは invalid_client としか答えません（ID とシークレットのどちらが違うかは教えません）。同じアドレスから 5 回失敗すると、そのクライアントを 1 分間ロックします（429）。',
+  lockedOut:
+    'シークレットの誤りが続いたため、このアドレスからの store-locator は一時的にロックされています（429 too_many_attempts）。総当たり攻撃への対策で、これもドキュメントどおりの動作です。',
+  rotationRun:
+    '認可サーバーのデータディレクトリに対して鍵のローテーションを実行します（npm run rotate-keys）：',
+  rotationWait:
+    'まず 6 秒待ちます：API は未知の kid に対して JWKS を取り直すのを最大 5 秒に 1 回に抑えているため、直前の取得の直後に生まれた鍵は一瞬だけ拒否されることがあります。',
+  rotationNewKid: (oldKid, newKid) => `署名鍵が ${oldKid} から ${newKid} に変わりました。`,
+  rotationOld: '古いアクセストークン（引退した鍵で署名、JWKS にはまだ公開中）：',
+  rotationNew: '新しいアクセストークン（新しい鍵で署名）：',
+  why9: 'API は未知の kid を見つけると JWKS を取り直し、新しい公開鍵で署名を検証しました。再起動は不要です。引退した鍵は、それで署名したトークンがすべて有効期限切れになるまで公開され続けるので、発行済みのトークンも使い続けられます。',
+  rotationManual:
+    'このスタックはラボが起動したものではなく、鍵ファイルにもアクセスできません。ローテーションを試すには、`npm run rotate-keys`（npm start の場合）または `docker compose exec auth-server node dist/rotate-keys.js`（compose の場合）を実行してから、`npm run lab -- --only 1` をもう一度実行してください。トークンの kid が変わり、API は再起動なしで受け付けます。',
+  keyFileFound: (path) =>
+    `稼働中の認可サーバーは ${path} の鍵で署名しています。期限切れトークンの作成と鍵のローテーションが可能です。`,
+  keyFileMismatch: (path) =>
+    `${path} は稼働中の認可サーバーの署名鍵ではありません。シナリオ 5 と 9 はスキップします。`,
+};
+
+export const MESSAGES: Record<Lang, Messages> = { en, ja };

@@ -1,0 +1,287 @@
+import {
+  accessTokenClaims,
+  currentSigningKey,
+  decodeJwt,
+  signToken,
+  tamperPayload,
+} from '@repo/testkit';
+import { send, shortToken, type Exchange } from './exchange.js';
+import type { Printer } from './printer.js';
+import type { LabStack } from './stack.js';
+
+/** The client secrets the lab uses: the environment's (or the root `.env`'s), else the dev defaults. */
+export interface Secrets {
+  giftdeliveries: string;
+  'store-locator': string;
+  storefront: string;
+  'banned-partner': string;
+}
+
+export interface ScenarioContext {
+  stack: LabStack;
+  out: Printer;
+  secrets: Secrets;
+}
+
+export type Outcome = 'pass' | 'fail' | 'skip';
+
+type Client = keyof Secrets;
+
+const WORLDMAPPERS = 'urn:worldmappers';
+const GEOCODE = '/api/location/geocode?address=Kyoto';
+const DIRECTIONS = '/api/directions?origin=Kyoto&destination=Osaka';
+
+/** The token request, Auth0 style (JSON body, `audience`), the secret hidden when printed. */
+function tokenRequest(ctx: ScenarioContext, client: Client, audience: string, secret?: string) {
+  const body = {
+    grant_type: 'client_credentials',
+    client_id: client,
+    client_secret: secret ?? ctx.secrets[client],
+    audience,
+  };
+  return send(`${ctx.stack.issuer}oauth/token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+    shownBody: JSON.stringify(
+      { ...body, client_secret: `<${ctx.out.t.secretPlaceholder}>` },
+      null,
+      2,
+    ),
+  });
+}
+
+/** A token the scenario needs as a prop; throws (failing the scenario) when refused. */
+async function tokenFor(ctx: ScenarioContext, client: Client, audience: string): Promise<string> {
+  const exchange = await tokenRequest(ctx, client, audience);
+  const token = (exchange.body as { access_token?: string }).access_token;
+  if (exchange.status !== 200 || !token) {
+    ctx.out.exchange(exchange);
+    throw new Error(`the auth-server refused a token to ${client} (${exchange.status})`);
+  }
+  return token;
+}
+
+const callApi = (ctx: ScenarioContext, path: string, token?: string) =>
+  send(`${ctx.stack.worldmappers}${path}`, {
+    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+  });
+
+interface Expectation {
+  status: number;
+  error?: string;
+  /** The WWW-Authenticate header must match (or be absent: null). */
+  challenge?: RegExp | null;
+}
+
+function describe(expected: Expectation): string {
+  return [
+    String(expected.status),
+    expected.error,
+    expected.challenge === null
+      ? 'no WWW-Authenticate'
+      : expected.challenge
+        ? `WWW-Authenticate ${expected.challenge.source.replace(/\\/g, '')}`
+        : undefined,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** Prints the exchange and the verdict; true when it matches the documented behaviour. */
+function judge(ctx: ScenarioContext, exchange: Exchange, expected: Expectation): boolean {
+  ctx.out.exchange(exchange);
+  const error = (exchange.body as { error?: unknown } | null)?.error;
+  const ok =
+    exchange.status === expected.status &&
+    (expected.error === undefined || error === expected.error) &&
+    (expected.challenge === undefined ||
+      (expected.challenge === null
+        ? exchange.challenge === null
+        : expected.challenge.test(exchange.challenge ?? '')));
+  const got = [exchange.status, typeof error === 'string' ? error : undefined, exchange.challenge]
+    .filter(Boolean)
+    .join(', ');
+  ctx.out.verdict(ok, describe(expected), got);
+  return ok;
+}
+
+const invalidToken = /^Bearer realm="urn:worldmappers", error="invalid_token"/;
+
+async function happyPath(ctx: ScenarioContext): Promise<Outcome> {
+  const { out } = ctx;
+  const issued = await tokenRequest(ctx, 'giftdeliveries', WORLDMAPPERS);
+  let ok = judge(ctx, issued, { status: 200 });
+  const token = (issued.body as { access_token?: string }).access_token;
+  if (!token) return 'fail';
+  const { header, payload } = decodeJwt(token);
+  out.line();
+  out.note(out.t.jwtHeader);
+  out.indented(JSON.stringify(header, null, 2), '      ');
+  out.note(out.t.jwtPayload);
+  for (const [claim, value] of Object.entries(payload)) {
+    const explained = out.t.claims[claim];
+    const shown =
+      (claim === 'iat' || claim === 'exp') && typeof value === 'number'
+        ? `${value} (${new Date(value * 1000).toISOString()})`
+        : JSON.stringify(value);
+    out.line(`      ${claim}: ${shown}${explained ? `  ← ${explained}` : ''}`);
+  }
+  const discovery = (await (
+    await fetch(`${ctx.stack.issuer}.well-known/openid-configuration`)
+  ).json()) as { jwks_uri?: string };
+  out.note(out.t.jwtSignature(String(header.kid), discovery.jwks_uri ?? '(jwks_uri)'));
+  out.line();
+  out.note(out.t.call);
+  ok = judge(ctx, await callApi(ctx, GEOCODE, token), { status: 200, challenge: null }) && ok;
+  out.why(out.t.why1);
+  return ok ? 'pass' : 'fail';
+}
+
+async function noToken(ctx: ScenarioContext): Promise<Outcome> {
+  const ok = judge(ctx, await callApi(ctx, GEOCODE), {
+    status: 401,
+    error: 'invalid_token',
+    challenge: /^Bearer realm="urn:worldmappers"$/,
+  });
+  ctx.out.why(ctx.out.t.why2);
+  return ok ? 'pass' : 'fail';
+}
+
+async function wrongAudience(ctx: ScenarioContext): Promise<Outcome> {
+  const token = await tokenFor(ctx, 'storefront', 'urn:giftdeliveries');
+  const ok = judge(ctx, await callApi(ctx, GEOCODE, token), {
+    status: 401,
+    error: 'invalid_token',
+    challenge: invalidToken,
+  });
+  ctx.out.why(ctx.out.t.why3);
+  return ok ? 'pass' : 'fail';
+}
+
+async function missingScope(ctx: ScenarioContext): Promise<Outcome> {
+  const token = await tokenFor(ctx, 'store-locator', WORLDMAPPERS);
+  ctx.out.note(`scope: ${String(decodeJwt(token).payload.scope)}`);
+  const ok = judge(ctx, await callApi(ctx, DIRECTIONS, token), {
+    status: 403,
+    error: 'insufficient_scope',
+    challenge: /error="insufficient_scope".*scope="directions"/,
+  });
+  ctx.out.why(ctx.out.t.why4);
+  return ok ? 'pass' : 'fail';
+}
+
+async function expired(ctx: ScenarioContext): Promise<Outcome> {
+  const { out, stack } = ctx;
+  if (!stack.keyFile) {
+    out.skipped(out.t.expiredNoKey);
+    return 'skip';
+  }
+  const key = await currentSigningKey(stack.keyFile);
+  const token = await signToken(
+    key.privateKey,
+    { alg: 'RS256', kid: key.kid, typ: 'at+jwt' },
+    accessTokenClaims({
+      issuer: stack.issuer,
+      audience: WORLDMAPPERS,
+      clientId: 'giftdeliveries',
+      scope: 'geocode:location reverse-geocode:location directions',
+      expiresIn: -120,
+    }),
+  );
+  out.note(out.t.expiredHow);
+  const exp = Number(decodeJwt(token).payload.exp);
+  out.note(`exp: ${exp} (${new Date(exp * 1000).toISOString()})`);
+  const ok = judge(ctx, await callApi(ctx, GEOCODE, token), {
+    status: 401,
+    error: 'invalid_token',
+    challenge: /error="invalid_token", error_description="'exp' claim timestamp check failed"/,
+  });
+  out.why(out.t.why5);
+  return ok ? 'pass' : 'fail';
+}
+
+async function tampered(ctx: ScenarioContext): Promise<Outcome> {
+  const genuine = await tokenFor(ctx, 'store-locator', WORLDMAPPERS);
+  const forged = tamperPayload(genuine, (payload) => ({
+    ...payload,
+    scope: `${String(payload.scope)} directions`,
+  }));
+  ctx.out.note(ctx.out.t.tamperHow);
+  ctx.out.note(`scope: ${String(decodeJwt(forged).payload.scope)}  (${shortToken(forged)})`);
+  const ok = judge(ctx, await callApi(ctx, DIRECTIONS, forged), {
+    status: 401,
+    error: 'invalid_token',
+    challenge: /error="invalid_token", error_description="signature verification failed"/,
+  });
+  ctx.out.why(ctx.out.t.why6);
+  return ok ? 'pass' : 'fail';
+}
+
+async function banned(ctx: ScenarioContext): Promise<Outcome> {
+  const ok = judge(ctx, await tokenRequest(ctx, 'banned-partner', WORLDMAPPERS), {
+    status: 400,
+    error: 'access_denied',
+  });
+  ctx.out.why(ctx.out.t.why7);
+  ctx.out.note(ctx.out.t.ruleAnalogy);
+  return ok ? 'pass' : 'fail';
+}
+
+async function wrongSecret(ctx: ScenarioContext): Promise<Outcome> {
+  // store-locator, not giftdeliveries: the lockout after repeated failures must never hit the
+  // demo's real service.
+  const exchange = await tokenRequest(ctx, 'store-locator', WORLDMAPPERS, 'not-the-secret');
+  if (exchange.status === 429) {
+    const ok = judge(ctx, exchange, { status: 429, error: 'too_many_attempts' });
+    ctx.out.note(ctx.out.t.lockedOut);
+    return ok ? 'pass' : 'fail';
+  }
+  const ok = judge(ctx, exchange, { status: 401, error: 'invalid_client' });
+  ctx.out.why(ctx.out.t.why8);
+  return ok ? 'pass' : 'fail';
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function rotation(ctx: ScenarioContext): Promise<Outcome> {
+  const { out, stack } = ctx;
+  if (!stack.rotate) {
+    out.skipped(out.t.rotationManual);
+    return 'skip';
+  }
+  const oldToken = await tokenFor(ctx, 'store-locator', WORLDMAPPERS);
+  const oldKid = String(decodeJwt(oldToken).header.kid);
+  let ok = (await callApi(ctx, GEOCODE, oldToken)).status === 200;
+  out.note(out.t.rotationWait);
+  await sleep(6_000);
+  out.note(out.t.rotationRun);
+  out.indented((await stack.rotate()).trimEnd(), '      ');
+  const newToken = await tokenFor(ctx, 'store-locator', WORLDMAPPERS);
+  const newKid = String(decodeJwt(newToken).header.kid);
+  out.note(out.t.rotationNewKid(oldKid, newKid));
+  ok = newKid !== oldKid && ok;
+  out.note(out.t.rotationNew);
+  ok = judge(ctx, await callApi(ctx, GEOCODE, newToken), { status: 200, challenge: null }) && ok;
+  out.note(out.t.rotationOld);
+  ok = judge(ctx, await callApi(ctx, GEOCODE, oldToken), { status: 200, challenge: null }) && ok;
+  const jwks = await send(`${stack.issuer}.well-known/jwks.json`);
+  const kids = ((jwks.body as { keys?: { kid?: string }[] }).keys ?? []).map((k) => k.kid);
+  out.note(`JWKS kids: ${kids.join(', ')}`);
+  ok = kids.includes(newKid) && kids.includes(oldKid) && ok;
+  out.why(out.t.why9);
+  return ok ? 'pass' : 'fail';
+}
+
+/** The nine scenarios, by number. */
+export const SCENARIOS: Record<number, (ctx: ScenarioContext) => Promise<Outcome>> = {
+  1: happyPath,
+  2: noToken,
+  3: wrongAudience,
+  4: missingScope,
+  5: expired,
+  6: tampered,
+  7: banned,
+  8: wrongSecret,
+  9: rotation,
+};
