@@ -1,0 +1,95 @@
+/**
+ * The child process of the overhead phase: the same cheap route served four ways, each on its own
+ * port, in one process (so JIT and GC state are shared and only one variant is loaded at a time).
+ * Prints one JSON line `{"ports":{...}}` when listening. Configured by ISSUER_BASE_URL, AUDIENCE.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import express, { type RequestHandler } from 'express';
+import { auth, requiredScopes } from 'express-oauth2-jwt-bearer';
+import { protectApi, type VerificationCache } from '@repo/auth';
+import { createBaseApp, errorHandler, notFoundHandler } from '@repo/http';
+import { createLogger } from '@repo/logger';
+import { SCOPE, VARIANTS, type Variant } from './variants.js';
+
+const issuerBaseURL = process.env.ISSUER_BASE_URL ?? '';
+const audience = process.env.AUDIENCE ?? '';
+
+// Every variant logs exactly as a service does (JSON, info level: request lines, and audit lines
+// where protectApi is used); the lines are formatted and then dropped instead of written to a tty.
+const sink = new Writable({
+  write(_chunk, _encoding, callback) {
+    callback();
+  },
+});
+const logger = createLogger({ service: 'bench', level: 'info', format: 'json', stream: sink });
+
+let shippedCache: VerificationCache | undefined;
+
+function guards(variant: Variant): { authenticate?: RequestHandler; scope?: RequestHandler } {
+  switch (variant) {
+    case 'unprotected':
+      return {};
+    case 'library-default':
+      // express-oauth2-jwt-bearer as its README shows it: auth() + requiredScopes().
+      return { authenticate: auth({ issuerBaseURL, audience }), scope: requiredScopes(SCOPE) };
+    case 'shipped-no-cache': {
+      const api = protectApi({ issuerBaseURL, audience, logger, verificationCache: false });
+      return { authenticate: api.authenticate, scope: api.requireScopes(SCOPE) };
+    }
+    case 'shipped': {
+      const api = protectApi({ issuerBaseURL, audience, logger });
+      shippedCache = api.verificationCache;
+      return { authenticate: api.authenticate, scope: api.requireScopes(SCOPE) };
+    }
+  }
+}
+
+function appFor(variant: Variant): express.Express {
+  const app = createBaseApp(logger);
+  const { authenticate, scope } = guards(variant);
+  const router = express.Router();
+  const handler: RequestHandler = (req, res) => {
+    res.json({ status: 'ok', client: req.auth?.payload.client_id ?? null });
+  };
+  // Mounted like worldmappers-api's routes: authenticate on /api, the scope on the route.
+  if (scope) router.get('/location/status', scope, handler);
+  else router.get('/location/status', handler);
+  if (authenticate) app.use('/api', authenticate, router);
+  else app.use('/api', router);
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+  return app;
+}
+
+const ports: Record<string, number> = {};
+await Promise.all(
+  VARIANTS.map(
+    (variant) =>
+      new Promise<void>((resolve) => {
+        const server = appFor(variant).listen(0, '127.0.0.1', () => {
+          ports[variant] = (server.address() as AddressInfo).port;
+          resolve();
+        });
+        server.keepAliveTimeout = 60_000;
+      }),
+  ),
+);
+// A side door for the bench: the process's CPU time, so cost per request can be computed from
+// CPU consumed rather than from wall-clock throughput alone (robust against a busy machine).
+await new Promise<void>((resolve) => {
+  const control = createServer((_req, res) => {
+    const { user, system } = process.cpuUsage();
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify({ cpuMicros: user + system, cache: shippedCache?.stats() }));
+  });
+  control.listen(0, '127.0.0.1', () => {
+    ports.control = (control.address() as AddressInfo).port;
+    resolve();
+  });
+});
+process.stdout.write(`${JSON.stringify({ ports })}\n`);
+
+// Exit normally on a signal so that `--cpu-prof` (when profiling the bench) can write its file.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(0));

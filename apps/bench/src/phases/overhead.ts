@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { spread, type Spread } from '../stats.js';
+import { AUDIENCE, ROUTE, VARIANTS, type Variant } from '../overhead/variants.js';
+
+export interface OverheadOptions {
+  issuerBaseURL: string;
+  /** A valid access token for `urn:worldmappers` with `geocode:location`. */
+  token: string;
+  rounds: number;
+  roundSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  progress: (line: string) => void;
+}
+
+export interface VariantFigures {
+  /** Successful requests per second, over the rounds. */
+  rps: Spread;
+  /** p99 latency in ms, over the rounds. */
+  p99Ms: Spread;
+  /** p50 latency in ms, over the rounds. */
+  p50Ms: Spread;
+  /** Server CPU time (user + system) per successful request, µs, over the rounds. */
+  cpuMicrosPerRequest: Spread;
+  /** Median rps divided by the unprotected median rps. */
+  ratio: number;
+  /** Responses other than 2xx, and socket errors, over all rounds (must be 0). */
+  failures: number;
+}
+
+export interface OverheadResult {
+  route: string;
+  rounds: number;
+  roundSeconds: number;
+  warmupSeconds: number;
+  connections: number;
+  variants: Record<Variant, VariantFigures>;
+  /** Counters of the shipped variant's verification cache at the end. */
+  cache: Record<string, number> | undefined;
+}
+
+function run(url: string, token: string, seconds: number, connections: number) {
+  return autocannon({
+    url,
+    connections,
+    duration: seconds,
+    headers: { authorization: `Bearer ${token}` },
+  });
+}
+
+/** Starts the variants' server process and resolves with its ports. */
+async function startVariants(issuerBaseURL: string) {
+  const entry = fileURLToPath(new URL('../overhead/server.ts', import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    env: { ...process.env, ISSUER_BASE_URL: issuerBaseURL, AUDIENCE, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const ports = await new Promise<Record<Variant | 'control', number>>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`variants server exited (${code})`)));
+    lines.once('line', (line) => {
+      resolve((JSON.parse(line) as { ports: Record<Variant | 'control', number> }).ports);
+    });
+  });
+  return {
+    ports,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * The same cheap route served unprotected, with the library's default protection, with protectApi
+ * without and with the verification cache. Each variant is warmed up, then the variants take turns
+ * round by round (a different starting variant each round) so drift hits all of them alike.
+ */
+export async function measureOverhead(options: OverheadOptions): Promise<OverheadResult> {
+  const { token, connections, progress } = options;
+  const server = await startVariants(options.issuerBaseURL);
+  const url = (variant: Variant) => `http://127.0.0.1:${server.ports[variant]}${ROUTE}`;
+  const control = async () =>
+    (await (await fetch(`http://127.0.0.1:${server.ports.control}/`)).json()) as {
+      cpuMicros: number;
+      cache?: Record<string, number>;
+    };
+  try {
+    for (const variant of VARIANTS) {
+      const res = await fetch(url(variant), { headers: { authorization: `Bearer ${token}` } });
+      if (res.status !== 200) {
+        throw new Error(`${variant}: GET ${ROUTE} answered ${res.status} ${await res.text()}`);
+      }
+    }
+    for (const variant of VARIANTS) {
+      progress(`  warm-up ${variant} (${options.warmupSeconds} s)`);
+      await run(url(variant), token, options.warmupSeconds, connections);
+    }
+    type Round = { result: autocannon.Result; cpuMicros: number };
+    const results: Record<Variant, Round[]> = {
+      unprotected: [],
+      'library-default': [],
+      'shipped-no-cache': [],
+      shipped: [],
+    };
+    for (let round = 0; round < options.rounds; round++) {
+      const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
+      for (const variant of order) {
+        const before = (await control()).cpuMicros;
+        const result = await run(url(variant), token, options.roundSeconds, connections);
+        const cpuMicros = (await control()).cpuMicros - before;
+        results[variant].push({ result, cpuMicros });
+        const rps = result['2xx'] / result.duration;
+        progress(
+          `  round ${round + 1}/${options.rounds} ${variant.padEnd(16)} ${rps.toFixed(0).padStart(6)} req/s  p99 ${String(result.latency.p99).padStart(3)} ms  ${(cpuMicros / result['2xx']).toFixed(0)} µs CPU/req`,
+        );
+      }
+    }
+    const figures = (variant: Variant, base?: number): VariantFigures => {
+      const rounds = results[variant];
+      const rps = spread(rounds.map(({ result: r }) => r['2xx'] / r.duration));
+      return {
+        rps,
+        p99Ms: spread(rounds.map(({ result: r }) => r.latency.p99)),
+        p50Ms: spread(rounds.map(({ result: r }) => r.latency.p50)),
+        cpuMicrosPerRequest: spread(
+          rounds.map(({ result: r, cpuMicros }) => cpuMicros / Math.max(1, r['2xx'])),
+        ),
+        ratio: base === undefined ? 1 : rps.median / base,
+        failures: rounds.reduce((n, { result: r }) => n + r.non2xx + r.errors, 0),
+      };
+    };
+    const { cache } = await control();
+    const unprotected = figures('unprotected');
+    const base = unprotected.rps.median;
+    return {
+      route: `GET ${ROUTE}`,
+      rounds: options.rounds,
+      roundSeconds: options.roundSeconds,
+      warmupSeconds: options.warmupSeconds,
+      connections,
+      variants: {
+        unprotected,
+        'library-default': figures('library-default', base),
+        'shipped-no-cache': figures('shipped-no-cache', base),
+        shipped: figures('shipped', base),
+      },
+      cache,
+    };
+  } finally {
+    await server.stop();
+  }
+}

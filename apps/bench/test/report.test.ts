@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { renderMarkdown, renderSummary, type BenchReport } from '../src/report.js';
+import { spread } from '../src/stats.js';
+
+const figures = (rps: number[], p99: number[], cpu: number[], ratio: number) => ({
+  rps: spread(rps),
+  p99Ms: spread(p99),
+  p50Ms: spread(p99.map((x) => x / 4)),
+  cpuMicrosPerRequest: spread(cpu),
+  ratio,
+  failures: 0,
+});
+
+/** Fake numbers: the report writer must lay them out, not measure anything. */
+const report: BenchReport = {
+  machine: {
+    cpu: 'Test CPU @ 1.00GHz',
+    cores: 2,
+    memoryGiB: 8,
+    node: 'v20.0.0',
+    os: 'Linux 6.0',
+    loadAverage: { start: 0.2, end: 0.3 },
+    date: '2026-01-01T00:00:00.000Z',
+  },
+  command: 'npm run bench',
+  durationSeconds: 123,
+  overhead: {
+    ok: true,
+    figures: {
+      route: 'GET /api/location/status',
+      rounds: 2,
+      roundSeconds: 5,
+      warmupSeconds: 3,
+      connections: 50,
+      variants: {
+        unprotected: figures([10_000, 10_200], [9, 11], [100, 102], 1),
+        'library-default': figures([6_000, 6_100], [20, 22], [160, 162], 0.6),
+        'shipped-no-cache': figures([5_800, 5_900], [21, 23], [170, 171], 0.58),
+        shipped: figures([9_300, 9_500], [10, 12], [108, 110], 0.93),
+      },
+      cache: { hits: 99_000, misses: 3, size: 1 },
+    },
+  },
+  tokenEconomy: {
+    ok: true,
+    figures: {
+      calls: 10_000,
+      concurrency: 200,
+      tokenRequests: 1,
+      tokensIssuedByServer: 1,
+      discoveryRequests: 1,
+      distinctTokens: 1,
+      durationMs: 250,
+    },
+  },
+  directions: { ok: false, error: 'the pair set is missing' },
+  coldStart: {
+    ok: true,
+    figures: {
+      plannedMs: 4_321,
+      postedMs: 2_000,
+      attempts: 1,
+      healthyMs: { 'auth-server': 900, 'worldmappers-api': 3_000, giftdeliveries: 1_500 },
+      rssMiB: { 'auth-server': 80, 'worldmappers-api': 240, giftdeliveries: 100 },
+    },
+  },
+  rssAfterLoadMiB: { 'auth-server': 90, 'worldmappers-api': 250, giftdeliveries: 101 },
+};
+
+describe('the bench report writer', () => {
+  it('prints a summary table with the ratios, token requests and cold start', () => {
+    const text = renderSummary(report);
+    expect(text).toContain('Test CPU @ 1.00GHz, 2 cores, Node v20.0.0');
+    expect(text).toMatch(
+      /\| protectApi as shipped \(verification cache on\)\s+\|\s+9,400 \|\s+9,300–9,500 \|\s+0\.93× \|\s+11\.0 \|/,
+    );
+    expect(text).toMatch(/\| express-oauth2-jwt-bearer default .*\|\s+0\.60× \|/);
+    expect(text).toContain('1 token request(s) (server issued 1)');
+    expect(text).toContain('not measured: the pair set is missing');
+    expect(text).toContain('4,321 ms');
+  });
+
+  it('writes docs/benchmarks.md with the machine, every phase and the per-round figures', () => {
+    const md = renderMarkdown(report);
+    expect(md.startsWith('# Benchmarks\n')).toBe(true);
+    expect(md).toContain('| CPU                                 | Test CPU @ 1.00GHz |');
+    expect(md).toContain('As shipped, protectApi serves **0.93×** the unprotected throughput');
+    expect(md).toContain("express-oauth2-jwt-bearer's default serves **0.60×**");
+    expect(md).toMatch(/\| shipped\s+\|\s+9,300 \|\s+9,500 \|/);
+    expect(md).toMatch(/\| token requests sent by the provider \(target 1\) \|\s+1 \|/);
+    expect(md).toContain(
+      '## 3. Directions and geocoding latency\n\nnot measured: the pair set is missing',
+    );
+    expect(md).toMatch(/\| worldmappers-api \|\s+240 MiB \|\s+250 MiB \|/);
+    expect(md).toContain('**4,321 ms**');
+    expect(md).not.toContain('busy with other work');
+  });
+});
