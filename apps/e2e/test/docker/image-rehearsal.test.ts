@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   APPS,
+  mergeCompose,
   readCompose,
   rehearseImage,
   repoRoot,
@@ -154,4 +155,44 @@ describe('image rehearsal', () => {
     expect(delivery.status).toBe('planned');
     log(`delivery planned end to end (${elapsed()})`);
   }, 90_000);
+
+  it('runs auth-server in production mode with real secrets, and refuses the demo ones', async () => {
+    const production = servicesOf(
+      mergeCompose(
+        readCompose(join(repoRoot, 'docker-compose.yml')),
+        readCompose(join(repoRoot, 'docker-compose.production.yml')),
+      ) as Record<string, unknown>,
+    );
+    const only = { 'auth-server': production['auth-server']! };
+    const image = { 'auth-server': images['auth-server']! };
+    const secrets = Object.fromEntries(
+      ['GIFTDELIVERIES', 'STORE_LOCATOR', 'STOREFRONT', 'BANNED_PARTNER'].map((client) => [
+        `${client}_CLIENT_SECRET`,
+        `${client.toLowerCase()}-${'x'.repeat(40)}`,
+      ]),
+    );
+    const real = await startStack({
+      services: only,
+      images: image,
+      interpolation: secrets,
+      volumesDir: join(workDir, 'production-volumes'),
+      log,
+    });
+    try {
+      const auth = real.services['auth-server']!;
+      expect(auth.env.NODE_ENV).toBe('production');
+      expect(auth.process.lines().join('\n')).toContain('"message":"listening on');
+    } finally {
+      await real.stop();
+    }
+    await expect(
+      startStack({
+        services: only,
+        images: image,
+        interpolation: { ...secrets, STOREFRONT_CLIENT_SECRET: 'storefront-dev-secret' },
+        volumesDir: join(workDir, 'production-volumes'),
+        log,
+      }),
+    ).rejects.toThrow(/STOREFRONT_CLIENT_SECRET/);
+  }, 60_000);
 });
