@@ -38,6 +38,7 @@ const report: BenchReport = {
         'shipped-no-cache': figures([5_800, 5_900], [21, 23], [170, 171], 0.58),
         shipped: figures([9_300, 9_500], [10, 12], [108, 110], 0.93),
       },
+      logLineMicros: { request: 9, audit: 12 },
       cache: { hits: 99_000, misses: 3, size: 1 },
     },
   },
@@ -93,6 +94,7 @@ describe('the bench report writer', () => {
     );
     expect(md).toMatch(/\| worldmappers-api \|\s+240 MiB \|\s+250 MiB \|/);
     expect(md).toContain('**4,321 ms**');
+    expect(md).toContain('one JSON log line costs 12.0 µs of CPU here');
     expect(md).not.toContain('busy with other work');
   });
 });

@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
 import autocannon from 'autocannon';
+import { createLogger } from '@repo/logger';
 import { spread, type Spread } from '../stats.js';
 import { AUDIENCE, ROUTE, VARIANTS, type Variant } from '../overhead/variants.js';
 
@@ -38,8 +40,50 @@ export interface OverheadResult {
   warmupSeconds: number;
   connections: number;
   variants: Record<Variant, VariantFigures>;
+  /**
+   * CPU cost of one log line in this process, µs (median of 5 × 5 000 lines): the request line
+   * every variant writes, and the audit line protectApi adds per request.
+   */
+  logLineMicros: { request: number; audit: number };
   /** Counters of the shipped variant's verification cache at the end. */
   cache: Record<string, number> | undefined;
+}
+
+/** Times log lines shaped like the request line and protectApi's audit line (JSON, to a sink). */
+function measureLogLines(): { request: number; audit: number } {
+  const sink = new Writable({
+    write(_chunk, _encoding, callback) {
+      callback();
+    },
+  });
+  const logger = createLogger({ service: 'bench', level: 'info', format: 'json', stream: sink });
+  const log = logger.child({ requestId: '0b9f3c1e-8a4d-4f7e-9c2b-5d6e7f809a1b' });
+  const request = () =>
+    log.info('request', { method: 'GET', path: ROUTE, status: 200, durationMs: 0.4 });
+  const audit = () =>
+    log.info('audit', {
+      audit: true,
+      clientId: 'giftdeliveries',
+      route: `GET ${ROUTE}`,
+      scopes: ['geocode:location', 'reverse-geocode:location', 'directions'],
+      requiredScopes: ['geocode:location'],
+      decision: 'allow',
+      reason: undefined,
+      status: 200,
+      durationMs: 0.42,
+    });
+  const time = (line: () => void) => {
+    for (let i = 0; i < 2_000; i++) line();
+    const rounds: number[] = [];
+    for (let round = 0; round < 5; round++) {
+      const t = process.cpuUsage();
+      for (let i = 0; i < 5_000; i++) line();
+      const used = process.cpuUsage(t);
+      rounds.push((used.user + used.system) / 5_000);
+    }
+    return spread(rounds).median;
+  };
+  return { request: time(request), audit: time(audit) };
 }
 
 function run(url: string, token: string, seconds: number, connections: number) {
@@ -135,6 +179,7 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
       };
     };
     const { cache } = await control();
+    const logLineMicros = measureLogLines();
     const unprotected = figures('unprotected');
     const base = unprotected.rps.median;
     return {
@@ -149,6 +194,7 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
         'shipped-no-cache': figures('shipped-no-cache', base),
         shipped: figures('shipped', base),
       },
+      logLineMicros,
       cache,
     };
   } finally {
