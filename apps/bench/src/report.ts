@@ -171,7 +171,7 @@ export function renderMarkdown(report: BenchReport): string {
     md.push(
       `- As shipped, protectApi serves **${fmt(shipped.ratio, 2)}×** the unprotected throughput (target ≥ 0.90×); express-oauth2-jwt-bearer's default serves **${fmt(library.ratio, 2)}×**.`,
       `- The cache takes the token verification off the hot path: ${fmt(o.variants['shipped-no-cache'].cpuMicrosPerRequest.median)} → ${fmt(shipped.cpuMicrosPerRequest.median)} µs of server CPU per request, against ${fmt(o.variants.unprotected.cpuMicrosPerRequest.median)} µs unprotected.`,
-      `- What remains between the shipped variant and the unprotected one is mostly the audit line every protected request gets (client, route, scopes, decision): one JSON log line costs ${fmt(o.logLineMicros.audit, 1)} µs of CPU here (the request line every variant writes: ${fmt(o.logLineMicros.request, 1)} µs).`,
+      `- Between the shipped variant and the unprotected one remain ${fmt(shipped.cpuMicrosPerRequest.median - o.variants.unprotected.cpuMicrosPerRequest.median)} µs of CPU per request. One audit line (client, route, scopes, decision — every protected request gets one) measures ${fmt(o.logLineMicros.audit, 1)} µs in isolation here (the request line every variant writes: ${fmt(o.logLineMicros.request, 1)} µs); the rest is protectApi's own path (the request checks that decide whether the cache may answer, the lookup, the audit bookkeeping, the per-request scope check, two more router layers) and the garbage it leaves.`,
       `- Failed requests (non-2xx or socket errors) across all rounds: ${VARIANTS.map((v) => `${v} ${o.variants[v].failures}`).join(', ')}.`,
     );
     if (o.cache) {
@@ -245,7 +245,7 @@ export function renderMarkdown(report: BenchReport): string {
   if (coldStart.ok) {
     const c = coldStart.figures;
     md.push(
-      `auth-server (fresh data directory: it creates its signing key), worldmappers-api and giftdeliveries were spawned at the same moment from their build output (\`node dist/index.js\`, JSON logs at info level), as \`docker compose up\` would start them. One delivery (\`Helsinki, FI\`) was posted with a storefront token as soon as giftdeliveries answered \`/healthz\`; the clock stops when \`GET /deliveries/:id\` reads \`planned\`.`,
+      `auth-server (fresh data directory: it creates its signing key), worldmappers-api and giftdeliveries were spawned at the same moment from their build output (\`node dist/index.js\`, JSON logs at info level), as \`docker compose up\` would start them. One delivery (\`Helsinki, FI\`) was posted with a storefront token as soon as all three answered \`/healthz\` (worldmappers-api, which loads the gazetteer and road network, is the last); the clock stops when \`GET /deliveries/:id\` reads \`planned\`.`,
       '',
       table(
         ['moment (from process start)', 'time'],

@@ -94,7 +94,8 @@ describe('the bench report writer', () => {
     );
     expect(md).toMatch(/\| worldmappers-api \|\s+240 MiB \|\s+250 MiB \|/);
     expect(md).toContain('**4,321 ms**');
-    expect(md).toContain('one JSON log line costs 12.0 µs of CPU here');
+    expect(md).toContain('remain 8 µs of CPU per request. One audit line');
+    expect(md).toContain('measures 12.0 µs in isolation');
     expect(md).not.toContain('busy with other work');
   });
 });
