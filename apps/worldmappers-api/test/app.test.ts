@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@repo/logger';
 import { startTestIssuer, type TestIssuer } from '@repo/testkit';
 import { createApp } from '../src/app.js';
+import { Router } from '../src/world/router.js';
 import { buildWorld } from '../src/world/world.js';
 
 const AUDIENCE = 'urn:worldmappers';
@@ -59,6 +60,8 @@ describe('health and readiness', () => {
     expect(res.body.status).toBe('ready');
     expect(res.body.checks.discovery.ok).toBe(true);
     expect(res.body.checks.jwks.ok).toBe(true);
+    expect(res.body.checks.places).toEqual({ ok: true, count: world.gazetteer.size });
+    expect(res.body.checks.routing).toMatchObject({ ok: true, landmarks: 'ready' });
   });
 
   it('is not ready, with the reason, when the issuer is down', async () => {
@@ -74,6 +77,28 @@ describe('health and readiness', () => {
     } finally {
       issuer.setDown(false);
     }
+  });
+
+  it('is not ready while the routing landmarks are being computed', async () => {
+    const cold = { ...world, router: new Router(world.gazetteer, world.router.network) };
+    const coldApp = createApp({
+      logger,
+      world: cold,
+      auth: { issuerBaseURL: issuer.issuer, audience: AUDIENCE },
+    });
+    const res = await request(coldApp).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.status).toBe('not_ready');
+    expect(res.body.checks.discovery.ok).toBe(true);
+    expect(res.body.checks.routing).toEqual({
+      ok: false,
+      network: world.network.source,
+      links: world.router.network.linkCount,
+      landmarks: 'computing',
+      reason: 'routing landmarks are still being computed',
+    });
+    cold.router.prepareLandmarks();
+    expect((await request(coldApp).get('/readyz')).status).toBe(200);
   });
 
   it('describes itself and credits GeoNames', async () => {
