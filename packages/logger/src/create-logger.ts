@@ -16,6 +16,7 @@ export interface LoggerOptions {
 }
 
 const LEVEL = Symbol.for('level');
+const MESSAGE = Symbol.for('message');
 
 const COLOURS: Record<string, string> = {
   error: '\u001b[31m',
@@ -28,11 +29,28 @@ const RESET = '\u001b[0m';
 
 type Info = winston.Logform.TransformableInfo & Record<string | symbol, unknown>;
 
-/** Redacts every field and the message; keeps winston's symbol keys. */
-const redactFormat = winston.format((info: Info) => {
-  const safe = redact({ ...info }) as Record<string, unknown>;
-  for (const key of Object.keys(info)) delete info[key];
-  Object.assign(info, safe);
+const SPLAT = Symbol.for('splat');
+
+/**
+ * Drops lines below the logger's level before any work is done on them (winston would format
+ * them first and let the transport drop them), stamps the time, and redacts every field and the
+ * message into a fresh object that keeps winston's symbol keys.
+ */
+function redactFormat(logger: () => winston.Logger) {
+  return winston.format((info: Info) => {
+    const { levels, level } = logger();
+    const wanted = levels[level] ?? 0;
+    if ((levels[String(info[LEVEL])] ?? 0) > wanted) return false;
+    const safe = redact({ ...info, timestamp: new Date().toISOString() }) as Info;
+    safe[LEVEL] = info[LEVEL];
+    safe[SPLAT] = info[SPLAT];
+    return safe;
+  })();
+}
+
+/** One JSON object per line; the object is already plain and acyclic after redaction. */
+const jsonLine = winston.format((info: Info) => {
+  info[MESSAGE] = JSON.stringify(info);
   return info;
 });
 
@@ -81,15 +99,15 @@ export function createLogger(options: LoggerOptions): Logger {
   const transport = options.stream
     ? new winston.transports.Stream({ stream: options.stream })
     : new winston.transports.Console();
-  return winston.createLogger({
+  const logger: Logger = winston.createLogger({
     level: options.level ?? 'info',
     defaultMeta: { service: options.service },
     format: winston.format.combine(
       winston.format.errors({ stack: true }),
-      winston.format.timestamp(),
-      redactFormat(),
-      format === 'json' ? winston.format.json() : prettyLine(useColour(options.stream)),
+      redactFormat(() => logger),
+      format === 'json' ? jsonLine() : prettyLine(useColour(options.stream)),
     ),
     transports: [transport],
   });
+  return logger;
 }

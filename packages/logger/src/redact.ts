@@ -16,16 +16,28 @@ export function fingerprint(value: string): string {
   return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 8)}`;
 }
 
+/** One cheap look for anything the three patterns below could match; most log text has none. */
+const MAYBE_SECRET = /eyJ|bearer|basic|dpop|client_secret|password|access_token|refresh_token/i;
+
 /** Masks JWTs, `Bearer …`/`Basic …` credentials and secret query parameters inside free text. */
 export function maskSecretsInText(text: string): string {
+  if (!MAYBE_SECRET.test(text)) return text;
   return text
     .replace(AUTH_SCHEME, (_, scheme: string, value: string) => `${scheme} ${fingerprint(value)}`)
     .replace(JWT, (jwt) => fingerprint(jwt))
     .replace(SECRET_PARAM, (_, name: string, value: string) => `${name}=${fingerprint(value)}`);
 }
 
+/** Field names repeat endlessly (`status`, `durationMs`…): remember each verdict, up to a bound. */
+const fieldVerdicts = new Map<string, boolean>();
+
 export function isSecretField(name: string): boolean {
-  return SECRET_FIELD.test(name) && !DESCRIPTIVE_FIELD.test(name);
+  let verdict = fieldVerdicts.get(name);
+  if (verdict === undefined) {
+    verdict = SECRET_FIELD.test(name) && !DESCRIPTIVE_FIELD.test(name);
+    if (fieldVerdicts.size < 1_000) fieldVerdicts.set(name, verdict);
+  }
+  return verdict;
 }
 
 const MAX_DEPTH = 8;
