@@ -1,4 +1,5 @@
 import { loadConfigOrExit, serviceVars, vars } from '@repo/config';
+import { TOKEN_SIGNING_ALGS } from '@repo/auth';
 
 /** The client secret `npm start` uses with no `.env`: the auth-server's development default. */
 export const DEV_CLIENT_SECRET = 'giftdeliveries-dev-secret';
@@ -11,6 +12,8 @@ export const configShape = {
   AUTH0_DOMAIN: vars.optionalDomain(),
   /** Our own API identifier (tokens sent to us must carry it). */
   AUDIENCE: vars.text('urn:giftdeliveries', 'urn:giftdeliveries'),
+  /** The JWS algorithm tokens are signed with: RS256 (local auth-server, Auth0), ES384 (Logto's default). */
+  TOKEN_SIGNING_ALG: vars.oneOf(TOKEN_SIGNING_ALGS, 'RS256'),
   CLIENT_ID: vars.text('giftdeliveries', 'giftdeliveries'),
   CLIENT_SECRET: vars.secret(DEV_CLIENT_SECRET),
   /** Skips discovery (e.g. `https://tenant.auth0.com/oauth/token`). */

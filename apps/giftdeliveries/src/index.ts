@@ -62,6 +62,7 @@ const app = createApp({
   protection: protectApi({
     issuerBaseURL: config.ISSUER_BASE_URL,
     audience: config.AUDIENCE,
+    tokenSigningAlg: config.TOKEN_SIGNING_ALG,
     logger,
   }),
   readiness: {

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { issuerReadiness, protectApi, type Readiness } from '@repo/auth';
+import { issuerReadiness, protectApi, type ProtectApiOptions, type Readiness } from '@repo/auth';
 import { createBaseApp, errorHandler, notFoundHandler } from '@repo/http';
 import type { Logger } from '@repo/logger';
 import { directionsRoutes } from './routes/directions.js';
@@ -10,7 +10,7 @@ export interface AppDeps {
   logger: Logger;
   world: World;
   /** The authorization server to trust, and this API's identifier. */
-  auth: { issuerBaseURL: string; audience: string; jwksCooldownMs?: number };
+  auth: Omit<ProtectApiOptions, 'logger'>;
   /** Readiness probe; by default the issuer's discovery document and JWKS. */
   readiness?: () => Promise<Readiness>;
 }

@@ -1,4 +1,5 @@
 import { loadConfigOrExit, serviceVars, vars } from '@repo/config';
+import { TOKEN_SIGNING_ALGS } from '@repo/auth';
 
 /** Every variable worldmappers-api reads. */
 export const configShape = {
@@ -9,6 +10,8 @@ export const configShape = {
   AUTH0_DOMAIN: vars.optionalDomain(),
   /** Our API identifier: tokens must carry it in `aud`. */
   AUDIENCE: vars.text('urn:worldmappers', 'urn:worldmappers'),
+  /** The JWS algorithm tokens are signed with: RS256 (local auth-server, Auth0), ES384 (Logto's default). */
+  TOKEN_SIGNING_ALG: vars.oneOf(TOKEN_SIGNING_ALGS, 'RS256'),
 };
 
 export const loadConfig = () => loadConfigOrExit(configShape, { service: 'worldmappers-api' });

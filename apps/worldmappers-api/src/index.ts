@@ -32,7 +32,11 @@ if (world.network.source === 'built') {
 const app = createApp({
   logger,
   world,
-  auth: { issuerBaseURL: config.ISSUER_BASE_URL, audience: config.AUDIENCE },
+  auth: {
+    issuerBaseURL: config.ISSUER_BASE_URL,
+    audience: config.AUDIENCE,
+    tokenSigningAlg: config.TOKEN_SIGNING_ALG,
+  },
 });
 await runServer(app, {
   port: config.PORT,

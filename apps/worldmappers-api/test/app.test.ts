@@ -356,7 +356,7 @@ describe('protection', () => {
   it('writes one audit line per API call with client, route, scopes and decision', async () => {
     lines.length = 0;
     await get('/api/location/geocode?address=Kyoto');
-    const audit = lines.filter((l) => l.message === 'audit');
+    const audit = lines.filter((l) => l.audit === true);
     expect(audit).toEqual([
       expect.objectContaining({
         clientId: 'giftdeliveries',

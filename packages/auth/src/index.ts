@@ -1,9 +1,11 @@
-// The token provider (client side) and protectApi (server side) land here.
+// protectApi (server side) and the client credentials token provider (client side).
 export {
   BearerError,
   protectApi,
+  TOKEN_SIGNING_ALGS,
   type ProtectApiOptions,
   type ProtectedApi,
+  type TokenSigningAlg,
 } from './protect-api.js';
 export {
   VerificationCache,

@@ -7,7 +7,7 @@ import {
   requiredScopes,
   type JWTPayload,
 } from 'express-oauth2-jwt-bearer';
-import type { Logger } from '@repo/logger';
+import { addRequestLogFields, type Logger } from '@repo/logger';
 import { VerificationCache, type VerificationCacheOptions } from './verification-cache.js';
 
 /** Options of {@link protectApi}; checked once, when the middleware is built. */
@@ -20,10 +20,16 @@ export interface ProtectApiOptions {
   logger: Logger;
   /**
    * Minimum time between two JWKS refetches triggered by an unknown `kid` (a rotated key).
-   * Default 5 s: short enough that a rotation is picked up at once, long enough that forged
-   * `kid`s cannot turn the API into a JWKS-fetching amplifier.
+   * Default 1 s: forged `kid`s cannot turn the API into a JWKS-fetching amplifier (one fetch a
+   * second at most), and a token signed with a key rotated in during the cooldown waits for its
+   * end and is verified once more instead of being refused.
    */
   jwksCooldownMs?: number;
+  /**
+   * The JWS algorithm tokens must be signed with (RFC 7518 §3.1). Default `RS256` (the local
+   * auth-server, Auth0); Logto signs with `ES384` unless its keys are switched to RSA.
+   */
+  tokenSigningAlg?: TokenSigningAlg;
   /** How long discovery and JWKS documents are cached. Default 10 minutes. */
   cacheMaxAgeMs?: number;
   /** Timeout of each request to the authorization server. Default 5 s. */
@@ -36,6 +42,24 @@ export interface ProtectApiOptions {
    */
   verificationCache?: VerificationCacheOptions | false;
 }
+
+/** Asymmetric algorithms a resource server may accept; never `none` or an HMAC. */
+export const TOKEN_SIGNING_ALGS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+] as const;
+export type TokenSigningAlg = (typeof TOKEN_SIGNING_ALGS)[number];
+
+/** express-oauth2-jwt-bearer's wording when no JWKS key has the token's `kid`. */
+const NO_MATCHING_KEY = 'no applicable key found in the JSON Web Key Set';
 
 /** The two middleware factories of a protected API. */
 export interface ProtectedApi {
@@ -220,8 +244,9 @@ function scopesOf(claims: JWTPayload | undefined): string[] {
  * be RS256, carry this `audience` and the discovered `iss`. A signing key rotated on the
  * authorization server is picked up without restart (an unknown `kid` refetches the JWKS).
  *
- * Every request that passes `authenticate` gets one `audit` log line when it finishes: client id,
- * route, granted and required scopes, decision (`allow`/`deny`) with the reason, status, duration.
+ * Every request that passes `authenticate` is audited when it finishes (`audit: true`, client id,
+ * route, granted and required scopes, decision `allow`/`deny` with the reason) on its request log
+ * line, or on a line of its own where requestLogger of @repo/logger is not used.
  *
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
@@ -230,14 +255,20 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
   if (!issuerBaseURL) throw new TypeError('protectApi: issuerBaseURL is required');
   if (!audience) throw new TypeError('protectApi: audience is required');
 
-  const cooldownDuration = options.jwksCooldownMs ?? 5_000;
+  const cooldownDuration = options.jwksCooldownMs ?? 1_000;
+  const tokenSigningAlg = options.tokenSigningAlg ?? 'RS256';
+  if (!TOKEN_SIGNING_ALGS.includes(tokenSigningAlg)) {
+    throw new TypeError(
+      `protectApi: tokenSigningAlg must be one of ${TOKEN_SIGNING_ALGS.join(', ')}`,
+    );
+  }
   const cacheMaxAge = options.cacheMaxAgeMs ?? 600_000;
   const timeoutDuration = options.timeoutMs ?? 5_000;
   const clockTolerance = options.clockToleranceSec ?? 5;
   const verify = auth({
     issuerBaseURL,
     audience,
-    tokenSigningAlg: 'RS256',
+    tokenSigningAlg,
     // Plain bearer tokens only: keeps the challenge to the single RFC 6750 form.
     dpop: { enabled: false },
     cooldownDuration,
@@ -260,10 +291,9 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
 
   const audits = new WeakMap<Request, AuditState>();
 
-  const writeAudit = (req: Request, res: Response, state: AuditState) => {
-    const durationMs = Number(process.hrtime.bigint() - state.started) / 1e6;
+  const auditFields = (req: Request, res: Response, state: AuditState) => {
     const decision = state.denied || res.statusCode === 401 || res.statusCode === 403;
-    (req.log ?? logger).info('audit', {
+    return {
       audit: true,
       clientId: clientIdOf(state.claims),
       route: `${req.method} ${state.route ?? (req.originalUrl ?? req.url).split('?')[0]}`,
@@ -271,15 +301,30 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
       requiredScopes: state.required,
       decision: decision ? 'deny' : 'allow',
       reason: state.denied,
-      status: res.statusCode,
-      durationMs: Math.round(durationMs * 100) / 100,
+    };
+  };
+
+  /**
+   * The audit rides on the request's own log line when requestLogger of @repo/logger handles the
+   * request (one line per call, not two: logging is most of what a cached verification costs);
+   * otherwise it is a line of its own when the response is done.
+   */
+  const auditWhenDone = (req: Request, res: Response, state: AuditState) => {
+    if (addRequestLogFields(req, () => auditFields(req, res, state))) return;
+    res.once('finish', () => {
+      const durationMs = Number(process.hrtime.bigint() - state.started) / 1e6;
+      logger.info('audit', {
+        ...auditFields(req, res, state),
+        status: res.statusCode,
+        durationMs: Math.round(durationMs * 100) / 100,
+      });
     });
   };
 
   const authenticate: RequestHandler = (req, res, next) => {
     const state: AuditState = { started: process.hrtime.bigint() };
     audits.set(req, state);
-    res.once('finish', () => writeAudit(req, res, state));
+    auditWhenDone(req, res, state);
     const ambiguity = ambiguousCredentials(req);
     if (ambiguity) {
       state.denied = `invalid_request: ${ambiguity}`;
@@ -299,7 +344,15 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
       return;
     }
     const generation = cache?.generation ?? 0;
+    let retried = false;
     const done: NextFunction = (error?: unknown) => {
+      if (!retried && error instanceof InvalidTokenError && error.message === NO_MATCHING_KEY) {
+        // An unknown `kid` during the JWKS cooldown: the key may have been rotated in since the
+        // last fetch. Wait for the cooldown to end and verify once more (that refetches the JWKS).
+        retried = true;
+        setTimeout(() => void verify(req, res, done), cooldownDuration + 25);
+        return;
+      }
       if (error) {
         const refused = toBearerError(error, audience);
         if (refused instanceof BearerError) state.denied = `${refused.code}: ${refused.message}`;

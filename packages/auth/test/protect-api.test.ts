@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import express, { type ErrorRequestHandler } from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '@repo/logger';
+import { createLogger, requestLogger } from '@repo/logger';
 import { startTestIssuer, type TestIssuer } from '@repo/testkit';
 import { BearerError, protectApi } from '../src/index.js';
 
@@ -19,7 +19,7 @@ const logger = createLogger({
     },
   }),
 });
-const audits = () => lines.filter((l) => l.message === 'audit');
+const audits = () => lines.filter((l) => l.audit === true);
 
 /** Same mapping as errorHandler of @repo/http, kept local so this package stays a leaf. */
 const errors: ErrorRequestHandler = (error, _req, res, _next) => {
@@ -188,6 +188,76 @@ describe('protectApi', () => {
     expect(issuer.hits['/.well-known/jwks.json']).toBeLessThanOrEqual(fetched + 2);
   });
 
+  it('accepts a key rotated in during the JWKS cooldown by waiting for its end, not with a 401', async () => {
+    const rotating = await startTestIssuer();
+    try {
+      const api = protectApi({
+        issuerBaseURL: rotating.issuer,
+        audience: AUDIENCE,
+        logger,
+        jwksCooldownMs: 2_000,
+        verificationCache: false,
+      });
+      const rotatingApp = express();
+      rotatingApp.get(
+        '/api/read',
+        api.authenticate,
+        api.requireScopes('things:read'),
+        (_req, res) => {
+          res.json({ ok: true });
+        },
+      );
+      rotatingApp.use(errors);
+      const call = (token: string) =>
+        request(rotatingApp).get('/api/read').set('Authorization', `Bearer ${token}`);
+      const next = await rotating.foreignKey();
+      const before = await rotating.mint({ audience: AUDIENCE, scope: 'things:read' });
+      expect((await call(before)).status).toBe(200);
+      await rotating.rotate({ key: next });
+      const after = await rotating.mint({ audience: AUDIENCE, scope: 'things:read' });
+      const res = await call(after);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ ok: true });
+      const forged = await rotating.mint({
+        audience: AUDIENCE,
+        scope: 'things:read',
+        key: await rotating.foreignKey(),
+      });
+      const refused = await call(forged);
+      expect(refused.status).toBe(401);
+      expect(refused.body.error).toBe('invalid_token');
+    } finally {
+      await rotating.close();
+    }
+  }, 20_000);
+
+  it('puts the audit on the request log line when requestLogger handles the request', async () => {
+    const api = protectApi({ issuerBaseURL: issuer.issuer, audience: AUDIENCE, logger });
+    const logged = express();
+    logged.use(requestLogger(logger));
+    logged.get('/api/read', api.authenticate, api.requireScopes('things:read'), (_req, res) => {
+      res.json({ ok: true });
+    });
+    logged.use(errors);
+    const token = await issuer.mint({ audience: AUDIENCE, scope: 'things:read', clientId: 'c9' });
+    const res = await request(logged).get('/api/read').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(200);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([
+      expect.objectContaining({
+        message: 'request',
+        method: 'GET',
+        path: '/api/read',
+        status: 200,
+        audit: true,
+        clientId: 'c9',
+        route: 'GET /api/read',
+        requiredScopes: ['things:read'],
+        decision: 'allow',
+      }),
+    ]);
+  });
+
   it('answers 503 temporarily_unavailable, not 401, when the JWKS cannot be fetched', async () => {
     const down = await startTestIssuer();
     const api = protectApi({ issuerBaseURL: down.issuer, audience: AUDIENCE, logger });
@@ -229,5 +299,13 @@ describe('protectApi', () => {
     const api = protectApi({ issuerBaseURL: issuer.issuer, audience: AUDIENCE, logger });
     expect(() => api.requireScopes()).toThrow(/one or more scope names/);
     expect(() => api.requireScopes('a b')).toThrow(/without spaces/);
+    expect(() =>
+      protectApi({
+        issuerBaseURL: issuer.issuer,
+        audience: AUDIENCE,
+        logger,
+        tokenSigningAlg: 'HS256' as never,
+      }),
+    ).toThrow(/tokenSigningAlg must be one of RS256/);
   });
 });

@@ -92,7 +92,7 @@ describe('the verification cache of protectApi', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ok: true, frozen: true });
     expect(cache.stats()).toMatchObject({ hits: before.hits + 1, stored: before.stored, size: 1 });
-    expect(lines.filter((l) => l.message === 'audit')).toEqual([
+    expect(lines.filter((l) => l.audit === true)).toEqual([
       expect.objectContaining({ decision: 'allow', status: 200, route: 'GET /api/read' }),
     ]);
   });

@@ -6,4 +6,4 @@ export {
   type LoggerOptions,
 } from './create-logger.js';
 export { fingerprint, isSecretField, maskSecretsInText, redact } from './redact.js';
-export { requestLogger } from './request-logger.js';
+export { addRequestLogFields, requestLogger } from './request-logger.js';

@@ -16,12 +16,35 @@ declare global {
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-type LoggedRequest = IncomingMessage & { id?: string; log?: Logger; originalUrl?: string };
+/** Providers of extra fields for a request's line, registered by later middleware. */
+const EXTRA_FIELDS = Symbol('requestLogFields');
+
+type FieldsProvider = () => Record<string, unknown>;
+
+type LoggedRequest = IncomingMessage & {
+  id?: string;
+  log?: Logger;
+  originalUrl?: string;
+  [EXTRA_FIELDS]?: FieldsProvider[];
+};
+
+/**
+ * Puts a middleware's facts on the request's one log line (written when the response is done)
+ * instead of a second line: protectApi's audit rides on it. `fields` is called once, at the end.
+ * Returns false when no {@link requestLogger} handles this request, so the caller logs itself.
+ */
+export function addRequestLogFields(req: IncomingMessage, fields: FieldsProvider): boolean {
+  const providers = (req as LoggedRequest)[EXTRA_FIELDS];
+  if (!providers) return false;
+  providers.push(fields);
+  return true;
+}
 
 /**
  * Express middleware: takes the caller's `X-Request-Id` (or makes one), echoes it on the response,
  * gives handlers `req.log` carrying it, and logs one line per request when the response is done:
- * method, path (without the query string), status, duration.
+ * method, path (without the query string), status, duration, and whatever middleware added with
+ * {@link addRequestLogFields}.
  */
 export function requestLogger(logger: Logger) {
   return (req: LoggedRequest, res: ServerResponse, next: () => void): void => {
@@ -30,16 +53,20 @@ export function requestLogger(logger: Logger) {
     const id = typeof offered === 'string' && SAFE_ID.test(offered) ? offered : randomUUID();
     req.id = id;
     req.log = logger.child({ requestId: id });
+    const providers: FieldsProvider[] = [];
+    req[EXTRA_FIELDS] = providers;
     res.setHeader('X-Request-Id', id);
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
       const level = res.statusCode >= 500 ? 'error' : 'info';
+      const extra = providers.map((provide) => provide());
       req.log?.log(level, 'request', {
         method: req.method,
         path,
         status: res.statusCode,
         durationMs: Math.round(durationMs * 10) / 10,
+        ...Object.assign({}, ...extra),
       });
     });
     next();

@@ -41,8 +41,11 @@ export interface TestIssuer {
   /** Requests served so far, by path (to assert JWKS refetches). */
   hits: Record<string, number>;
   mint(options?: MintOptions): Promise<string>;
-  /** Makes a fresh key the signing key; the old one stays in the JWKS unless `retire` is set. */
-  rotate(options?: { retire?: boolean }): Promise<TestKey>;
+  /**
+   * Makes a fresh key (or `key`, made beforehand with {@link TestIssuer.foreignKey} so the switch
+   * is instant) the signing key; the old one stays in the JWKS unless `retire` is set.
+   */
+  rotate(options?: { retire?: boolean; key?: TestKey }): Promise<TestKey>;
   /** A key the issuer never publishes (for "signed by another key"). */
   foreignKey(): Promise<TestKey>;
   /** Makes discovery/JWKS answer 503 (`down`) or normally again. */
@@ -117,7 +120,7 @@ export async function startTestIssuer(): Promise<TestIssuer> {
       return jwt.sign(key.privateKey);
     },
     async rotate(options = {}) {
-      const key = await newKey();
+      const key = options.key ?? (await newKey());
       keys = options.retire ? [key] : [...keys, key];
       return key;
     },
