@@ -1,9 +1,12 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MESSAGES, type Lang } from '../src/messages.js';
 
 const LAB = join(import.meta.dirname, '..', 'dist', 'lab.js');
+const ROOT = join(import.meta.dirname, '..', '..', '..');
+const readRoot = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
 function runLab(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -51,5 +54,23 @@ describe('npm run lab', () => {
     const { code, stderr } = await runLab(['--only', '12']);
     expect(code).toBe(2);
     expect(stderr).toContain('--only takes scenario numbers from 1 to 9');
+  });
+
+  it('tells compose users the rotation command that exists in the image, as both READMEs do', () => {
+    // The image runs from its WORKDIR /app, so paths are relative to the repository layout.
+    const cmd = /^CMD \["node", "(apps\/auth-server\/dist)\/index\.js"\]$/m.exec(
+      readRoot('apps/auth-server/Dockerfile'),
+    );
+    expect(cmd?.[1]).toBe('apps/auth-server/dist');
+    const command = `docker compose exec auth-server node ${cmd?.[1]}/rotate-keys.js`;
+    for (const readme of ['README.md', 'README.ja.md']) {
+      expect({ readme, ok: readRoot(readme).includes(`\`${command}\``) }).toEqual({
+        readme,
+        ok: true,
+      });
+    }
+    for (const lang of ['en', 'ja'] as const) {
+      expect(MESSAGES[lang].rotationManual).toContain(`\`${command}\``);
+    }
   });
 });
