@@ -93,7 +93,6 @@ export class BearerError extends Error {
 
 /** Per-request audit facts, filled as the request passes the middleware. */
 interface AuditState {
-  started: bigint;
   claims?: JWTPayload;
   route?: string;
   required?: string[];
@@ -169,6 +168,11 @@ function toBearerError(error: unknown, realm: string, scopes?: string[]): unknow
 const HOST_RE =
   /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?$/;
 const PROTOCOL_IN_PATH_RE = /^\/[a-z][a-z0-9+.-]*:\/\//i;
+/** A path the URL parser would leave as it is, with any query string. */
+const SIMPLE_PATH = /^\/(?!\/)[A-Za-z0-9_~\-/]*(?:\?[^#]*)?$/;
+/** Host headers that passed the URL checks once (a service sees a handful: its names and ports). */
+const acceptedHosts = new Set<string>();
+const MAX_ACCEPTED_HOSTS = 64;
 
 /**
  * The bearer token of a request the library would judge on the token alone, or undefined: only
@@ -195,14 +199,20 @@ function cacheableToken(req: Request, maxLength: number): string | undefined {
     return undefined;
   }
   const host = req.headers.host;
-  if (typeof host !== 'string' || !HOST_RE.test(host)) return undefined;
+  if (typeof host !== 'string') return undefined;
+  const target = req.originalUrl ?? req.url;
+  // The common case, without parsing a URL: a Host already seen to pass the library's checks and
+  // a plain path (no dot segments, percent-encodings or doubled leading slash to normalise).
+  if (SIMPLE_PATH.test(target) && acceptedHosts.has(host)) return token;
+  if (!HOST_RE.test(host)) return undefined;
   try {
-    const url = new URL(`${req.protocol}://${host}${req.originalUrl ?? req.url}`);
+    const url = new URL(`${req.protocol}://${host}${target}`);
     if (!HOST_RE.test(url.host)) return undefined;
     if (url.pathname.startsWith('//') || PROTOCOL_IN_PATH_RE.test(url.pathname)) return undefined;
   } catch {
     return undefined;
   }
+  if (acceptedHosts.size < MAX_ACCEPTED_HOSTS) acceptedHosts.add(host);
   return token;
 }
 
@@ -311,8 +321,9 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
    */
   const auditWhenDone = (req: Request, res: Response, state: AuditState) => {
     if (addRequestLogFields(req, () => auditFields(req, res, state))) return;
+    const started = process.hrtime.bigint();
     res.once('finish', () => {
-      const durationMs = Number(process.hrtime.bigint() - state.started) / 1e6;
+      const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       logger.info('audit', {
         ...auditFields(req, res, state),
         status: res.statusCode,
@@ -322,7 +333,7 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
   };
 
   const authenticate: RequestHandler = (req, res, next) => {
-    const state: AuditState = { started: process.hrtime.bigint() };
+    const state: AuditState = {};
     audits.set(req, state);
     auditWhenDone(req, res, state);
     const ambiguity = ambiguousCredentials(req);

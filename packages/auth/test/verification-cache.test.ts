@@ -225,6 +225,37 @@ describe('the verification cache of protectApi', () => {
     expect(cache.stats().hits).toBe(hits);
   });
 
+  it('leaves a request whose path the library would refuse to the library, even for a cached token', async () => {
+    const { api, cache, prime } = build();
+    const token = await mint();
+    await prime(token);
+    const everywhere = express();
+    everywhere.use(api.authenticate);
+    everywhere.use((_req, res) => {
+      res.json({ ok: true });
+    });
+    everywhere.use(errors);
+    // One server, so every request carries the same Host (which the fast path remembers).
+    const server = everywhere.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    try {
+      const call = (path: string) =>
+        request(server).get(path).set('Authorization', `Bearer ${token}`);
+      const hits = cache.stats().hits;
+      expect((await call('/read')).status).toBe(200);
+      expect(cache.stats().hits).toBe(hits + 1);
+      const res = await call('//read');
+      expect(res.status).toBe(400);
+      expect(res.body).toEqual({
+        error: 'invalid_request',
+        error_description: 'Invalid request URL: Path must not start with "//"',
+      });
+      expect(cache.stats().hits).toBe(hits + 1);
+    } finally {
+      server.close();
+    }
+  });
+
   it('empties itself when the JWKS changes, and stores nothing signed by a withdrawn key', async () => {
     const { cache, get, prime } = build();
     const token = await mint();
