@@ -19,14 +19,57 @@ export function readRepoFile(...path: string[]): string {
 export type ConfigShape = Record<string, z.ZodType>;
 
 /**
- * An app's exported `configShape`, from its build output (`apps/<app>/dist/config.js`): the list of
- * variables it really reads. The e2e workspace depends on the apps, so turbo builds them first.
+ * A process that reads its configuration through an exported shape: a service (its `configShape`
+ * in `dist/config.js`) or a command line tool shipped by an app.
  */
-export async function loadConfigShape(app: App): Promise<ConfigShape> {
-  const url = pathToFileURL(join(repoRoot, 'apps', app, 'dist', 'config.js')).href;
-  const module = (await import(url)) as { configShape?: ConfigShape };
-  if (!module.configShape) throw new Error(`apps/${app}/dist/config.js exports no configShape`);
-  return module.configShape;
+export interface ShapeOwner {
+  /** How `.env.example` and the test output name it. */
+  name: string;
+  /** The app whose build output holds the shape. */
+  app: App;
+  /** The module, relative to `apps/<app>/dist`, and the name of its exported shape. */
+  module: string;
+  exportName: string;
+  /** The turbo tasks that run it: strict env mode must let its variables through to them. */
+  tasks: readonly string[];
+}
+
+/** Every reader of the environment with a config shape: the three services and the deliver CLI. */
+export const SHAPE_OWNERS: readonly ShapeOwner[] = [
+  ...APPS.map((app) => ({
+    name: app,
+    app,
+    module: 'config.js',
+    exportName: 'configShape',
+    tasks: app === 'auth-server' ? ['start', 'dev', 'rotate-keys'] : ['start', 'dev'],
+  })),
+  {
+    name: 'deliver CLI',
+    app: 'giftdeliveries',
+    module: 'cli/cli-config.js',
+    exportName: 'cliShape',
+    tasks: ['deliver'],
+  },
+];
+
+/**
+ * A shape from its owner's build output (e.g. `apps/<app>/dist/config.js`): the list of variables
+ * it really reads. The e2e workspace depends on the apps, so turbo builds them first.
+ */
+export async function loadShape(owner: ShapeOwner): Promise<ConfigShape> {
+  const path = join('apps', owner.app, 'dist', owner.module);
+  const module = (await import(pathToFileURL(join(repoRoot, path)).href)) as Record<
+    string,
+    ConfigShape | undefined
+  >;
+  const shape = module[owner.exportName];
+  if (!shape) throw new Error(`${path} exports no ${owner.exportName}`);
+  return shape;
+}
+
+/** An app's exported `configShape` (`apps/<app>/dist/config.js`). */
+export function loadConfigShape(app: App): Promise<ConfigShape> {
+  return loadShape(SHAPE_OWNERS.find((owner) => owner.name === app)!);
 }
 
 /** One `NAME=value` line of an env file, active or commented out (`# NAME=value`). */
@@ -51,15 +94,20 @@ interface AuthServerRegistry {
 }
 
 /**
- * Every variable an app reads: its exported `configShape`, and for auth-server also the client
- * secrets its registry names (read by name from the registry, not declared in the shape).
+ * Every variable a shape owner reads: its shape, and for auth-server also the client secrets its
+ * registry names (read by name from the registry, not declared in the shape).
  */
-export async function variablesReadBy(app: App): Promise<string[]> {
-  const names = Object.keys(await loadConfigShape(app));
-  if (app === 'auth-server') {
+export async function variablesReadByOwner(owner: ShapeOwner): Promise<string[]> {
+  const names = Object.keys(await loadShape(owner));
+  if (owner.name === 'auth-server') {
     const url = pathToFileURL(join(repoRoot, 'apps/auth-server/dist/registry.js')).href;
     const { registry } = (await import(url)) as AuthServerRegistry;
     names.push(...registry.clients.map((client) => client.secretEnv));
   }
   return names;
+}
+
+/** Every variable an app's service reads (its `configShape`, and auth-server's client secrets). */
+export function variablesReadBy(app: App): Promise<string[]> {
+  return variablesReadByOwner(SHAPE_OWNERS.find((owner) => owner.name === app)!);
 }
