@@ -1,35 +1,21 @@
-import { Writable } from 'node:stream';
-import express, { type ErrorRequestHandler } from 'express';
+import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createLogger, requestLogger } from '@repo/logger';
-import { startTestIssuer, type TestIssuer } from '@repo/testkit';
-import { BearerError, protectApi } from '../src/index.js';
+import { jsonLogSink, startTestIssuer, type TestIssuer } from '@repo/testkit';
+import { protectApi } from '../src/index.js';
+import { bearerErrors } from './bearer-errors.js';
 
 const AUDIENCE = 'urn:test';
-const lines: Record<string, unknown>[] = [];
+const sink = jsonLogSink();
+const lines = sink.lines;
 const logger = createLogger({
   service: 'test',
   level: 'info',
   format: 'json',
-  stream: new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      cb();
-    },
-  }),
+  stream: sink.stream,
 });
 const audits = () => lines.filter((l) => l.audit === true);
-
-/** Same mapping as errorHandler of @repo/http, kept local so this package stays a leaf. */
-const errors: ErrorRequestHandler = (error, _req, res, _next) => {
-  if (error instanceof BearerError) {
-    res.status(error.status).set(error.headers);
-    res.json({ error: error.code, error_description: error.message });
-    return;
-  }
-  res.status(500).json({ error: 'server_error', error_description: String(error) });
-};
 
 let issuer: TestIssuer;
 let app: express.Express;
@@ -47,7 +33,7 @@ beforeAll(async () => {
   app.get('/api/read', api.requireScopes('things:read'), (req, res) => {
     res.json({ ok: true, client: req.auth?.payload.client_id });
   });
-  app.use(errors);
+  app.use(bearerErrors);
 });
 afterAll(() => issuer.close());
 beforeEach(() => {
@@ -207,7 +193,7 @@ describe('protectApi', () => {
           res.json({ ok: true });
         },
       );
-      rotatingApp.use(errors);
+      rotatingApp.use(bearerErrors);
       const call = (token: string) =>
         request(rotatingApp).get('/api/read').set('Authorization', `Bearer ${token}`);
       const next = await rotating.foreignKey();
@@ -238,7 +224,7 @@ describe('protectApi', () => {
     logged.get('/api/read', api.authenticate, api.requireScopes('things:read'), (_req, res) => {
       res.json({ ok: true });
     });
-    logged.use(errors);
+    logged.use(bearerErrors);
     const token = await issuer.mint({ audience: AUDIENCE, scope: 'things:read', clientId: 'c9' });
     const res = await request(logged).get('/api/read').set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(200);
@@ -265,7 +251,7 @@ describe('protectApi', () => {
     downApp.get('/api/read', api.authenticate, api.requireScopes('things:read'), (_req, res) => {
       res.json({ ok: true });
     });
-    downApp.use(errors);
+    downApp.use(bearerErrors);
     const token = await down.mint({ audience: AUDIENCE, scope: 'things:read' });
     down.setDown(true);
     try {

@@ -1,39 +1,21 @@
-import { Writable } from 'node:stream';
-import express, { type ErrorRequestHandler } from 'express';
+import express from 'express';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '@repo/logger';
-import { startTestIssuer, type TestIssuer } from '@repo/testkit';
-import {
-  BearerError,
-  protectApi,
-  type ProtectApiOptions,
-  type ProtectedApi,
-} from '../src/index.js';
+import { jsonLogSink, startTestIssuer, type TestIssuer } from '@repo/testkit';
+import { protectApi, type ProtectApiOptions, type ProtectedApi } from '../src/index.js';
+import { bearerErrors } from './bearer-errors.js';
 
 const AUDIENCE = 'urn:test';
 const realm = `realm="${AUDIENCE}"`;
-const lines: Record<string, unknown>[] = [];
+const sink = jsonLogSink();
+const lines = sink.lines;
 const logger = createLogger({
   service: 'test',
   level: 'info',
   format: 'json',
-  stream: new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      cb();
-    },
-  }),
+  stream: sink.stream,
 });
-
-const errors: ErrorRequestHandler = (error, _req, res, _next) => {
-  if (error instanceof BearerError) {
-    res.status(error.status).set(error.headers);
-    res.json({ error: error.code, error_description: error.message });
-    return;
-  }
-  res.status(500).json({ error: 'server_error', error_description: String(error) });
-};
 
 let issuer: TestIssuer;
 const built: ProtectedApi[] = [];
@@ -65,7 +47,7 @@ function build(options: Partial<ProtectApiOptions> = {}) {
   app.get('/api/write', api.requireScopes('things:write'), (_req, res) => {
     res.json({ ok: true });
   });
-  app.use(errors);
+  app.use(bearerErrors);
   const cache = api.verificationCache!;
   const get = (token: string, path = '/api/read') =>
     request(app).get(path).set('Authorization', `Bearer ${token}`);
@@ -234,7 +216,7 @@ describe('the verification cache of protectApi', () => {
     everywhere.use((_req, res) => {
       res.json({ ok: true });
     });
-    everywhere.use(errors);
+    everywhere.use(bearerErrors);
     // One server, so every request carries the same Host (which the fast path remembers).
     const server = everywhere.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
@@ -318,7 +300,7 @@ describe('the verification cache of protectApi', () => {
       app.get('/api/read', api.authenticate, api.requireScopes('things:read'), (_req, res) => {
         res.json({ ok: true });
       });
-      app.use(errors);
+      app.use(bearerErrors);
       const cache = api.verificationCache!;
       const token = await own.mint({ audience: AUDIENCE, scope: 'things:read' });
       const get = () => request(app).get('/api/read').set('Authorization', `Bearer ${token}`);

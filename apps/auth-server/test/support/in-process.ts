@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { freePort } from '@repo/testkit';
+import { freePort, jsonLogSink } from '@repo/testkit';
 import { createLogger } from '@repo/logger';
 import { createApp } from '../../src/app.js';
 import { loadSettings } from '../../src/config.js';
@@ -49,18 +48,13 @@ export async function startAuthServer(options: StartOptions = {}): Promise<Runni
     envFile: false,
     registry: options.registry,
   });
-  let text = '';
-  const logs: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString();
-      for (const line of chunk.toString().split('\n').filter(Boolean)) {
-        logs.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      done();
-    },
+  const sink = jsonLogSink();
+  const logger = createLogger({
+    service: 'auth-server',
+    level: 'debug',
+    format: 'json',
+    stream: sink.stream,
   });
-  const logger = createLogger({ service: 'auth-server', level: 'debug', format: 'json', stream });
   const keyRing = await KeyRing.open({
     path: settings.keys.path,
     create: settings.keys.create,
@@ -86,8 +80,8 @@ export async function startAuthServer(options: StartOptions = {}): Promise<Runni
     issuer,
     dataDir,
     keyRing,
-    logs,
-    logText: () => text,
+    logs: sink.lines,
+    logText: sink.text,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
