@@ -94,8 +94,8 @@ describe('the bench report writer', () => {
     );
     expect(md).toMatch(/\| worldmappers-api \|\s+240 MiB \|\s+250 MiB \|/);
     expect(md).toContain('**4,321 ms**');
-    expect(md).toContain('remain 8 µs of CPU per request. One audit line');
-    expect(md).toContain('measures 12.0 µs in isolation');
+    expect(md).toContain('remain 8 µs of CPU per request. The audit');
+    expect(md).toContain('measures 12.0 µs in isolation here instead of 9.0 µs');
     expect(md).not.toContain('busy with other work');
   });
 });
