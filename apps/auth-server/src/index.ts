@@ -1,6 +1,6 @@
 import { ConfigError } from '@repo/config';
 import { runServer } from '@repo/http';
-import { createLogger } from '@repo/logger';
+import { createServiceLogger } from '@repo/logger';
 import { loadSettings, type Settings } from './config.js';
 import { KeyFileError } from './keys/key-file.js';
 import { KeyRing } from './keys/key-ring.js';
@@ -26,11 +26,7 @@ try {
   exitOnSetupError(error);
 }
 const { config, registry, keys } = settings;
-const logger = createLogger({
-  service: 'auth-server',
-  level: config.LOG_LEVEL,
-  format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
-});
+const logger = createServiceLogger('auth-server', config);
 
 let keyRing: KeyRing;
 try {

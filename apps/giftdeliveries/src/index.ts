@@ -1,6 +1,6 @@
 import { createApiClient, createTokenProvider, issuerReadiness, protectApi } from '@repo/auth';
 import { runServer } from '@repo/http';
-import { createLogger } from '@repo/logger';
+import { createServiceLogger } from '@repo/logger';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { DeliveriesService } from './deliveries-service.js';
@@ -14,11 +14,7 @@ import { WorldmappersClient } from './worker/worldmappers-client.js';
 const WORLDMAPPERS_SCOPES = ['geocode:location', 'directions'];
 
 const config = loadConfig();
-const logger = createLogger({
-  service: 'giftdeliveries',
-  level: config.LOG_LEVEL,
-  format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
-});
+const logger = createServiceLogger('giftdeliveries', config);
 
 const store = await DeliveryStore.open(config.DATA_DIR);
 

@@ -1,5 +1,5 @@
 import { runServer } from '@repo/http';
-import { createLogger } from '@repo/logger';
+import { createServiceLogger } from '@repo/logger';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { buildWorld } from './world/world.js';
@@ -10,11 +10,7 @@ const cpuMs = () => {
   return Math.round((user + system) / 1000);
 };
 const config = loadConfig();
-const logger = createLogger({
-  service: 'worldmappers-api',
-  level: config.LOG_LEVEL,
-  format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
-});
+const logger = createServiceLogger('worldmappers-api', config);
 const world = buildWorld();
 logger.info('gazetteer and road network loaded', {
   places: world.gazetteer.size,

@@ -90,6 +90,30 @@ function useColour(stream: NodeJS.WritableStream | undefined): boolean {
   return stream === undefined && process.stdout.isTTY === true;
 }
 
+/** The logging variables every service's configuration has (`serviceVars` of @repo/config). */
+export interface LoggingConfig {
+  LOG_LEVEL: LogLevel;
+  LOG_FORMAT?: LogFormat | undefined;
+  NODE_ENV: string;
+}
+
+/**
+ * A service's logger from its configuration: `LOG_FORMAT` when set, otherwise JSON in production
+ * and pretty lines elsewhere.
+ */
+export function createServiceLogger(
+  service: string,
+  config: LoggingConfig,
+  stream?: NodeJS.WritableStream,
+): Logger {
+  return createLogger({
+    service,
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT ?? (config.NODE_ENV === 'production' ? 'json' : 'pretty'),
+    ...(stream ? { stream } : {}),
+  });
+}
+
 /**
  * A winston logger that never prints a secret: fields named like secrets become `sha256:…`
  * fingerprints and JWTs or `Bearer …` values inside any text are masked the same way.

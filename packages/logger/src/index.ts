@@ -1,5 +1,7 @@
 export {
   createLogger,
+  createServiceLogger,
+  type LoggingConfig,
   type LogFormat,
   type LogLevel,
   type Logger,

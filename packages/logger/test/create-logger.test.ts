@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createLogger, type LoggerOptions } from '../src/create-logger.js';
+import { createLogger, createServiceLogger, type LoggerOptions } from '../src/create-logger.js';
 
 const JWT =
   'eyJhbGciOiJSUzI1NiIsInR5cCI6ImF0K2p3dCJ9.eyJzdWIiOiJnaWZ0ZGVsaXZlcmllcyJ9.c2lnbmF0dXJlLWJ5dGVz';
@@ -65,5 +65,36 @@ describe('createLogger', () => {
     expect((await lines()).map((l) => (JSON.parse(l) as { message: string }).message)).toEqual([
       'shown',
     ]);
+  });
+});
+
+describe('createServiceLogger', () => {
+  async function firstLine(config: Parameters<typeof createServiceLogger>[1]) {
+    const stream = new PassThrough();
+    let text = '';
+    stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    const logger = createServiceLogger('svc', config, stream);
+    logger.debug('debug line');
+    logger.warn('warn line');
+    await new Promise((resolve) => setImmediate(resolve));
+    return text.split('\n').filter(Boolean);
+  }
+
+  it('logs JSON at the configured level in production when no format is set', async () => {
+    const lines = await firstLine({ LOG_LEVEL: 'warn', NODE_ENV: 'production' });
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'warn', message: 'warn line' });
+  });
+
+  it('logs pretty lines in development, and LOG_FORMAT wins when set', async () => {
+    const pretty = await firstLine({ LOG_LEVEL: 'debug', NODE_ENV: 'development' });
+    expect(pretty).toHaveLength(2);
+    expect(pretty[0]).toMatch(/ svc debug debug line$/);
+    const json = await firstLine({
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+      NODE_ENV: 'development',
+    });
+    expect(JSON.parse(json[0]!)).toMatchObject({ message: 'warn line' });
   });
 });
