@@ -119,7 +119,7 @@ const en: Messages = {
   rotationRun:
     'Running the rotation command on the auth-server data directory (npm run rotate-keys):',
   rotationWait:
-    'Waiting 6 s first: the API refetches the JWKS for an unknown kid at most every 5 s, so a key born right after its last fetch would be refused for a moment.',
+    'No restart and no pause: the API has just fetched the JWKS; a token with a kid it has never seen makes it fetch again (at most once a second, so forged kids cannot make it hammer the auth-server; a token arriving within that second waits for it instead of being refused).',
   rotationNewKid: (oldKid, newKid) => `The signing key changed from ${oldKid} to ${newKid}.`,
   rotationOld: 'The old token (signed by the retired key, still published in the JWKS):',
   rotationNew: 'A new token (signed by the new key):',
@@ -199,7 +199,7 @@ const ja: Messages = {
   rotationRun:
     '認可サーバーのデータディレクトリに対して鍵のローテーションを実行します（npm run rotate-keys）：',
   rotationWait:
-    'まず 6 秒待ちます：API は未知の kid に対して JWKS を取り直すのを最大 5 秒に 1 回に抑えているため、直前の取得の直後に生まれた鍵は一瞬だけ拒否されることがあります。',
+    '再起動も待ち時間もいりません：API は直前に JWKS を取得していますが、見たことのない kid のアクセストークンが来ると JWKS を取り直します（偽造した kid で認可サーバーに大量のリクエストを送らせないよう最大 1 秒に 1 回。その 1 秒の間に来たトークンは拒否されず、取り直しを待ちます）。',
   rotationNewKid: (oldKid, newKid) => `署名鍵が ${oldKid} から ${newKid} に変わりました。`,
   rotationOld: '古いアクセストークン（引退した鍵で署名、JWKS にはまだ公開中）：',
   rotationNew: '新しいアクセストークン（新しい鍵で署名）：',

@@ -242,8 +242,6 @@ async function wrongSecret(ctx: ScenarioContext): Promise<Outcome> {
   return ok ? 'pass' : 'fail';
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function rotation(ctx: ScenarioContext): Promise<Outcome> {
   const { out, stack } = ctx;
   if (!stack.rotate) {
@@ -254,7 +252,6 @@ async function rotation(ctx: ScenarioContext): Promise<Outcome> {
   const oldKid = String(decodeJwt(oldToken).header.kid);
   let ok = (await callApi(ctx, GEOCODE, oldToken)).status === 200;
   out.note(out.t.rotationWait);
-  await sleep(6_000);
   out.note(out.t.rotationRun);
   out.indented((await stack.rotate()).trimEnd(), '      ');
   const newToken = await tokenFor(ctx, 'store-locator', WORLDMAPPERS);
