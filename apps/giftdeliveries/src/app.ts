@@ -1,4 +1,4 @@
-import express, { type Express, type RequestHandler } from 'express';
+import type { Express, RequestHandler } from 'express';
 import { createBaseApp, errorHandler, notFoundHandler } from '@repo/http';
 import type { Logger } from '@repo/logger';
 import type { DeliveriesService } from './deliveries-service.js';
@@ -38,11 +38,7 @@ export function createApp({ logger, deliveries, protection, readiness }: AppDeps
     const ready = entries.every(([, result]) => result.ready);
     res.status(ready ? 200 : 503).json({ ready, checks: Object.fromEntries(entries) });
   });
-  app.use(
-    '/deliveries',
-    express.json({ limit: '16kb' }),
-    deliveriesRouter({ service: deliveries, ...protection }),
-  );
+  app.use('/deliveries', deliveriesRouter({ service: deliveries, ...protection }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;

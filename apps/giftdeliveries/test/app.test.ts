@@ -171,6 +171,16 @@ describe('giftdeliveries API', () => {
     });
   });
 
+  it('asks for a token before it reads the body: no token and a broken body is still a 401', async () => {
+    const res = await request(app)
+      .post('/deliveries')
+      .set('Content-Type', 'application/json')
+      .send('{"recipient":');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toMatch(/^Bearer realm=/);
+    expect(res.body.error).toBe('invalid_token');
+  });
+
   it('answers a retried POST with the same Idempotency-Key with the first answer, once stored', async () => {
     const body = { recipient: 'Maya', destination: 'New York, US' };
     const first = await post(body).set('Idempotency-Key', 'order-1234');

@@ -1,4 +1,4 @@
-import { Router, type RequestHandler } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import type { DeliveriesService } from '../deliveries-service.js';
 import { deliveryView } from '../deliveries-service.js';
 
@@ -24,7 +24,10 @@ export function deliveriesRouter({
   const router = Router();
   router.use(authenticate);
 
-  router.post('/', requireScopes('deliveries:write'), async (req, res) => {
+  // The body is read only once the caller has proven who it is and what it may do.
+  const body = express.json({ limit: '16kb' });
+
+  router.post('/', requireScopes('deliveries:write'), body, async (req, res) => {
     const key = req.get('Idempotency-Key');
     const { delivery, replayed } = await service.accept(req.body, callerOf(req), key);
     res

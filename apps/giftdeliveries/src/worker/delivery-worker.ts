@@ -39,6 +39,15 @@ export function retryDelay(
  * crashed worker's claims come back after `leaseMs`), plans a few at a time, and records the
  * outcome only while it still holds the claim, so no delivery is planned twice.
  */
+/**
+ * What a caller of `GET /deliveries/:id` may read about a postponed attempt: the kind of trouble
+ * ("authorization server unavailable", "no access token"), not its details (which variable to fix,
+ * internal URLs), which stay in this service's own log line.
+ */
+function publicReason(message: string): string {
+  return message.split(':')[0]!.trim();
+}
+
 export class DeliveryWorker {
   /** Names this worker's claims in the database. */
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -177,7 +186,12 @@ export class DeliveryWorker {
           log.warn('delivery failed', { destination: delivery.destination, reason: error.message });
         } else {
           const delayMs = retryDelay(attempt, retryBaseMs, retryMaxMs, this.random);
-          await store.reschedule(delivery.id, this.owner, error.message, this.now() + delayMs);
+          await store.reschedule(
+            delivery.id,
+            this.owner,
+            publicReason(error.message),
+            this.now() + delayMs,
+          );
           log.warn('delivery planning postponed', {
             destination: delivery.destination,
             reason: error.message,

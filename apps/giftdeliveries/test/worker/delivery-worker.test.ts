@@ -80,7 +80,10 @@ describe('DeliveryWorker', () => {
     const w = new DeliveryWorker({
       store,
       plan: async () => {
-        throw new PlanningError('authorization server unavailable', false);
+        throw new PlanningError(
+          'no access token: token request refused with invalid_client; check CLIENT_SECRET',
+          false,
+        );
       },
       logger,
       concurrency: 1,
@@ -95,7 +98,8 @@ describe('DeliveryWorker', () => {
     await w.stop();
     const pending = await store.get(id);
     expect(pending?.status).toBe('pending');
-    expect(pending?.lastError).toBe('authorization server unavailable');
+    // Callers see the kind of trouble, not which of our variables is wrong.
+    expect(pending?.lastError).toBe('no access token');
     expect(pending?.nextAttemptAt).toBeGreaterThanOrEqual(before + 30_000);
   });
 

@@ -63,12 +63,11 @@ export class Geocoder {
    * @returns the place index, or undefined when nothing matches.
    */
   geocode(address: string, country?: string): number | undefined {
-    const parts = address
-      .split(',')
-      .map((p) => p.trim())
-      .filter(Boolean);
+    const parts = address.split(',').map((p) => p.trim());
+    // ", JP" names no place: the qualifier must not be taken for one.
     let name = parts[0] ?? '';
-    let qualifiers = parts.slice(1);
+    if (name === '') return undefined;
+    let qualifiers = parts.slice(1).filter(Boolean);
     let candidates = this.gazetteer.byName.get(normalizeName(name));
     if (!candidates && qualifiers.length === 0) {
       // "Sao Paulo Brazil": a trailing country written without a comma.

@@ -89,6 +89,11 @@ describe('Geocoder.geocode', () => {
     expect(geocoder.geocode('Paris, Atlantis')).toBeUndefined();
     expect(geocoder.geocode('Kyoto', 'FR')).toBeUndefined();
   });
+
+  it('finds nothing when only a country is given, rather than a place named like it', () => {
+    expect(geocoder.geocode(', JP')).toBeUndefined();
+    expect(geocoder.geocode(' , Japan')).toBeUndefined();
+  });
 });
 
 describe('Geocoder.country', () => {
