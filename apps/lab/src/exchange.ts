@@ -9,6 +9,8 @@ export interface Exchange {
   status: number;
   statusText: string;
   challenge: string | null;
+  /** The `Retry-After` header, when the server asks the caller to wait. */
+  retryAfter: string | undefined;
   body: unknown;
   raw: string;
 }
@@ -61,6 +63,7 @@ export async function send(url: string, options: SendOptions = {}): Promise<Exch
     status: res.status,
     statusText: res.statusText,
     challenge: res.headers.get('www-authenticate'),
+    retryAfter: res.headers.get('retry-after') ?? undefined,
     body,
     raw,
   };

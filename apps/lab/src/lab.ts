@@ -7,7 +7,13 @@ import { parseArgs } from 'node:util';
 import { environmentWithDotenv } from '@repo/config';
 import { MESSAGES, type Lang } from './messages.js';
 import { Printer } from './printer.js';
-import { SCENARIOS, type Outcome, type ScenarioContext, type Secrets } from './scenarios.js';
+import {
+  LockedOut,
+  SCENARIOS,
+  type Outcome,
+  type ScenarioContext,
+  type Secrets,
+} from './scenarios.js';
 import { findRunningStack, startOwnStack, type LabStack } from './stack.js';
 
 const USAGE = `Usage: npm run lab -- [--lang en|ja] [--only 1,4,9] [--issuer URL] [--api URL] [--giftdeliveries URL]
@@ -116,6 +122,11 @@ for (const number of numbers) {
   try {
     outcomes.push(await SCENARIOS[number]!(ctx));
   } catch (error) {
+    if (error instanceof LockedOut) {
+      out.skipped(t.clientLockedOut(error.client, error.retryAfter));
+      outcomes.push('skip');
+      continue;
+    }
     out.verdict(false, t.titles[number] ?? String(number), (error as Error).message);
     outcomes.push('fail');
   }

@@ -47,6 +47,7 @@ export interface Messages {
   rotationNew: string;
   why9: string;
   rotationManual: string;
+  clientLockedOut(client: string, seconds: string): string;
   keyFileFound(path: string): string;
   keyFileMismatch(path: string): string;
 }
@@ -126,6 +127,8 @@ const en: Messages = {
   why9: 'The API met an unknown kid, fetched the JWKS again and found the new public key: no restart. The retired key stays published until every token it signed has expired, so tokens already handed out keep working.',
   rotationManual:
     'The lab did not start this stack and cannot reach its key file. To see a rotation: run `npm run rotate-keys` (for `npm start`) or `docker compose exec auth-server node apps/auth-server/dist/rotate-keys.js` (for compose), then run `npm run lab -- --only 1` again: the token has a new kid and the API accepts it without a restart.',
+  clientLockedOut: (client, seconds) =>
+    `the auth-server has locked ${client} out from this address after repeated wrong secrets (scenario 8 run several times): run the lab again in ${seconds} s.`,
   keyFileFound: (path) =>
     `The running auth-server signs with the key in ${path}: the lab can mint expired tokens and rotate keys.`,
   keyFileMismatch: (path) =>
@@ -206,6 +209,8 @@ const ja: Messages = {
   why9: 'API は未知の kid を見つけると JWKS を取り直し、新しい公開鍵で署名を検証しました。再起動は不要です。引退した鍵は、それで署名したトークンがすべて有効期限切れになるまで公開され続けるので、発行済みのトークンも使い続けられます。',
   rotationManual:
     'このスタックはラボが起動したものではなく、鍵ファイルにもアクセスできません。ローテーションを試すには、`npm run rotate-keys`（npm start の場合）または `docker compose exec auth-server node apps/auth-server/dist/rotate-keys.js`（compose の場合）を実行してから、`npm run lab -- --only 1` をもう一度実行してください。トークンの kid が変わり、API は再起動なしで受け付けます。',
+  clientLockedOut: (client, seconds) =>
+    `シークレットの誤りが続いたため（シナリオ 8 を何度も実行した）、認可サーバーはこのアドレスからの ${client} を締め出しています。${seconds} 秒後にもう一度ラボを実行してください。`,
   keyFileFound: (path) =>
     `稼働中の認可サーバーは ${path} の鍵で署名しています。期限切れトークンの作成と鍵のローテーションが可能です。`,
   keyFileMismatch: (path) =>

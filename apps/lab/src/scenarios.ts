@@ -51,10 +51,21 @@ function tokenRequest(ctx: ScenarioContext, client: Client, audience: string, se
   });
 }
 
+/** The auth-server's brute-force guard holds a client back: the scenario is skipped, not failed. */
+export class LockedOut extends Error {
+  constructor(
+    readonly client: Client,
+    readonly retryAfter: string,
+  ) {
+    super(`${client} is locked out for ${retryAfter} s`);
+  }
+}
+
 /** A token the scenario needs as a prop; throws (failing the scenario) when refused. */
 async function tokenFor(ctx: ScenarioContext, client: Client, audience: string): Promise<string> {
   const exchange = await tokenRequest(ctx, client, audience);
   const token = (exchange.body as { access_token?: string }).access_token;
+  if (exchange.status === 429) throw new LockedOut(client, exchange.retryAfter ?? '60');
   if (exchange.status !== 200 || !token) {
     ctx.out.exchange(exchange);
     throw new Error(`the auth-server refused a token to ${client} (${exchange.status})`);
