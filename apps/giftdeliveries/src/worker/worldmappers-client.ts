@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 import { TokenEndpointUnavailableError, TokenRequestError } from '@repo/auth';
-import type { RoutePlace, RouteStep } from '../store/delivery-store.js';
+import type { Route, RoutePlace, RouteStep } from '../store/delivery-store.js';
 
 /**
  * Why planning a delivery stopped. `permanent` failures (an unknown place, a request the API
@@ -18,15 +18,8 @@ export class PlanningError extends Error {
   }
 }
 
-export interface Directions {
-  mode: 'road' | 'sleigh';
-  from: RoutePlace;
-  to: RoutePlace;
-  distanceKm: number;
-  durationMinutes: number;
-  steps: RouteStep[];
-  geometry?: { type: 'LineString'; coordinates: number[][] };
-}
+/** worldmappers-api's directions, in the shape the store keeps them. */
+export type Directions = Route;
 
 type Json = Record<string, unknown>;
 
