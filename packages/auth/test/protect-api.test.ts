@@ -1,20 +1,13 @@
 import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger, requestLogger } from '@repo/logger';
-import { jsonLogSink, startTestIssuer, type TestIssuer } from '@repo/testkit';
+import { requestLogger } from '@repo/logger';
+import { startTestIssuer, testLogger, type TestIssuer } from '@repo/testkit';
 import { protectApi } from '../src/index.js';
 import { bearerErrors } from './bearer-errors.js';
 
 const AUDIENCE = 'urn:test';
-const sink = jsonLogSink();
-const lines = sink.lines;
-const logger = createLogger({
-  service: 'test',
-  level: 'info',
-  format: 'json',
-  stream: sink.stream,
-});
+const { logger, lines } = testLogger();
 const audits = () => lines.filter((l) => l.audit === true);
 
 let issuer: TestIssuer;

@@ -1,21 +1,13 @@
 import express from 'express';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createLogger } from '@repo/logger';
-import { jsonLogSink, startTestIssuer, type TestIssuer } from '@repo/testkit';
+import { startTestIssuer, testLogger, type TestIssuer } from '@repo/testkit';
 import { protectApi, type ProtectApiOptions, type ProtectedApi } from '../src/index.js';
 import { bearerErrors } from './bearer-errors.js';
 
 const AUDIENCE = 'urn:test';
 const realm = `realm="${AUDIENCE}"`;
-const sink = jsonLogSink();
-const lines = sink.lines;
-const logger = createLogger({
-  service: 'test',
-  level: 'info',
-  format: 'json',
-  stream: sink.stream,
-});
+const { logger, lines } = testLogger();
 
 let issuer: TestIssuer;
 const built: ProtectedApi[] = [];

@@ -1,5 +1,5 @@
 export { freePort } from './free-port.js';
-export { jsonLogSink, type JsonLogSink } from './log-sink.js';
+export { jsonLogSink, testLogger, type JsonLogSink } from './log-sink.js';
 export {
   repoRoot,
   startService,

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { createLogger, type LogLevel, type Logger } from '@repo/logger';
 
 /** Where a JSON logger under test writes: every line kept, parsed and as text. */
 export interface JsonLogSink {
@@ -29,4 +30,17 @@ export function jsonLogSink(): JsonLogSink {
     },
   });
   return { stream, lines, text: () => text };
+}
+
+/**
+ * A JSON logger for a test whose lines land in a {@link jsonLogSink}: pass `logger` to the code
+ * under test and assert on `lines`.
+ */
+export function testLogger(
+  options: { service?: string; level?: LogLevel } = {},
+): JsonLogSink & { logger: Logger } {
+  const { service = 'test', level = 'info' } = options;
+  const sink = jsonLogSink();
+  const logger = createLogger({ service, level, format: 'json', stream: sink.stream });
+  return { ...sink, logger };
 }
