@@ -1,8 +1,7 @@
-import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '@repo/logger';
-import { startTestIssuer, type TestIssuer } from '@repo/testkit';
+import { jsonLogSink, startTestIssuer, type TestIssuer } from '@repo/testkit';
 import { createApp } from '../src/app.js';
 import { Router } from '../src/world/router.js';
 import { buildWorld } from '../src/world/world.js';
@@ -12,18 +11,8 @@ const ALL_SCOPES = 'geocode:location reverse-geocode:location directions';
 const world = buildWorld();
 world.router.prepareLandmarks();
 
-const lines: Record<string, unknown>[] = [];
-const logger = createLogger({
-  service: 'test',
-  level: 'info',
-  format: 'json',
-  stream: new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const line of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(line));
-      cb();
-    },
-  }),
-});
+const { lines, stream } = jsonLogSink();
+const logger = createLogger({ service: 'test', level: 'info', format: 'json', stream });
 
 let issuer: TestIssuer;
 let app: ReturnType<typeof createApp>;
