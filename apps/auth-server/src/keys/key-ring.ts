@@ -6,7 +6,6 @@ import {
   isExpiredKey,
   KeyFileError,
   readKeyFile,
-  RETIREMENT_LEEWAY_SECONDS,
   writeKeyFile,
   type KeyFile,
   type StoredKey,
@@ -92,10 +91,6 @@ export class KeyRing {
     return new KeyRing(options, file, await fileSignature(options.path));
   }
 
-  get path(): string {
-    return this.options.path;
-  }
-
   /** The keys to use now, re-read first if the file changed. */
   current(): Promise<KeySnapshot> {
     this.refreshing ??= this.refresh().finally(() => {
@@ -158,5 +153,3 @@ export class KeyRing {
     };
   }
 }
-
-export { RETIREMENT_LEEWAY_SECONDS };
