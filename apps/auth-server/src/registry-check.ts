@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { ApiDefinition, ClientDefinition, Registry } from './registry.js';
+import {
+  maxTokenLifetimeSeconds,
+  type ApiDefinition,
+  type ClientDefinition,
+  type Registry,
+} from './registry.js';
 
 /** One thing wrong with the registry, located by a path such as `clients[1].grants`. */
 export interface RegistryProblem {
@@ -164,6 +169,5 @@ export function validateRegistry(
   });
 
   if (problems.length > 0) throw new RegistryError(problems);
-  const lifetimes = [...apis.values()].map((api) => api.tokenLifetimeSeconds);
-  return { apis, clients, maxTokenLifetimeSeconds: Math.max(0, ...lifetimes) };
+  return { apis, clients, maxTokenLifetimeSeconds: maxTokenLifetimeSeconds(apis.values()) };
 }

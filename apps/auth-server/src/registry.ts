@@ -34,6 +34,14 @@ export interface Registry {
   clients: readonly ClientDefinition[];
 }
 
+/**
+ * The longest token lifetime of any API: how long a retired signing key must stay published. The
+ * server and `rotate-keys` both use it, so they agree on when a retired key may go.
+ */
+export function maxTokenLifetimeSeconds(apis: Iterable<ApiDefinition>): number {
+  return Math.max(0, ...[...apis].map((api) => api.tokenLifetimeSeconds));
+}
+
 /** The demo's APIs and clients (DESIGN.md, "auth-server"). */
 export const registry: Registry = {
   apis: [

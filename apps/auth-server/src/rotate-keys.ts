@@ -13,14 +13,14 @@ import {
   rotateKeys,
   writeKeyFile,
 } from './keys/key-file.js';
-import { registry } from './registry.js';
+import { maxTokenLifetimeSeconds, registry } from './registry.js';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
 try {
   const config = loadConfig(configShape, { service: 'rotate-keys' });
   const source = keySource(config);
-  const maxLifetime = Math.max(0, ...registry.apis.map((api) => api.tokenLifetimeSeconds));
+  const maxLifetime = maxTokenLifetimeSeconds(registry.apis);
   const current = await readKeyFile(source.path);
   if (!current && !source.create) {
     throw new Error(`${source.variable}=${source.path} does not exist`);
