@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { startService } from '@repo/testkit';
+import { freePort, startService } from '@repo/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from './support/in-process.js';
 import { giftdeliveriesToken, kidOf, publishedKids } from './support/tokens.js';
@@ -33,7 +34,7 @@ describe('the auth-server process', () => {
   it('serves tokens on PORT for ISSUER with keys in DATA_DIR, picks up a rotation, and stops on SIGTERM', async () => {
     const dataDir = tempDir();
     cleanups.push(dataDir.remove);
-    const port = await import('@repo/testkit').then((kit) => kit.freePort());
+    const port = await freePort();
     const service = await startService('auth-server', {
       port,
       env: { ISSUER: `http://127.0.0.1:${port}/`, DATA_DIR: dataDir.path },
@@ -95,7 +96,6 @@ describe('the auth-server process', () => {
   it('refuses to start on a broken key file, naming it, without a stack', async () => {
     const dir = tempDir();
     cleanups.push(dir.remove);
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(`${dir.path}/keys.json`, 'not json');
     const { code, stderr } = await runToExit({ SIGNING_KEYS_FILE: `${dir.path}/keys.json` });
     expect(code).toBe(78);

@@ -42,7 +42,7 @@ export function tempDir(): { path: string; remove: () => void } {
 export async function startAuthServer(options: StartOptions = {}): Promise<RunningAuthServer> {
   const port = options.port ?? (await freePort());
   const issuer = `http://127.0.0.1:${port}/`;
-  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'auth-server-'));
+  const dataDir = options.dataDir ?? tempDir().path;
   const settings = loadSettings({
     env: { NODE_ENV: 'test', ISSUER: issuer, DATA_DIR: dataDir, ...options.env },
     envFile: false,
