@@ -25,18 +25,6 @@ export const DEFAULT_VARIABLE_NAMES: TokenVariableNames = {
   audienceParam: 'TOKEN_AUDIENCE_PARAM',
 };
 
-/** OAuth errors that no retry can fix: the configuration (ours or the authorization server's) must change. */
-export const PERMANENT_OAUTH_ERRORS = [
-  'invalid_client',
-  'invalid_scope',
-  'access_denied',
-  'invalid_target',
-  'unauthorized_client',
-  'invalid_request',
-  'invalid_grant',
-  'unsupported_grant_type',
-] as const;
-
 /**
  * The authorization server refused to issue a token (RFC 6749 §5.2,
  * https://www.rfc-editor.org/rfc/rfc6749#section-5.2, and RFC 8707 `invalid_target`). Retrying

@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { decodeJwt } from 'jose';
+import { decodeJwt, type JWTPayload } from 'jose';
 import { fingerprint, type Logger } from '@repo/logger';
 import { discoveryUrls, tokenEndpointOf } from './discovery.js';
 import { systemClock, type Clock } from './token-clock.js';
@@ -324,26 +324,27 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     });
   }
 
-  function lifetimeOf(data: Record<string, unknown>, accessToken: string, now: number): number {
+  /** The token's own claims, or none for an opaque token. */
+  function claimsOf(accessToken: string): JWTPayload {
+    try {
+      return decodeJwt(accessToken);
+    } catch {
+      return {};
+    }
+  }
+
+  function lifetimeOf(data: Record<string, unknown>, claims: JWTPayload, now: number): number {
     const expiresIn = Number(data.expires_in);
     if (Number.isFinite(expiresIn) && expiresIn > 0) return expiresIn;
-    try {
-      const { exp } = decodeJwt(accessToken);
-      if (typeof exp === 'number' && exp * 1000 > now) return Math.floor((exp * 1000 - now) / 1000);
-    } catch {
-      // An opaque token: nothing to read.
-    }
+    const { exp } = claims;
+    if (typeof exp === 'number' && exp * 1000 > now) return Math.floor((exp * 1000 - now) / 1000);
     return UNKNOWN_LIFETIME_SECONDS;
   }
 
-  function grantedScopes(data: Record<string, unknown>, accessToken: string): string[] {
+  function grantedScopes(data: Record<string, unknown>, claims: JWTPayload): string[] {
     if (typeof data.scope === 'string') return scopeList(data.scope);
-    try {
-      const { scope } = decodeJwt(accessToken);
-      if (typeof scope === 'string') return scopeList(scope);
-    } catch {
-      // An opaque token: RFC 6749 §5.1 says an absent scope means the requested one.
-    }
+    if (typeof claims.scope === 'string') return scopeList(claims.scope);
+    // RFC 6749 §5.1: an absent scope means the requested one.
     return scopes;
   }
 
@@ -371,12 +372,13 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       refuse('invalid_token_response', response.status, 'the answer has no access_token');
     }
     const now = clock.now();
-    const lifetimeSeconds = lifetimeOf(data, accessToken, now);
+    const claims = claimsOf(accessToken);
+    const lifetimeSeconds = lifetimeOf(data, claims, now);
     const token: AccessToken = {
       accessToken,
       tokenType: typeof data.token_type === 'string' ? data.token_type : 'Bearer',
       audience,
-      scope: grantedScopes(data, accessToken),
+      scope: grantedScopes(data, claims),
       obtainedAt: now,
       expiresAt: now + lifetimeSeconds * 1000,
       lifetimeSeconds,
