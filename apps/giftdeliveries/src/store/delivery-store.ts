@@ -174,11 +174,13 @@ export class DeliveryStore {
     }
     const now = this.now();
     const id = randomUUID();
+    let rows: Row[];
     try {
-      await this.db.execute({
+      ({ rows } = await this.db.execute({
         sql: `INSERT INTO deliveries (id, recipient, destination, origin, gift, status, attempts,
                 next_attempt_at, client_id, idempotency_key, request_hash, created_at, updated_at)
-              VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)`,
+              VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)
+              RETURNING *`,
         args: [
           id,
           input.recipient,
@@ -192,7 +194,7 @@ export class DeliveryStore {
           now,
           now,
         ],
-      });
+      }));
     } catch (error) {
       // Two requests with the same key at once: the unique index let one in; answer as it did.
       if (idempotencyKey && isUniqueViolation(error)) {
@@ -201,7 +203,7 @@ export class DeliveryStore {
       }
       throw error;
     }
-    return { delivery: (await this.get(id))!, replayed: false };
+    return { delivery: toDelivery(rows[0]!), replayed: false };
   }
 
   private async findByKey(
