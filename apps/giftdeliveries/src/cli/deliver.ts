@@ -15,6 +15,7 @@ import {
   TokenRequestError,
 } from '@repo/auth';
 import { loadConfigOrExit } from '@repo/config';
+import type { deliveryView } from '../deliveries-service.js';
 import { cliShape } from './cli-config.js';
 
 const USAGE = `Usage: npm run deliver -- <destination> --recipient <name> [options]
@@ -37,32 +38,8 @@ TOKEN_AUTH_METHOD, TOKEN_AUDIENCE_PARAM.
 Example: npm run deliver -- "Kyoto, JP" --recipient Yuki --gift "a wooden sleigh"
 `;
 
-interface Step {
-  action: string;
-  distanceKm?: number;
-  durationMinutes?: number;
-}
-
-interface DeliveryView {
-  id: string;
-  status: 'pending' | 'planned' | 'failed';
-  recipient: string;
-  destination: string;
-  origin: string;
-  gift?: string;
-  attempts: number;
-  nextAttemptAt?: string;
-  lastError?: string;
-  failureReason?: string;
-  route?: {
-    mode: string;
-    from: { name: string; country?: string };
-    to: { name: string; country?: string };
-    distanceKm: number;
-    durationMinutes: number;
-    steps: Step[];
-  };
-}
+/** What `GET /deliveries/:id` answers, as JSON. */
+type DeliveryView = ReturnType<typeof deliveryView>;
 
 const out = (text = '') => process.stdout.write(`${text}\n`);
 const fail = (message: string, code: number): never => {
@@ -144,14 +121,20 @@ function printRoute(delivery: DeliveryView): void {
     out(`      … ${route.steps.length - shown.length} more steps`);
 }
 
+/** How often the delivery is fetched; a terminal's spinner turns faster, between fetches. */
+const FOLLOW_POLL_MS = 1_000;
+const SPINNER_MS = 250;
+
 async function follow(api: AxiosInstance, id: string, timeoutMs: number): Promise<DeliveryView> {
   const tty = process.stdout.isTTY === true;
   const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+  const load = async () =>
+    (await api.get<DeliveryView>(`/deliveries/${encodeURIComponent(id)}`)).data;
   const started = Date.now();
   let frame = 0;
   let lastLine = '';
+  let data = await load();
   for (;;) {
-    const { data } = await api.get<DeliveryView>(`/deliveries/${encodeURIComponent(id)}`);
     if (data.status !== 'pending') {
       if (tty) process.stdout.write('\r\u001b[2K');
       return data;
@@ -170,7 +153,8 @@ async function follow(api: AxiosInstance, id: string, timeoutMs: number): Promis
       if (tty) process.stdout.write('\n');
       return data;
     }
-    await sleep(tty ? 250 : 1_000);
+    await sleep(tty ? SPINNER_MS : FOLLOW_POLL_MS);
+    if (!tty || frame % (FOLLOW_POLL_MS / SPINNER_MS) === 0) data = await load();
   }
 }
 
