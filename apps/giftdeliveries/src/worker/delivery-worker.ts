@@ -35,11 +35,6 @@ export function retryDelay(
 }
 
 /**
- * Plans pending deliveries in the background: claims due ones (a lease in the database, so a
- * crashed worker's claims come back after `leaseMs`), plans a few at a time, and records the
- * outcome only while it still holds the claim, so no delivery is planned twice.
- */
-/**
  * What a caller of `GET /deliveries/:id` may read about a postponed attempt: the kind of trouble
  * ("authorization server unavailable", "no access token"), not its details (which variable to fix,
  * internal URLs), which stay in this service's own log line.
@@ -48,6 +43,11 @@ function publicReason(message: string): string {
   return message.split(':')[0]!.trim();
 }
 
+/**
+ * Plans pending deliveries in the background: claims due ones (a lease in the database, so a
+ * crashed worker's claims come back after `leaseMs`), plans a few at a time, and records the
+ * outcome only while it still holds the claim, so no delivery is planned twice.
+ */
 export class DeliveryWorker {
   /** Names this worker's claims in the database. */
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
