@@ -123,17 +123,6 @@ export const vars = {
       example: fallback,
     });
   },
-
-  /** `true`/`false` (also 1/0, yes/no). */
-  flag(fallback: boolean) {
-    const parse = z
-      .enum(['true', 'false', '1', '0', 'yes', 'no'])
-      .transform((v) => v === 'true' || v === '1' || v === 'yes');
-    return describe(optionalWithDefault(parse, fallback ? 'true' : 'false'), {
-      expected: 'true or false',
-      example: String(fallback),
-    });
-  },
 } as const;
 
 /** Variables every service reads: where it listens and how it logs. */
