@@ -1,22 +1,15 @@
-import { Writable } from 'node:stream';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { issuerReadiness, protectApi } from '@repo/auth';
-import { createLogger } from '@repo/logger';
-import { startTestIssuer, type TestIssuer } from '@repo/testkit';
+import { startTestIssuer, testLogger, type TestIssuer } from '@repo/testkit';
 import type { Express } from 'express';
 import { createApp } from '../src/app.js';
 import { DeliveriesService } from '../src/deliveries-service.js';
 import { DeliveryStore } from '../src/store/delivery-store.js';
 
 const AUDIENCE = 'urn:giftdeliveries';
-/** Logs go nowhere: the 503 of the readiness test would otherwise print an error line. */
-const logger = createLogger({
-  service: 'test',
-  level: 'error',
-  format: 'json',
-  stream: new Writable({ write: (_chunk, _encoding, done) => done() }),
-});
+/** Logs are kept, not printed: the 503 of the readiness test would otherwise print an error line. */
+const { logger } = testLogger({ level: 'error' });
 
 let issuer: TestIssuer;
 let store: DeliveryStore;

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@repo/logger';
 import { DeliveryStore, type Route } from '../../src/store/delivery-store.js';
@@ -193,9 +196,6 @@ describe('DeliveryStore claims', () => {
   });
 
   it('survives reopening the database file', async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
     const dir = mkdtempSync(join(tmpdir(), 'giftdeliveries-'));
     const first = await DeliveryStore.open(dir);
     const id = await add(first, 'Paris');
