@@ -35,15 +35,6 @@ export function retryDelay(
 }
 
 /**
- * What a caller of `GET /deliveries/:id` may read about a postponed attempt: the kind of trouble
- * ("authorization server unavailable", "no access token"), not its details (which variable to fix,
- * internal URLs), which stay in this service's own log line.
- */
-function publicReason(message: string): string {
-  return message.split(':')[0]!.trim();
-}
-
-/**
  * Plans pending deliveries in the background: claims due ones (a lease in the database, so a
  * crashed worker's claims come back after `leaseMs`), plans a few at a time, and records the
  * outcome only while it still holds the claim, so no delivery is planned twice.
@@ -186,12 +177,7 @@ export class DeliveryWorker {
           log.warn('delivery failed', { destination: delivery.destination, reason: error.message });
         } else {
           const delayMs = retryDelay(attempt, retryBaseMs, retryMaxMs, this.random);
-          await store.reschedule(
-            delivery.id,
-            this.owner,
-            publicReason(error.message),
-            this.now() + delayMs,
-          );
+          await store.reschedule(delivery.id, this.owner, error.summary, this.now() + delayMs);
           log.warn('delivery planning postponed', {
             destination: delivery.destination,
             reason: error.message,

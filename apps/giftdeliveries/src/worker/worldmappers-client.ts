@@ -9,12 +9,15 @@ import type { Route, RoutePlace, RouteStep } from '../store/delivery-store.js';
 export class PlanningError extends Error {
   override readonly name = 'PlanningError';
   constructor(
-    message: string,
+    /** The kind of trouble, which callers reading the delivery may see ("no access token"). */
+    readonly summary: string,
     readonly permanent: boolean,
     /** The API's error code, when it gave one (`not_found`, `no_route`). */
     readonly code?: string,
+    /** What only this service's log should say (which variable to fix, internal addresses). */
+    detail?: string,
   ) {
-    super(message);
+    super(detail ? `${summary}: ${detail}` : summary);
   }
 }
 
@@ -76,10 +79,10 @@ export function classify(error: unknown, what: string): PlanningError {
   if (error instanceof PlanningError) return error;
   if (error instanceof TokenRequestError) {
     // A configuration problem: fixable without losing the delivery, so it stays pending.
-    return new PlanningError(`no access token: ${error.message}`, false, error.code);
+    return new PlanningError('no access token', false, error.code, error.message);
   }
   if (error instanceof TokenEndpointUnavailableError) {
-    return new PlanningError(`authorization server unavailable: ${error.message}`, false);
+    return new PlanningError('authorization server unavailable', false, undefined, error.message);
   }
   if (axios.isAxiosError(error)) {
     if (!error.response) {
@@ -91,9 +94,14 @@ export function classify(error: unknown, what: string): PlanningError {
     const { status, data } = error.response;
     const { code, text } = describeApiError(status, data);
     const permanent = status === 404 || status === 400 || status === 422;
-    return new PlanningError(`${what} refused: ${text}`, permanent, code);
+    return new PlanningError(`${what} refused`, permanent, code, text);
   }
-  return new PlanningError(`${what} failed: ${(error as Error)?.message ?? String(error)}`, false);
+  return new PlanningError(
+    `${what} failed`,
+    false,
+    undefined,
+    (error as Error)?.message ?? String(error),
+  );
 }
 
 /** The two worldmappers-api calls planning needs, over an axios instance that adds the token. */

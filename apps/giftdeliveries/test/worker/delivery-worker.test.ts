@@ -84,8 +84,10 @@ describe('DeliveryWorker', () => {
       store,
       plan: async () => {
         throw new PlanningError(
-          'no access token: token request refused with invalid_client; check CLIENT_SECRET',
+          'no access token',
           false,
+          'invalid_client',
+          'token request refused with invalid_client; check CLIENT_SECRET',
         );
       },
       logger,
