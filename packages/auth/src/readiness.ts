@@ -1,3 +1,5 @@
+import { discoveryUrls } from './discovery.js';
+
 /** One check of {@link issuerReadiness}. */
 export interface ReadinessCheck {
   ok: boolean;
@@ -60,10 +62,7 @@ export function issuerReadiness(
 ): () => Promise<Readiness> {
   const timeoutMs = options.timeoutMs ?? 2_000;
   const base = trimSlash(issuerBaseURL);
-  const candidates = [
-    `${base}/.well-known/openid-configuration`,
-    `${new URL(issuerBaseURL).origin}/.well-known/oauth-authorization-server${new URL(issuerBaseURL).pathname.replace(/\/+$/, '')}`,
-  ];
+  const candidates = discoveryUrls(issuerBaseURL);
 
   return async () => {
     const failed = (reason: string): ReadinessCheck => ({ ok: false, reason });
