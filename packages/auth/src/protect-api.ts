@@ -1,14 +1,18 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import {
-  auth,
-  InsufficientScopeError,
-  InvalidRequestError,
-  InvalidTokenError,
-  requiredScopes,
-  type JWTPayload,
-} from 'express-oauth2-jwt-bearer';
+import { auth, InvalidTokenError } from 'express-oauth2-jwt-bearer';
 import { addRequestLogFields, type Logger } from '@repo/logger';
+import { Audit, scopesOf } from './audit.js';
+import {
+  BearerError,
+  challenge,
+  credentialsRequired,
+  invalidRequest,
+  toBearerError,
+} from './bearer-error.js';
+import { ambiguousCredentials, cacheableToken } from './request-credentials.js';
 import { VerificationCache, type VerificationCacheOptions } from './verification-cache.js';
+
+export { BearerError } from './bearer-error.js';
 
 /** Options of {@link protectApi}; checked once, when the middleware is built. */
 export interface ProtectApiOptions {
@@ -72,183 +76,6 @@ export interface ProtectedApi {
 }
 
 /**
- * A refusal in RFC 6750 §3 terms. It has the shape errorHandler of @repo/http already maps
- * (`status`, `code`, `message`, `headers`), so no web-framework package is needed here.
- */
-export class BearerError extends Error {
-  override readonly name = 'BearerError';
-  readonly expose = true;
-
-  constructor(
-    readonly status: 400 | 401 | 403 | 503,
-    /** The RFC 6750 §3.1 error code (or `temporarily_unavailable`), also the body's `error`. */
-    readonly code:
-      'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'temporarily_unavailable',
-    description: string,
-    readonly headers: Record<string, string>,
-  ) {
-    super(description);
-  }
-}
-
-/** Per-request audit facts, filled as the request passes the middleware. */
-interface AuditState {
-  claims?: JWTPayload;
-  route?: string;
-  required?: string[];
-  denied?: string;
-}
-
-/** express-oauth2-jwt-bearer's wording when discovery or the JWKS cannot be fetched. */
-const UNAVAILABLE =
-  /Failed to fetch authorization server metadata|Failed to fetch .* responded with 5\d\d|Expected 200 OK from the JSON Web Key Set|request timed out|ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|socket hang up|fetch failed/;
-
-const quoted = (value: string) => `"${value.replace(/["\\]/g, "'")}"`;
-
-/** Builds the `WWW-Authenticate` challenge (RFC 6750 §3). Without `code`, no error attribute. */
-function challenge(realm: string, code?: string, description?: string, scope?: string): string {
-  const parts = [`realm=${quoted(realm)}`];
-  if (code) parts.push(`error=${quoted(code)}`);
-  if (code && description) parts.push(`error_description=${quoted(description)}`);
-  if (scope) parts.push(`scope=${quoted(scope)}`);
-  return `Bearer ${parts.join(', ')}`;
-}
-
-/**
- * Turns express-oauth2-jwt-bearer's errors into one consistent RFC 6750 refusal whose realm is
- * the audience. A request without usable credentials (no header, or another scheme) gets a bare
- * challenge, as RFC 6750 §3.1 asks; the JSON body still says `invalid_token` so clients see one
- * shape for every 401.
- */
-function toBearerError(error: unknown, realm: string, scopes?: string[]): unknown {
-  if (error instanceof InsufficientScopeError) {
-    const scope = scopes?.join(' ') ?? '';
-    const description = `The access token lacks the required scope: ${scope}.`;
-    return new BearerError(403, 'insufficient_scope', description, {
-      'WWW-Authenticate': challenge(realm, 'insufficient_scope', description, scope),
-    });
-  }
-  if (error instanceof InvalidTokenError && UNAVAILABLE.test(error.message)) {
-    // The token may well be valid: we could not fetch what checks it. Say so, so callers retry
-    // instead of throwing their token away.
-    return new BearerError(
-      503,
-      'temporarily_unavailable',
-      'The authorization server cannot be reached to verify the access token; retry later.',
-      { 'Retry-After': '5' },
-    );
-  }
-  if (error instanceof InvalidTokenError) {
-    const description = error.message || 'The access token is invalid.';
-    return new BearerError(401, 'invalid_token', description, {
-      'WWW-Authenticate': challenge(realm, 'invalid_token', description),
-    });
-  }
-  if (error instanceof InvalidRequestError && error.code) {
-    return new BearerError(400, 'invalid_request', error.message, {
-      'WWW-Authenticate': challenge(realm, 'invalid_request', error.message),
-    });
-  }
-  if (
-    error instanceof Error &&
-    'status' in error &&
-    (error.status === 401 || error.status === 400)
-  ) {
-    return new BearerError(
-      401,
-      'invalid_token',
-      'An access token is required: send it as "Authorization: Bearer <token>".',
-      { 'WWW-Authenticate': challenge(realm) },
-    );
-  }
-  return error;
-}
-
-/** The library's checks of the request URL (resolveHost, normalizeUrl), repeated for hits. */
-const HOST_RE =
-  /^(?:[A-Za-z0-9._~-]+|\[[0-9A-Fa-f:.]+\])(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?$/;
-const PROTOCOL_IN_PATH_RE = /^\/[a-z][a-z0-9+.-]*:\/\//i;
-/** A path the URL parser would leave as it is, with any query string. */
-const SIMPLE_PATH = /^\/(?!\/)[A-Za-z0-9_~\-/]*(?:\?[^#]*)?$/;
-/** Host headers that passed the URL checks once (a service sees a handful: its names and ports). */
-const acceptedHosts = new Set<string>();
-const MAX_ACCEPTED_HOSTS = 64;
-
-/**
- * The bearer token of a request the library would judge on the token alone, or undefined: only
- * such requests may be answered from the verification cache. Anything unusual (another scheme,
- * a token in the query or body as well, a forwarded or odd host, an odd path) goes through the
- * library every time, so a cache hit never skips a refusal the library would have given.
- */
-function cacheableToken(req: Request, maxLength: number): string | undefined {
-  const header = req.headers.authorization;
-  // The library's rule: exactly two space-separated parts, `Bearer <token>`.
-  if (typeof header !== 'string' || header.length > maxLength + 7) return undefined;
-  if (header.indexOf(' ') !== 6 || header.indexOf(' ', 7) !== -1) return undefined;
-  if (header.slice(0, 6).toLowerCase() !== 'bearer' || header.length === 7) return undefined;
-  const token = header.slice(7);
-  if (/[\r\n\u2028\u2029]/.test(token)) return undefined;
-  if (req.headers['x-forwarded-host'] !== undefined) return undefined;
-  if ((req.body as { access_token?: unknown } | undefined)?.access_token !== undefined) {
-    return undefined;
-  }
-  if (
-    req.url.includes('?') &&
-    (req.query as { access_token?: unknown }).access_token !== undefined
-  ) {
-    return undefined;
-  }
-  const host = req.headers.host;
-  if (typeof host !== 'string') return undefined;
-  const target = req.originalUrl ?? req.url;
-  // The common case, without parsing a URL: a Host already seen to pass the library's checks and
-  // a plain path (no dot segments, percent-encodings or doubled leading slash to normalise).
-  if (SIMPLE_PATH.test(target) && acceptedHosts.has(host)) return token;
-  if (!HOST_RE.test(host)) return undefined;
-  try {
-    const url = new URL(`${req.protocol}://${host}${target}`);
-    if (!HOST_RE.test(url.host)) return undefined;
-    if (url.pathname.startsWith('//') || PROTOCOL_IN_PATH_RE.test(url.pathname)) return undefined;
-  } catch {
-    return undefined;
-  }
-  if (acceptedHosts.size < MAX_ACCEPTED_HOSTS) acceptedHosts.add(host);
-  return token;
-}
-
-/**
- * Credentials that a proxy and this server could read differently are refused outright
- * (RFC 6750 §3.1 `invalid_request`): several Authorization headers (Node keeps only the first),
- * and a token in the URL (RFC 6750 §2.3), which access logs, proxies and histories keep.
- */
-function ambiguousCredentials(req: Request): string | undefined {
-  let authorizations = 0;
-  for (let i = 0; i < req.rawHeaders.length; i += 2) {
-    if (req.rawHeaders[i]!.toLowerCase() === 'authorization') authorizations += 1;
-  }
-  if (authorizations > 1) return 'Send exactly one Authorization header.';
-  // With a header as well, the library answers "More than one method used for authentication".
-  if (
-    req.headers.authorization === undefined &&
-    req.url.includes('access_token') &&
-    (req.query as { access_token?: unknown }).access_token !== undefined
-  ) {
-    return 'Send the access token in the Authorization header, not in the URL: URLs end up in logs (RFC 6750 section 2.3).';
-  }
-  return undefined;
-}
-
-function clientIdOf(claims: JWTPayload | undefined): string | undefined {
-  const id = claims?.client_id ?? claims?.azp ?? claims?.sub;
-  return typeof id === 'string' ? id : undefined;
-}
-
-function scopesOf(claims: JWTPayload | undefined): string[] {
-  const scope = claims?.scope;
-  return typeof scope === 'string' ? scope.split(' ').filter(Boolean) : [];
-}
-
-/**
  * Protection for a resource server (RFC 6750 bearer tokens, JWT access tokens per RFC 9068),
  * built on express-oauth2-jwt-bearer: the issuer's discovery document gives the JWKS, tokens must
  * be RS256, carry this `audience` and the discovered `iss`. A signing key rotated on the
@@ -299,33 +126,23 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
           timeoutMs: timeoutDuration,
         });
 
-  const audits = new WeakMap<Request, AuditState>();
-
-  const auditFields = (req: Request, res: Response, state: AuditState) => {
-    const decision = state.denied || res.statusCode === 401 || res.statusCode === 403;
-    return {
-      audit: true,
-      clientId: clientIdOf(state.claims),
-      route: `${req.method} ${state.route ?? (req.originalUrl ?? req.url).split('?')[0]}`,
-      scopes: scopesOf(state.claims),
-      requiredScopes: state.required,
-      decision: decision ? 'deny' : 'allow',
-      reason: state.denied,
-    };
-  };
+  // Where authenticate leaves a request's audit for requireScopes. A WeakMap, not a property:
+  // Express gives every request object a hidden class of its own, so each property added to it
+  // (or read from it) takes V8's slow path; the hot path below touches as few as it can.
+  const audits = new WeakMap<Request, Audit>();
 
   /**
    * The audit rides on the request's own log line when requestLogger of @repo/logger handles the
    * request (one line per call, not two: logging is most of what a cached verification costs);
    * otherwise it is a line of its own when the response is done.
    */
-  const auditWhenDone = (req: Request, res: Response, state: AuditState) => {
-    if (addRequestLogFields(req, () => auditFields(req, res, state))) return;
+  const auditWhenDone = (req: Request, res: Response, audit: Audit) => {
+    if (addRequestLogFields(req, (line) => audit.fields(line))) return;
     const started = process.hrtime.bigint();
     res.once('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       logger.info('audit', {
-        ...auditFields(req, res, state),
+        ...audit.fields({ method: req.method, status: res.statusCode }),
         status: res.statusCode,
         durationMs: Math.round(durationMs * 100) / 100,
       });
@@ -333,24 +150,22 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
   };
 
   const authenticate: RequestHandler = (req, res, next) => {
-    const state: AuditState = {};
-    audits.set(req, state);
-    auditWhenDone(req, res, state);
-    const ambiguity = ambiguousCredentials(req);
+    const headers = req.headers;
+    const target = req.originalUrl ?? req.url;
+    const audit = new Audit(target);
+    audits.set(req, audit);
+    auditWhenDone(req, res, audit);
+    const ambiguity = ambiguousCredentials(req, headers, target);
     if (ambiguity) {
-      state.denied = `invalid_request: ${ambiguity}`;
-      next(
-        new BearerError(400, 'invalid_request', ambiguity, {
-          'WWW-Authenticate': challenge(audience, 'invalid_request', ambiguity),
-        }),
-      );
+      audit.denied = `invalid_request: ${ambiguity}`;
+      next(invalidRequest(audience, ambiguity));
       return;
     }
-    const token = cache && cacheableToken(req, cache.maxTokenLength);
+    const token = cache && cacheableToken(req, headers, target, cache.maxTokenLength);
     const cached = token ? cache?.lookup(token) : undefined;
     if (cached) {
       req.auth = cached;
-      state.claims = cached.payload;
+      audit.claims = cached.payload;
       next();
       return;
     }
@@ -366,11 +181,11 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
       }
       if (error) {
         const refused = toBearerError(error, audience);
-        if (refused instanceof BearerError) state.denied = `${refused.code}: ${refused.message}`;
+        if (refused instanceof BearerError) audit.denied = `${refused.code}: ${refused.message}`;
         next(refused);
         return;
       }
-      state.claims = req.auth?.payload;
+      audit.claims = req.auth?.payload;
       if (token && req.auth) cache?.remember(token, req.auth, generation);
       next();
     };
@@ -381,24 +196,37 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
     if (scopes.length === 0 || scopes.some((s) => typeof s !== 'string' || !/^\S+$/.test(s))) {
       throw new TypeError('requireScopes: give one or more scope names without spaces');
     }
-    const check = requiredScopes(scopes);
-    return (req, res, next) => {
-      const state = audits.get(req);
-      if (state) {
-        state.route = `${req.baseUrl}${typeof req.route?.path === 'string' ? req.route.path : req.path}`;
-        state.required = scopes;
+    const required = Object.freeze([...scopes]);
+    const scope = required.join(' ');
+    const description = `The access token lacks the required scope: ${scope}.`;
+    const refusal = () =>
+      new BearerError(403, 'insufficient_scope', description, {
+        'WWW-Authenticate': challenge(audience, 'insufficient_scope', description, scope),
+      });
+    return (req, _res, next) => {
+      const audit = audits.get(req);
+      // authenticate's verdict; req.auth only when it did not run here (another verifier).
+      const claims = audit ? audit.claims : req.auth?.payload;
+      if (audit) {
+        const route = req.route as { path?: unknown } | undefined;
+        audit.baseUrl = req.baseUrl;
+        audit.routePath = typeof route?.path === 'string' ? route.path : req.path;
+        audit.required = required;
       }
-      check(req, res, (error?: unknown) => {
-        if (error) {
-          const refused = toBearerError(error, audience, scopes);
-          if (state && refused instanceof BearerError) {
-            state.denied = `${refused.code}: ${refused.message}`;
-          }
-          next(refused);
+      if (claims === undefined) {
+        // requireScopes mounted without authenticate before it: nothing was verified.
+        next(credentialsRequired(audience));
+        return;
+      }
+      const granted = scopesOf(claims);
+      for (const name of required) {
+        if (!granted.includes(name)) {
+          if (audit) audit.denied = `insufficient_scope: ${description}`;
+          next(refusal());
           return;
         }
-        next();
-      });
+      }
+      next();
     };
   };
 

@@ -4,7 +4,11 @@ import { discoveryUrls } from './discovery.js';
 
 /** Options of the verification cache of {@link protectApi}; every field has a sane default. */
 export interface VerificationCacheOptions {
-  /** Most tokens remembered at once; the least recently used one is evicted. Default 10 000. */
+  /**
+   * Most tokens remembered at once. When full, the oldest entry is evicted unless it was used
+   * since it was last considered (second chance, an approximation of least recently used).
+   * Default 10 000.
+   */
   maxEntries?: number;
   /**
    * Longer tokens are always verified from scratch and never stored, so the memory a flood of
@@ -38,10 +42,14 @@ export interface VerificationCacheStats {
 }
 
 interface Entry {
+  /** The exact token this entry answers for. */
+  token: string;
   auth: AuthResult;
   /** `exp` in seconds since the epoch, as in the token. */
   exp: number;
   generation: number;
+  /** Hit since the eviction scan last passed it (second chance, see {@link VerificationCache.remember}). */
+  recent: boolean;
 }
 
 /** What the cache needs from the verifying side; built by {@link protectApi}. */
@@ -58,6 +66,16 @@ export interface VerificationCacheSettings extends VerificationCacheOptions {
   /** Milliseconds since the epoch; `Date.now` unless a test says otherwise. */
   now?: () => number;
 }
+
+/**
+ * How many trailing characters of a token index the entries: hashing a whole token (~1 000
+ * characters) for every lookup costs more than the rest of a hit together. A JWT ends with its
+ * signature, so distinct tokens practically never share their last 32 characters; when they do,
+ * the exact comparison makes it a miss, never a wrong hit.
+ */
+const INDEX_LENGTH = 32;
+const indexOf = (token: string) =>
+  token.length > INDEX_LENGTH ? token.slice(-INDEX_LENGTH) : token;
 
 /** A canonical form of a JWKS: key members sorted, keys sorted, so reordering is not a change. */
 function canonicalJwks(keys: unknown[]): string {
@@ -78,7 +96,8 @@ function canonicalJwks(keys: unknown[]): string {
  * already accepted. Nothing is given up:
  *
  * - **Keyed by the exact token string.** A token differing in any character is a different key
- *   and goes through the full verification.
+ *   and goes through the full verification. (Entries are found by the token's last characters,
+ *   then compared whole.)
  * - **Only successes are stored**, and only tokens whose `exp` is a number and whose `kid` is in
  *   the JWKS this cache itself observed. Failures are never remembered.
  * - **`exp` is checked on every hit** against the current clock with the library's clock
@@ -94,7 +113,7 @@ function canonicalJwks(keys: unknown[]): string {
  *   while the library alone honours it until its own JWKS copy is older than `cacheMaxAge`
  *   (10 minutes). If the JWKS cannot be confirmed for `cacheMaxAge`, the cache stops answering
  *   and is emptied until a check succeeds again.
- * - **Bounded.** At most `maxEntries` entries (least recently used evicted first), each token at
+ * - **Bounded.** At most `maxEntries` entries (the oldest not used lately evicted first), each token at
  *   most `maxTokenLength` characters.
  *
  * Scope checks are not cached: `requireScopes` runs on every request against the cached claims.
@@ -148,8 +167,9 @@ export class VerificationCache {
    * under the current JWKS, and that JWKS was confirmed recently enough.
    */
   lookup(token: string): AuthResult | undefined {
-    const entry = this.#entries.get(token);
-    if (entry === undefined) {
+    const key = indexOf(token);
+    const entry = this.#entries.get(key);
+    if (entry === undefined || entry.token !== token) {
       this.#stats.misses++;
       return undefined;
     }
@@ -162,19 +182,19 @@ export class VerificationCache {
     // jose's rule, the stricter of the library's two checks: valid while exp > now - tolerance.
     const nowSec = Math.floor(now / 1000);
     if (entry.exp <= nowSec - this.#settings.clockToleranceSec) {
-      this.#entries.delete(token);
+      this.#entries.delete(key);
       this.#stats.expired++;
       this.#stats.misses++;
       return undefined;
     }
     if (entry.generation !== this.#generation) {
-      this.#entries.delete(token);
+      this.#entries.delete(key);
       this.#stats.misses++;
       return undefined;
     }
-    // Least recently used goes first: re-inserting moves the entry to the end of the Map.
-    this.#entries.delete(token);
-    this.#entries.set(token, entry);
+    // Marked instead of moved to the Map's end: re-inserting a long key costs more than the rest
+    // of the lookup. Eviction gives marked entries a second chance.
+    entry.recent = true;
     this.#stats.hits++;
     return entry.auth;
   }
@@ -195,16 +215,26 @@ export class VerificationCache {
     }
     if (typeof kid !== 'string' || typeof exp !== 'number') return;
     if (generation !== this.#generation || !this.#jwksTrusted(now)) return;
-    if (this.#entries.has(token)) this.#entries.delete(token);
+    // The same token again, or another with the same index: the newer one takes the place.
+    const key = indexOf(token);
+    this.#entries.delete(key);
+    // Second chance (the CLOCK approximation of least-recently-used): the oldest entry goes,
+    // unless it was hit since it was last looked at here; then it moves to the end, unmarked.
     while (this.#entries.size >= this.maxEntries) {
-      const oldest = this.#entries.keys().next();
+      const oldest = this.#entries.entries().next();
       if (oldest.done) break;
-      this.#entries.delete(oldest.value);
+      const [oldestKey, entry] = oldest.value;
+      this.#entries.delete(oldestKey);
+      if (entry.recent) {
+        entry.recent = false;
+        this.#entries.set(oldestKey, entry);
+        continue;
+      }
       this.#stats.evicted++;
     }
     Object.freeze(auth.payload);
     Object.freeze(auth.header);
-    this.#entries.set(token, { auth: Object.freeze(auth), exp, generation });
+    this.#entries.set(key, { token, auth: Object.freeze(auth), exp, generation, recent: false });
     this.#stats.stored++;
   }
 

@@ -139,6 +139,29 @@ describe('the verification cache of protectApi', () => {
     expect(cache.stats()).toMatchObject({ hits: before.hits, stored: before.stored });
   });
 
+  it("misses for a token that shares the cached one's tail but differs earlier", async () => {
+    const { cache, get, prime } = build();
+    const token = await mint();
+    await prime(token);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    // Same last characters (the index), one character changed in the claims.
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
+    const altered = Buffer.from(JSON.stringify({ ...claims, scope: 'things:read things:write' }));
+    const forged = `${header}.${altered.toString('base64url')}.${signature}`;
+    expect(forged.slice(-32)).toBe(token.slice(-32));
+    const before = cache.stats();
+    const res = await get(forged, '/api/write');
+    expect(res.status).toBe(401);
+    expect(res.body.error).toBe('invalid_token');
+    expect(cache.stats()).toMatchObject({ hits: before.hits, misses: before.misses + 1, size: 1 });
+    // The genuine token is still answered from the cache.
+    expect((await get(token)).status).toBe(200);
+    expect(cache.stats().hits).toBe(before.hits + 1);
+  });
+
   it('checks scopes on every request, cached or not', async () => {
     const { cache, get, prime } = build();
     const token = await mint({ scope: 'things:read' });
@@ -173,6 +196,20 @@ describe('the verification cache of protectApi', () => {
     expect(cache.stats()).toMatchObject({ hits: hits + 1, misses: misses + 1, size: 20 });
   });
 
+  it('keeps a token in use through a flood of others (second chance for entries hit lately)', async () => {
+    const { cache, get, prime } = build({ verificationCache: { maxEntries: 5 } });
+    const hot = await mint();
+    await prime(hot);
+    const flood = await Promise.all(Array.from({ length: 30 }, () => mint()));
+    for (const token of flood) {
+      expect((await get(token)).status).toBe(200);
+      const hits = cache.stats().hits;
+      expect((await get(hot)).status).toBe(200);
+      expect(cache.stats().hits).toBe(hits + 1);
+    }
+    expect(cache.stats()).toMatchObject({ size: 5, evicted: 26 });
+  });
+
   it('never stores a token longer than maxTokenLength', async () => {
     const { cache, get, prime } = build({ verificationCache: { maxTokenLength: 2_000 } });
     await prime(await mint());
@@ -191,6 +228,30 @@ describe('the verification cache of protectApi', () => {
     const res = await request(app)
       .get('/api/read?access_token=other')
       .set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'More than one method used for authentication',
+    });
+    expect(cache.stats().hits).toBe(hits);
+  });
+
+  it('leaves a form body carrying a second token to the library, which refuses it', async () => {
+    const { api, cache, prime } = build();
+    const token = await mint();
+    await prime(token);
+    const form = express();
+    form.use(express.urlencoded({ extended: false }));
+    form.post('/api/read', api.authenticate, (_req, res) => {
+      res.json({ ok: true });
+    });
+    form.use(bearerErrors);
+    const hits = cache.stats().hits;
+    const res = await request(form)
+      .post('/api/read')
+      .set('Authorization', `Bearer ${token}`)
+      .type('form')
+      .send({ access_token: 'other' });
     expect(res.status).toBe(400);
     expect(res.body).toEqual({
       error: 'invalid_request',

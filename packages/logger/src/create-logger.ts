@@ -1,5 +1,5 @@
 import winston from 'winston';
-import { redact } from './redact.js';
+import { redactFields } from './redact.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'pretty' | 'json';
@@ -41,7 +41,8 @@ function redactFormat(logger: () => winston.Logger) {
     const { levels, level } = logger();
     const wanted = levels[level] ?? 0;
     if ((levels[String(info[LEVEL])] ?? 0) > wanted) return false;
-    const safe = redact({ ...info, timestamp: new Date().toISOString() }) as Info;
+    const safe = redactFields(info, {}) as Info;
+    safe.timestamp = new Date().toISOString();
     safe[LEVEL] = info[LEVEL];
     safe[SPLAT] = info[SPLAT];
     return safe;

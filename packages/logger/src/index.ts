@@ -8,4 +8,4 @@ export {
   type LoggerOptions,
 } from './create-logger.js';
 export { fingerprint, isSecretField, maskSecretsInText, redact } from './redact.js';
-export { addRequestLogFields, requestLogger } from './request-logger.js';
+export { addRequestLogFields, requestLogger, type RequestLogLine } from './request-logger.js';

@@ -53,23 +53,48 @@ function errorToObject(error: Error): Record<string, unknown> {
 /**
  * A copy of `value` safe to log: fields with secret-looking names become fingerprints, secrets
  * inside any text are masked, Errors become plain objects (name, message, stack, own fields).
+ * An object inside itself becomes `[Circular]`, anything deeper than 8 levels `[Truncated]`.
  */
-export function redact(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+export function redact(value: unknown): unknown {
+  return redactValue(value, []);
+}
+
+/** The own enumerable fields of `source`, redacted, copied onto `target`. */
+export function redactFields(
+  source: Record<string, unknown>,
+  target: Record<string, unknown>,
+  ancestors: object[] = [],
+): Record<string, unknown> {
+  ancestors.push(source);
+  for (const key of Object.keys(source)) {
+    const field = source[key];
+    target[key] =
+      typeof field === 'string'
+        ? isSecretField(key)
+          ? fingerprint(field)
+          : maskSecretsInText(field)
+        : redactValue(field, ancestors);
+  }
+  ancestors.pop();
+  return target;
+}
+
+/** `ancestors`: the objects the walk is inside of (a cycle is a return to one of them). */
+function redactValue(value: unknown, ancestors: object[]): unknown {
   if (typeof value === 'string') return maskSecretsInText(value);
   if (value === null || typeof value !== 'object') return value;
-  if (seen.has(value)) return '[Circular]';
-  if (depth >= MAX_DEPTH) return '[Truncated]';
-  seen.add(value);
-  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1, seen));
+  if (ancestors.includes(value)) return '[Circular]';
+  if (ancestors.length >= MAX_DEPTH) return '[Truncated]';
+  if (Array.isArray(value)) {
+    // Lists of words (scopes, ids) are common and cannot hold a cycle: no bookkeeping for them.
+    if (value.every((item) => typeof item === 'string')) return value.map(maskSecretsInText);
+    ancestors.push(value);
+    const copy = value.map((item: unknown) => redactValue(item, ancestors));
+    ancestors.pop();
+    return copy;
+  }
   if (Buffer.isBuffer(value)) return `[Buffer ${value.length} bytes]`;
   if (value instanceof Date) return value.toISOString();
   const source = value instanceof Error ? errorToObject(value) : (value as Record<string, unknown>);
-  const copy: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(source)) {
-    copy[key] =
-      isSecretField(key) && typeof field === 'string'
-        ? fingerprint(field)
-        : redact(field, depth + 1, seen);
-  }
-  return copy;
+  return redactFields(source, {}, ancestors);
 }

@@ -19,7 +19,13 @@ const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Providers of extra fields for a request's line, registered by later middleware. */
 const EXTRA_FIELDS = Symbol('requestLogFields');
 
-type FieldsProvider = () => Record<string, unknown>;
+/** What a request's line already knows, handed to the providers of extra fields. */
+export interface RequestLogLine {
+  method: string;
+  status: number;
+}
+
+type FieldsProvider = (line: RequestLogLine) => Record<string, unknown>;
 
 type LoggedRequest = IncomingMessage & {
   id?: string;
@@ -30,8 +36,9 @@ type LoggedRequest = IncomingMessage & {
 
 /**
  * Puts a middleware's facts on the request's one log line (written when the response is done)
- * instead of a second line: protectApi's audit rides on it. `fields` is called once, at the end.
- * Returns false when no {@link requestLogger} handles this request, so the caller logs itself.
+ * instead of a second line: protectApi's audit rides on it. `fields` is called once, at the end,
+ * with the line's method and status. Returns false when no {@link requestLogger} handles this
+ * request, so the caller logs itself.
  */
 export function addRequestLogFields(req: IncomingMessage, fields: FieldsProvider): boolean {
   const providers = (req as LoggedRequest)[EXTRA_FIELDS];
@@ -59,15 +66,19 @@ export function requestLogger(logger: Logger) {
     res.on('finish', () => {
       const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
       const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
-      const level = res.statusCode >= 500 ? 'error' : 'info';
-      const extra = providers.map((provide) => provide());
-      req.log?.log(level, 'request', {
-        method: req.method,
+      const method = req.method ?? '';
+      const status = res.statusCode;
+      const fields: Record<string, unknown> = {
+        method,
         path,
-        status: res.statusCode,
+        status,
         durationMs: Math.round(durationMs * 10) / 10,
-        ...Object.assign({}, ...extra),
-      });
+      };
+      if (providers.length > 0) {
+        const line: RequestLogLine = { method, status };
+        for (const provide of providers) Object.assign(fields, provide(line));
+      }
+      req.log?.log(status >= 500 ? 'error' : 'info', 'request', fields);
     });
     next();
   };

@@ -47,6 +47,19 @@ describe('redact', () => {
     loop.self = loop;
     expect(redact(loop)).toEqual({ name: 'loop', self: '[Circular]' });
   });
+
+  it('copies an object met twice, but not inside itself, in both places', () => {
+    const shared = { id: 'x' };
+    expect(redact({ a: shared, b: [shared] })).toEqual({ a: { id: 'x' }, b: [{ id: 'x' }] });
+  });
+
+  it('cuts structures deeper than 8 levels', () => {
+    let deep: Record<string, unknown> = { bottom: true };
+    for (let i = 0; i < 10; i++) deep = { down: deep };
+    const out = JSON.stringify(redact(deep));
+    expect(out).toContain('"[Truncated]"');
+    expect(out.match(/down/g)).toHaveLength(8);
+  });
 });
 
 describe('maskSecretsInText', () => {

@@ -3,7 +3,7 @@ import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/create-logger.js';
-import { requestLogger } from '../src/request-logger.js';
+import { addRequestLogFields, requestLogger } from '../src/request-logger.js';
 
 function appWithLog() {
   const stream = new PassThrough();
@@ -20,6 +20,10 @@ function appWithLog() {
   app.get('/hello', (req, res) => {
     req.log.info('inside handler');
     res.status(201).json({ id: req.id });
+  });
+  app.get('/audited', (req, res) => {
+    addRequestLogFields(req, ({ method, status }) => ({ seen: `${method} ${status}`, who: 'me' }));
+    res.status(403).end();
   });
   return { app, lines };
 }
@@ -47,5 +51,24 @@ describe('requestLogger', () => {
     const { app } = appWithLog();
     const res = await request(app).get('/hello').set('X-Request-Id', 'bad id\twith spaces');
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('puts fields added by later middleware on the same line, given its method and status', async () => {
+    const { app, lines } = appWithLog();
+    expect((await request(app).get('/audited')).status).toBe(403);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([
+      expect.objectContaining({
+        message: 'request',
+        path: '/audited',
+        status: 403,
+        seen: 'GET 403',
+        who: 'me',
+      }),
+    ]);
+  });
+
+  it('lets a caller without requestLogger know it must log by itself', () => {
+    expect(addRequestLogFields({} as never, () => ({}))).toBe(false);
   });
 });
