@@ -6,7 +6,7 @@
  * memory), token economy, directions/geocode latency, authorization overhead. The services started
  * for the cold start serve the later phases.
  *
- * Knobs (environment): BENCH_ROUNDS (5), BENCH_ROUND_SECONDS (5), BENCH_WARMUP_SECONDS (3),
+ * Knobs (environment): BENCH_ROUNDS (12), BENCH_ROUND_SECONDS (2), BENCH_WARMUP_SECONDS (3),
  * BENCH_CONNECTIONS (50), BENCH_OUT (the docs folder).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -88,8 +88,10 @@ const directions = stack
     )
   : noStack;
 
-const rounds = number('BENCH_ROUNDS', 5);
-const roundSeconds = number('BENCH_ROUND_SECONDS', 5);
+// Many short rounds rather than a few long ones: a shared machine's speed drifts within seconds,
+// and each round's ratios are taken between variants measured moments apart.
+const rounds = number('BENCH_ROUNDS', 12);
+const roundSeconds = number('BENCH_ROUND_SECONDS', 2);
 const warmupSeconds = number('BENCH_WARMUP_SECONDS', 3);
 const overhead = stack
   ? await phase(

@@ -55,7 +55,8 @@ function overheadTable(o: OverheadResult): string {
       'variant',
       'req/s (median)',
       'req/s min–max',
-      '× unprotected',
+      '× unprotected (median)',
+      '× q1–q3',
       'p99 ms (median)',
       'p99 min–max',
       'CPU µs/req',
@@ -66,7 +67,8 @@ function overheadTable(o: OverheadResult): string {
         VARIANT_LABELS[variant],
         fmt(v.rps.median),
         range(v.rps),
-        `${fmt(v.ratio, 2)}×`,
+        `${fmt(v.ratio.median, 2)}×`,
+        `${fmt(v.ratio.q1, 2)}–${fmt(v.ratio.q3, 2)}`,
         fmt(v.p99Ms.median, 1),
         range(v.p99Ms),
         fmt(v.cpuMicrosPerRequest.median),
@@ -161,7 +163,7 @@ export function renderMarkdown(report: BenchReport): string {
   if (overhead.ok) {
     const o = overhead.figures;
     md.push(
-      `\`${o.route}\` (a JSON answer mounted like worldmappers-api's routes: \`authenticate\` on \`/api\`, the scope on the route, behind the same base app: helmet, request ids, one JSON request log line per request) served four ways by one process on 127.0.0.1. [autocannon](https://github.com/mcollina/autocannon), ${o.connections} connections, one valid access token from the auth-server. Each variant was warmed up for ${o.warmupSeconds} s, then measured ${o.rounds} rounds × ${o.roundSeconds} s, the variants taking turns round by round (the starting variant rotates) so drift hits all alike. Median over the rounds; min–max shows the spread. "CPU µs/req" is the server process's CPU time per answered request, which a busy machine disturbs less than throughput.`,
+      `\`${o.route}\` (a JSON answer mounted like worldmappers-api's routes: \`authenticate\` on \`/api\`, the scope on the route, behind the same base app: helmet, request ids, one JSON request log line per request) served four ways by one process on 127.0.0.1. [autocannon](https://github.com/mcollina/autocannon), ${o.connections} connections, one valid access token from the auth-server. Each variant was warmed up for ${o.warmupSeconds} s, then measured ${o.rounds} rounds × ${o.roundSeconds} s, the variants taking turns within each round (the starting variant rotates). "× unprotected" divides a variant's requests/s by the unprotected variant's in the same round, moments apart, and takes the median over the rounds; q1–q3 is the middle half of those ratios. Pairing within rounds matters on a shared or virtual machine, whose speed drifts by tens of percent within seconds. "CPU µs/req" is the server process's CPU time per answered request (median over the rounds).`,
       '',
       overheadTable(o),
       '',
@@ -169,9 +171,9 @@ export function renderMarkdown(report: BenchReport): string {
     const shipped = o.variants.shipped;
     const library = o.variants['library-default'];
     md.push(
-      `- As shipped, protectApi serves **${fmt(shipped.ratio, 2)}×** the unprotected throughput (target ≥ 0.90×); express-oauth2-jwt-bearer's default serves **${fmt(library.ratio, 2)}×**.`,
+      `- As shipped, protectApi serves **${fmt(shipped.ratio.median, 2)}×** the unprotected throughput (middle half of the rounds ${fmt(shipped.ratio.q1, 2)}–${fmt(shipped.ratio.q3, 2)}×; target ≥ 0.90×); express-oauth2-jwt-bearer's default serves **${fmt(library.ratio.median, 2)}×**.`,
       `- The cache takes the token verification off the hot path: ${fmt(o.variants['shipped-no-cache'].cpuMicrosPerRequest.median)} → ${fmt(shipped.cpuMicrosPerRequest.median)} µs of server CPU per request, against ${fmt(o.variants.unprotected.cpuMicrosPerRequest.median)} µs unprotected.`,
-      `- Between the shipped variant and the unprotected one remain ${fmt(shipped.cpuMicrosPerRequest.median - o.variants.unprotected.cpuMicrosPerRequest.median)} µs of CPU per request. The audit (client, route, scopes, decision) rides on the request's one log line, which then measures ${fmt(o.logLineMicros.audit, 1)} µs in isolation here instead of ${fmt(o.logLineMicros.request, 1)} µs; the rest is the two more router layers every protected route has (\`authenticate\` on \`/api\`, the scope on the route: Express's own per-layer cost is a large share), protectApi's own path (the request checks that decide whether the cache may answer, the lookup, the per-request scope check) and the garbage it leaves.`,
+      `- Between the shipped variant and the unprotected one remain ${fmt(shipped.cpuMicrosPerRequest.median - o.variants.unprotected.cpuMicrosPerRequest.median)} µs of CPU per request. The audit (client, route, scopes, decision) rides on the request's one log line, which then measures ${fmt(o.logLineMicros.audit, 1)} µs in isolation here instead of ${fmt(o.logLineMicros.request, 1)} µs; the rest is protectApi's own path (the checks that decide whether the cache may answer, the lookup, the scope check), the two more router layers of a protected route, and the garbage they leave. Express gives every request object a hidden class of its own, so each property read from or added to a request (\`req.auth\`) takes V8's slow path: the hot path touches as few as it can.`,
       `- Failed requests (non-2xx or socket errors) across all rounds: ${VARIANTS.map((v) => `${v} ${o.variants[v].failures}`).join(', ')}.`,
     );
     if (o.cache) {
@@ -186,6 +188,16 @@ export function renderMarkdown(report: BenchReport): string {
       table(
         ['variant', ...o.variants.unprotected.rps.rounds.map((_, i) => `round ${i + 1}`)],
         VARIANTS.map((v) => [v, ...o.variants[v].rps.rounds.map((r) => fmt(r))]),
+      ),
+      '',
+      "Per-round × unprotected (the same round's requests/s divided):",
+      '',
+      table(
+        ['variant', ...o.variants.unprotected.rps.rounds.map((_, i) => `round ${i + 1}`)],
+        VARIANTS.filter((v) => v !== 'unprotected').map((v) => [
+          v,
+          ...o.variants[v].ratio.rounds.map((r) => fmt(r, 2)),
+        ]),
       ),
       '',
     );

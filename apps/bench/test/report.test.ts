@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { renderMarkdown, renderSummary, type BenchReport } from '../src/report.js';
 import { spread } from '../src/stats.js';
 
-const figures = (rps: number[], p99: number[], cpu: number[], ratio: number) => ({
+const figures = (rps: number[], p99: number[], cpu: number[], ratio: number[]) => ({
   rps: spread(rps),
   p99Ms: spread(p99),
   p50Ms: spread(p99.map((x) => x / 4)),
   cpuMicrosPerRequest: spread(cpu),
-  ratio,
+  ratio: spread(ratio),
   failures: 0,
 });
 
@@ -33,10 +33,10 @@ const report: BenchReport = {
       warmupSeconds: 3,
       connections: 50,
       variants: {
-        unprotected: figures([10_000, 10_200], [9, 11], [100, 102], 1),
-        'library-default': figures([6_000, 6_100], [20, 22], [160, 162], 0.6),
-        'shipped-no-cache': figures([5_800, 5_900], [21, 23], [170, 171], 0.58),
-        shipped: figures([9_300, 9_500], [10, 12], [108, 110], 0.93),
+        unprotected: figures([10_000, 10_200], [9, 11], [100, 102], [1, 1]),
+        'library-default': figures([6_000, 6_100], [20, 22], [160, 162], [0.6, 0.6]),
+        'shipped-no-cache': figures([5_800, 5_900], [21, 23], [170, 171], [0.58, 0.58]),
+        shipped: figures([9_300, 9_500], [10, 12], [108, 110], [0.91, 0.95]),
       },
       logLineMicros: { request: 9, audit: 12 },
       cache: { hits: 99_000, misses: 3, size: 1 },
@@ -73,7 +73,7 @@ describe('the bench report writer', () => {
     const text = renderSummary(report);
     expect(text).toContain('Test CPU @ 1.00GHz, 2 cores, Node v20.0.0');
     expect(text).toMatch(
-      /\| protectApi as shipped \(verification cache on\)\s+\|\s+9,400 \|\s+9,300–9,500 \|\s+0\.93× \|\s+11\.0 \|/,
+      /\| protectApi as shipped \(verification cache on\)\s+\|\s+9,400 \|\s+9,300–9,500 \|\s+0\.93× \|\s+0\.92–0\.94 \|\s+11\.0 \|/,
     );
     expect(text).toMatch(/\| express-oauth2-jwt-bearer default .*\|\s+0\.60× \|/);
     expect(text).toContain('1 token request(s) (server issued 1)');
@@ -88,6 +88,8 @@ describe('the bench report writer', () => {
     expect(md).toContain('As shipped, protectApi serves **0.93×** the unprotected throughput');
     expect(md).toContain("express-oauth2-jwt-bearer's default serves **0.60×**");
     expect(md).toMatch(/\| shipped\s+\|\s+9,300 \|\s+9,500 \|/);
+    expect(md).toContain('(middle half of the rounds 0.92–0.94×; target ≥ 0.90×)');
+    expect(md).toMatch(/Per-round × unprotected[^]*\| shipped\s+\|\s+0\.91 \|\s+0\.95 \|/);
     expect(md).toMatch(/\| token requests sent by the provider \(target 1\) \|\s+1 \|/);
     expect(md).toContain(
       '## 3. Directions and geocoding latency\n\nnot measured: the pair set is missing',

@@ -27,8 +27,11 @@ export interface VariantFigures {
   p50Ms: Spread;
   /** Server CPU time (user + system) per successful request, µs, over the rounds. */
   cpuMicrosPerRequest: Spread;
-  /** Median rps divided by the unprotected median rps. */
-  ratio: number;
+  /**
+   * This variant's rps divided by the unprotected variant's rps of the same round, over the
+   * rounds: pairing within a round cancels the drift of a shared machine's speed.
+   */
+  ratio: Spread;
   /** Responses other than 2xx, and socket errors, over all rounds (must be 0). */
   failures: number;
 }
@@ -166,9 +169,10 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
         );
       }
     }
-    const figures = (variant: Variant, base?: number): VariantFigures => {
+    const rpsOf = ({ result: r }: Round) => r['2xx'] / r.duration;
+    const figures = (variant: Variant): VariantFigures => {
       const rounds = results[variant];
-      const rps = spread(rounds.map(({ result: r }) => r['2xx'] / r.duration));
+      const rps = spread(rounds.map(rpsOf));
       return {
         rps,
         p99Ms: spread(rounds.map(({ result: r }) => r.latency.p99)),
@@ -176,14 +180,12 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
         cpuMicrosPerRequest: spread(
           rounds.map(({ result: r, cpuMicros }) => cpuMicros / Math.max(1, r['2xx'])),
         ),
-        ratio: base === undefined ? 1 : rps.median / base,
+        ratio: spread(rounds.map((round, i) => rpsOf(round) / rpsOf(results.unprotected[i]!))),
         failures: rounds.reduce((n, { result: r }) => n + r.non2xx + r.errors, 0),
       };
     };
     const { cache } = await control();
     const logLineMicros = measureLogLines();
-    const unprotected = figures('unprotected');
-    const base = unprotected.rps.median;
     return {
       route: `GET ${ROUTE}`,
       rounds: options.rounds,
@@ -191,10 +193,10 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
       warmupSeconds: options.warmupSeconds,
       connections,
       variants: {
-        unprotected,
-        'library-default': figures('library-default', base),
-        'shipped-no-cache': figures('shipped-no-cache', base),
-        shipped: figures('shipped', base),
+        unprotected: figures('unprotected'),
+        'library-default': figures('library-default'),
+        'shipped-no-cache': figures('shipped-no-cache'),
+        shipped: figures('shipped'),
       },
       logLineMicros,
       cache,
