@@ -100,10 +100,22 @@ function run(url: string, token: string, seconds: number, connections: number) {
   });
 }
 
+/**
+ * The order of the variants in successive rounds: a Williams Latin square, in which every variant
+ * runs first, second, third and last once, and follows every other variant exactly once, so no
+ * variant is always measured after the same neighbour (whose warmth or garbage it would inherit).
+ */
+const BALANCED_ORDERS = [
+  [0, 1, 3, 2],
+  [1, 2, 0, 3],
+  [2, 3, 1, 0],
+  [3, 0, 2, 1],
+] as const;
+
 /** Starts the variants' server process and resolves with its ports. */
 async function startVariants(issuerBaseURL: string) {
   const entry = fileURLToPath(new URL('../overhead/server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', entry], {
     env: { ...process.env, ISSUER_BASE_URL: issuerBaseURL, AUDIENCE, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -133,8 +145,11 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
   const { token, connections, progress } = options;
   const server = await startVariants(options.issuerBaseURL);
   const url = (variant: Variant) => `http://127.0.0.1:${server.ports[variant]}${ROUTE}`;
-  const control = async () =>
-    (await (await fetch(`http://127.0.0.1:${server.ports.control}/`)).json()) as {
+  /** The server's CPU time so far; with `collect`, after a full garbage collection. */
+  const control = async (collect = false) =>
+    (await (
+      await fetch(`http://127.0.0.1:${server.ports.control}/${collect ? '?gc' : ''}`)
+    ).json()) as {
       cpuMicros: number;
       cache?: Record<string, number>;
     };
@@ -157,9 +172,10 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
       shipped: [],
     };
     for (let round = 0; round < options.rounds; round++) {
-      const order = VARIANTS.map((_, i) => VARIANTS[(i + round) % VARIANTS.length]!);
+      const order = BALANCED_ORDERS[round % BALANCED_ORDERS.length]!.map((i) => VARIANTS[i]!);
       for (const variant of order) {
-        const before = (await control()).cpuMicros;
+        // Each variant starts on a clean heap: the garbage the previous one left is not its bill.
+        const before = (await control(true)).cpuMicros;
         const result = await run(url(variant), token, options.roundSeconds, connections);
         const cpuMicros = (await control()).cpuMicros - before;
         results[variant].push({ result, cpuMicros });
