@@ -1,7 +1,7 @@
 /**
- * The child process of the overhead phase: the same cheap route served four ways, each on its own
- * port, in one process (so JIT and GC state are shared and only one variant is loaded at a time).
- * Prints one JSON line `{"ports":{...}}` when listening. Configured by ISSUER_BASE_URL, AUDIENCE.
+ * A child process of the overhead phase: the cheap route served one way (VARIANT), as a service
+ * runs one configuration: no variant shares its JIT state or heap with another. Prints one JSON
+ * line `{"port":…,"control":…}` when listening. Configured by VARIANT, ISSUER_BASE_URL, AUDIENCE.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,8 +15,10 @@ import { SCOPE, VARIANTS, type Variant } from './variants.js';
 
 const issuerBaseURL = process.env.ISSUER_BASE_URL ?? '';
 const audience = process.env.AUDIENCE ?? '';
+const variant = process.env.VARIANT as Variant;
+if (!VARIANTS.includes(variant)) throw new Error(`VARIANT must be one of ${VARIANTS.join(', ')}`);
 
-// Every variant logs exactly as a service does (JSON, info level: request lines, and audit lines
+// The variant logs exactly as a service does (JSON, info level: request lines, and audit lines
 // where protectApi is used); the lines are formatted and then dropped instead of written to a tty.
 const sink = new Writable({
   write(_chunk, _encoding, callback) {
@@ -63,35 +65,26 @@ function appFor(variant: Variant): express.Express {
   return app;
 }
 
-const ports: Record<string, number> = {};
-await Promise.all(
-  VARIANTS.map(
-    (variant) =>
-      new Promise<void>((resolve) => {
-        const server = appFor(variant).listen(0, '127.0.0.1', () => {
-          ports[variant] = (server.address() as AddressInfo).port;
-          resolve();
-        });
-        server.keepAliveTimeout = 60_000;
-      }),
-  ),
-);
+const listen = (server: ReturnType<typeof createServer>) =>
+  new Promise<number>((resolve) => {
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+
+const served = createServer(appFor(variant));
+served.keepAliveTimeout = 60_000;
+const port = await listen(served);
 // A side door for the bench: the process's CPU time, so cost per request can be computed from
 // CPU consumed rather than from wall-clock throughput alone (robust against a busy machine).
-await new Promise<void>((resolve) => {
-  const control = createServer((req, res) => {
+const control = await listen(
+  createServer((req, res) => {
     // `?gc`: a full collection first (the bench starts node with --expose-gc), outside any round.
     if (req.url?.includes('?gc')) globalThis.gc?.();
     const { user, system } = process.cpuUsage();
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ cpuMicros: user + system, cache: shippedCache?.stats() }));
-  });
-  control.listen(0, '127.0.0.1', () => {
-    ports.control = (control.address() as AddressInfo).port;
-    resolve();
-  });
-});
-process.stdout.write(`${JSON.stringify({ ports })}\n`);
+  }),
+);
+process.stdout.write(`${JSON.stringify({ port, control })}\n`);
 
 // Exit normally on a signal so that `--cpu-prof` (when profiling the bench) can write its file.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(0));

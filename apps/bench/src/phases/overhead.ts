@@ -112,24 +112,42 @@ const BALANCED_ORDERS = [
   [3, 0, 2, 1],
 ] as const;
 
-/** Starts the variants' server process and resolves with its ports. */
-async function startVariants(issuerBaseURL: string) {
+/** A variant's server process: its port, and its CPU time (`collect`: after a full GC). */
+interface VariantServer {
+  port: number;
+  control(collect?: boolean): Promise<{ cpuMicros: number; cache?: Record<string, number> }>;
+  stop(): Promise<void>;
+}
+
+/** Starts one server process serving `variant` and resolves when it listens. */
+async function startVariant(variant: Variant, issuerBaseURL: string): Promise<VariantServer> {
   const entry = fileURLToPath(new URL('../overhead/server.ts', import.meta.url));
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', entry], {
-    env: { ...process.env, ISSUER_BASE_URL: issuerBaseURL, AUDIENCE, NODE_ENV: 'production' },
+    env: {
+      ...process.env,
+      VARIANT: variant,
+      ISSUER_BASE_URL: issuerBaseURL,
+      AUDIENCE,
+      NODE_ENV: 'production',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });
-  const ports = await new Promise<Record<Variant | 'control', number>>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`variants server exited (${code})`)));
-    lines.once('line', (line) => {
-      resolve((JSON.parse(line) as { ports: Record<Variant | 'control', number> }).ports);
-    });
-  });
+  const { port, control } = await new Promise<{ port: number; control: number }>(
+    (resolve, reject) => {
+      child.once('exit', (code) => reject(new Error(`${variant} server exited (${code})`)));
+      lines.once('line', (line) => resolve(JSON.parse(line) as { port: number; control: number }));
+    },
+  );
   return {
-    ports,
+    port,
+    control: async (collect = false) =>
+      (await (
+        await fetch(`http://127.0.0.1:${control}/${collect ? '?gc' : ''}`)
+      ).json()) as Awaited<ReturnType<VariantServer['control']>>,
     stop: () =>
       new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
@@ -143,17 +161,12 @@ async function startVariants(issuerBaseURL: string) {
  */
 export async function measureOverhead(options: OverheadOptions): Promise<OverheadResult> {
   const { token, connections, progress } = options;
-  const server = await startVariants(options.issuerBaseURL);
-  const url = (variant: Variant) => `http://127.0.0.1:${server.ports[variant]}${ROUTE}`;
-  /** The server's CPU time so far; with `collect`, after a full garbage collection. */
-  const control = async (collect = false) =>
-    (await (
-      await fetch(`http://127.0.0.1:${server.ports.control}/${collect ? '?gc' : ''}`)
-    ).json()) as {
-      cpuMicros: number;
-      cache?: Record<string, number>;
-    };
+  const servers = {} as Record<Variant, VariantServer>;
+  const url = (variant: Variant) => `http://127.0.0.1:${servers[variant].port}${ROUTE}`;
   try {
+    for (const variant of VARIANTS) {
+      servers[variant] = await startVariant(variant, options.issuerBaseURL);
+    }
     for (const variant of VARIANTS) {
       const res = await fetch(url(variant), { headers: { authorization: `Bearer ${token}` } });
       if (res.status !== 200) {
@@ -175,9 +188,10 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
       const order = BALANCED_ORDERS[round % BALANCED_ORDERS.length]!.map((i) => VARIANTS[i]!);
       for (const variant of order) {
         // Each variant starts on a clean heap: the garbage the previous one left is not its bill.
-        const before = (await control(true)).cpuMicros;
+        const server = servers[variant];
+        const before = (await server.control(true)).cpuMicros;
         const result = await run(url(variant), token, options.roundSeconds, connections);
-        const cpuMicros = (await control()).cpuMicros - before;
+        const cpuMicros = (await server.control()).cpuMicros - before;
         results[variant].push({ result, cpuMicros });
         const rps = result['2xx'] / result.duration;
         progress(
@@ -200,7 +214,7 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
         failures: rounds.reduce((n, { result: r }) => n + r.non2xx + r.errors, 0),
       };
     };
-    const { cache } = await control();
+    const { cache } = await servers.shipped.control();
     const logLineMicros = measureLogLines();
     return {
       route: `GET ${ROUTE}`,
@@ -218,6 +232,6 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
       cache,
     };
   } finally {
-    await server.stop();
+    await Promise.all(Object.values(servers).map((server) => server.stop()));
   }
 }
