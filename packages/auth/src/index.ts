@@ -1,6 +1,6 @@
 // protectApi (server side) and the client credentials token provider (client side).
+export { BearerError } from './bearer-error.js';
 export {
-  BearerError,
   protectApi,
   TOKEN_SIGNING_ALGS,
   type ProtectApiOptions,

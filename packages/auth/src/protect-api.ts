@@ -12,8 +12,6 @@ import {
 import { ambiguousCredentials, cacheableToken } from './request-credentials.js';
 import { VerificationCache, type VerificationCacheOptions } from './verification-cache.js';
 
-export { BearerError } from './bearer-error.js';
-
 /** Options of {@link protectApi}; checked once, when the middleware is built. */
 export interface ProtectApiOptions {
   /** The authorization server to trust; its discovery document names the issuer and the JWKS. */
