@@ -12,8 +12,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
-import { createTokenProvider } from '@repo/auth';
 import { repoRoot } from '@repo/testkit';
+import { giftdeliveriesTokens } from './demo-client.js';
 import { measureDirections } from './phases/directions.js';
 import { measureOverhead } from './phases/overhead.js';
 import { measureTokenEconomy } from './phases/token-economy.js';
@@ -97,12 +97,7 @@ const overhead = stack
   ? await phase(
       `authorization overhead: 4 variants × ${rounds} rounds × ${roundSeconds} s (+ ${warmupSeconds} s warm-up each)`,
       async () => {
-        const token = await createTokenProvider({
-          clientId: 'giftdeliveries',
-          clientSecret: 'giftdeliveries-dev-secret',
-          audience: 'urn:worldmappers',
-          issuerBaseURL: stack!.issuer,
-        }).getAccessToken();
+        const token = await giftdeliveriesTokens(stack!.issuer).getAccessToken();
         return measureOverhead({
           issuerBaseURL: stack!.issuer,
           token,

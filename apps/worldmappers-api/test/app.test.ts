@@ -1,7 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '@repo/logger';
-import { jsonLogSink, startTestIssuer, type TestIssuer } from '@repo/testkit';
+import { startTestIssuer, testLogger, type TestIssuer } from '@repo/testkit';
 import { createApp } from '../src/app.js';
 import { Router } from '../src/world/router.js';
 import { buildWorld } from '../src/world/world.js';
@@ -11,8 +10,7 @@ const ALL_SCOPES = 'geocode:location reverse-geocode:location directions';
 const world = buildWorld();
 world.router.prepareLandmarks();
 
-const { lines, stream } = jsonLogSink();
-const logger = createLogger({ service: 'test', level: 'info', format: 'json', stream });
+const { lines, logger } = testLogger();
 
 let issuer: TestIssuer;
 let app: ReturnType<typeof createApp>;

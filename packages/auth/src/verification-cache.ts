@@ -74,7 +74,7 @@ export interface VerificationCacheSettings extends VerificationCacheOptions {
  * the exact comparison makes it a miss, never a wrong hit.
  */
 const INDEX_LENGTH = 32;
-const indexOf = (token: string) =>
+const indexKey = (token: string) =>
   token.length > INDEX_LENGTH ? token.slice(-INDEX_LENGTH) : token;
 
 /** A canonical form of a JWKS: key members sorted, keys sorted, so reordering is not a change. */
@@ -167,7 +167,7 @@ export class VerificationCache {
    * under the current JWKS, and that JWKS was confirmed recently enough.
    */
   lookup(token: string): AuthResult | undefined {
-    const key = indexOf(token);
+    const key = indexKey(token);
     const entry = this.#entries.get(key);
     if (entry === undefined || entry.token !== token) {
       this.#stats.misses++;
@@ -216,7 +216,7 @@ export class VerificationCache {
     if (typeof kid !== 'string' || typeof exp !== 'number') return;
     if (generation !== this.#generation || !this.#jwksTrusted(now)) return;
     // The same token again, or another with the same index: the newer one takes the place.
-    const key = indexOf(token);
+    const key = indexKey(token);
     this.#entries.delete(key);
     // Second chance (the CLOCK approximation of least-recently-used): the oldest entry goes,
     // unless it was hit since it was last looked at here; then it moves to the end, unmarked.

@@ -52,6 +52,12 @@ function build(options: Partial<ProtectApiOptions> = {}) {
   return { api, app, cache, get, prime };
 }
 
+/** The library's answer to a request carrying a token in two places. */
+const SECOND_TOKEN_REFUSED = {
+  error: 'invalid_request',
+  error_description: 'More than one method used for authentication',
+};
+
 const mint = (options: Parameters<TestIssuer['mint']>[0] = {}) =>
   issuer.mint({ audience: AUDIENCE, scope: 'things:read', ...options });
 
@@ -229,10 +235,7 @@ describe('the verification cache of protectApi', () => {
       .get('/api/read?access_token=other')
       .set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({
-      error: 'invalid_request',
-      error_description: 'More than one method used for authentication',
-    });
+    expect(res.body).toEqual(SECOND_TOKEN_REFUSED);
     expect(cache.stats().hits).toBe(hits);
   });
 
@@ -253,10 +256,7 @@ describe('the verification cache of protectApi', () => {
       .type('form')
       .send({ access_token: 'other' });
     expect(res.status).toBe(400);
-    expect(res.body).toEqual({
-      error: 'invalid_request',
-      error_description: 'More than one method used for authentication',
-    });
+    expect(res.body).toEqual(SECOND_TOKEN_REFUSED);
     expect(cache.stats().hits).toBe(hits);
   });
 

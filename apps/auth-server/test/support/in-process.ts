@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, jsonLogSink } from '@repo/testkit';
-import { createLogger } from '@repo/logger';
+import { freePort, testLogger } from '@repo/testkit';
 import { createApp } from '../../src/app.js';
 import { loadSettings } from '../../src/config.js';
 import { KeyRing } from '../../src/keys/key-ring.js';
@@ -48,13 +47,7 @@ export async function startAuthServer(options: StartOptions = {}): Promise<Runni
     envFile: false,
     registry: options.registry,
   });
-  const sink = jsonLogSink();
-  const logger = createLogger({
-    service: 'auth-server',
-    level: 'debug',
-    format: 'json',
-    stream: sink.stream,
-  });
+  const { logger, ...sink } = testLogger({ service: 'auth-server', level: 'debug' });
   const keyRing = await KeyRing.open({
     path: settings.keys.path,
     create: settings.keys.create,

@@ -1,4 +1,4 @@
-import { createTokenProvider } from '@repo/auth';
+import { giftdeliveriesTokens } from '../demo-client.js';
 import { latencies, type Latencies } from '../stats.js';
 // The fixed pair set is owned by worldmappers-api's own benchmark (issue 4).
 import { DIRECTIONS_PAIRS } from '../../../worldmappers-api/bench/pairs.js';
@@ -29,12 +29,7 @@ export async function measureDirections(options: {
   rounds: number;
   geocodeRounds: number;
 }): Promise<DirectionsResult> {
-  const provider = createTokenProvider({
-    clientId: 'giftdeliveries',
-    clientSecret: 'giftdeliveries-dev-secret',
-    audience: 'urn:worldmappers',
-    issuerBaseURL: options.issuer,
-  });
+  const provider = giftdeliveriesTokens(options.issuer);
   const authorization = `Bearer ${await provider.getAccessToken()}`;
 
   const t0 = performance.now();

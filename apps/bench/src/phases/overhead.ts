@@ -101,16 +101,17 @@ function run(url: string, token: string, seconds: number, connections: number) {
 }
 
 /**
- * The order of the variants in successive rounds: a Williams Latin square, in which every variant
- * runs first, second, third and last once, and follows every other variant exactly once, so no
- * variant is always measured after the same neighbour (whose warmth or garbage it would inherit).
+ * The order of the variants in round `round`: a Williams Latin square (for an even count), in
+ * which over `count` rounds every variant runs in every position once and follows every other
+ * variant exactly once, so none is always measured after the same neighbour (whose warmth or
+ * garbage it would inherit). Row 0 is 0, 1, n−1, 2, n−2, …; each next row adds 1 (mod n).
  */
-const BALANCED_ORDERS = [
-  [0, 1, 3, 2],
-  [1, 2, 0, 3],
-  [2, 3, 1, 0],
-  [3, 0, 2, 1],
-] as const;
+export function balancedOrder(count: number, round: number): number[] {
+  const first = Array.from({ length: count }, (_, i) =>
+    i === 0 ? 0 : i % 2 === 1 ? (i + 1) / 2 : count - i / 2,
+  );
+  return first.map((variant) => (variant + round) % count);
+}
 
 /** A variant's server process: its port, and its CPU time (`collect`: after a full GC). */
 interface VariantServer {
@@ -185,7 +186,7 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
       shipped: [],
     };
     for (let round = 0; round < options.rounds; round++) {
-      const order = BALANCED_ORDERS[round % BALANCED_ORDERS.length]!.map((i) => VARIANTS[i]!);
+      const order = balancedOrder(VARIANTS.length, round).map((i) => VARIANTS[i]!);
       for (const variant of order) {
         // Each variant starts on a clean heap: the garbage the previous one left is not its bill.
         const server = servers[variant];

@@ -1,4 +1,4 @@
-import { createTokenProvider } from '@repo/auth';
+import { giftdeliveriesTokens } from '../demo-client.js';
 import type { ServiceProcess } from '@repo/testkit';
 
 export interface TokenEconomyResult {
@@ -26,12 +26,7 @@ export async function measureTokenEconomy(options: {
 }): Promise<TokenEconomyResult> {
   const issued = () => options.auth.records().filter((r) => r.message === 'token issued').length;
   const before = issued();
-  const provider = createTokenProvider({
-    clientId: 'giftdeliveries',
-    clientSecret: 'giftdeliveries-dev-secret',
-    audience: 'urn:worldmappers',
-    issuerBaseURL: options.issuer,
-  });
+  const provider = giftdeliveriesTokens(options.issuer);
   const tokens = new Set<string>();
   let next = 0;
   const t0 = performance.now();
