@@ -9,6 +9,7 @@ import {
   invalidRequest,
   toBearerError,
 } from './bearer-error.js';
+import { prepareRequestAuth } from './request-auth.js';
 import { ambiguousCredentials, cacheableToken } from './request-credentials.js';
 import { VerificationCache, type VerificationCacheOptions } from './verification-cache.js';
 
@@ -148,6 +149,7 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
   };
 
   const authenticate: RequestHandler = (req, res, next) => {
+    prepareRequestAuth(req);
     const headers = req.headers;
     const target = req.originalUrl ?? req.url;
     const audit = new Audit(target);
