@@ -8,6 +8,8 @@ const figures = (rps: number[], p99: number[], cpu: number[], ratio: number[]) =
   p50Ms: spread(p99.map((x) => x / 4)),
   cpuMicrosPerRequest: spread(cpu),
   ratio: spread(ratio),
+  // The fixtures' unprotected CPU per request (100, 102) over this variant's, round by round.
+  cpuRatio: spread(cpu.map((c, i) => [100, 102][i]! / c)),
   failures: 0,
 });
 
@@ -88,7 +90,11 @@ describe('the bench report writer', () => {
     expect(md).toContain('As shipped, protectApi serves **0.93×** the unprotected throughput');
     expect(md).toContain("express-oauth2-jwt-bearer's default serves **0.60×**");
     expect(md).toMatch(/\| shipped\s+\|\s+9,300 \|\s+9,500 \|/);
-    expect(md).toContain('(middle half of the rounds 0.92–0.94×; target ≥ 0.90×)');
+    expect(md).toContain(
+      '(middle half of the rounds 0.92–0.94×, by server CPU per request 0.93×; target ≥ 0.90×)',
+    );
+    expect(md).toMatch(/\| × by CPU \(median\) \|/);
+    expect(md).toMatch(/\| protectApi as shipped \(verification cache on\) .*\| +0\.93× \|/);
     expect(md).toMatch(/Per-round × unprotected[^]*\| shipped\s+\|\s+0\.91 \|\s+0\.95 \|/);
     expect(md).toMatch(/\| token requests sent by the provider \(target 1\) \|\s+1 \|/);
     expect(md).toContain(

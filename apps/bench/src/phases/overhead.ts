@@ -32,6 +32,11 @@ export interface VariantFigures {
    * rounds: pairing within a round cancels the drift of a shared machine's speed.
    */
   ratio: Spread;
+  /**
+   * The unprotected variant's server CPU per request divided by this variant's, round by round:
+   * the same comparison by cost instead of throughput, unaffected by how busy the load generator was.
+   */
+  cpuRatio: Spread;
   /** Responses other than 2xx, and socket errors, over all rounds (must be 0). */
   failures: number;
 }
@@ -201,6 +206,7 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
       }
     }
     const rpsOf = ({ result: r }: Round) => r['2xx'] / r.duration;
+    const cpuOf = ({ result: r, cpuMicros }: Round) => cpuMicros / Math.max(1, r['2xx']);
     const figures = (variant: Variant): VariantFigures => {
       const rounds = results[variant];
       const rps = spread(rounds.map(rpsOf));
@@ -208,10 +214,9 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
         rps,
         p99Ms: spread(rounds.map(({ result: r }) => r.latency.p99)),
         p50Ms: spread(rounds.map(({ result: r }) => r.latency.p50)),
-        cpuMicrosPerRequest: spread(
-          rounds.map(({ result: r, cpuMicros }) => cpuMicros / Math.max(1, r['2xx'])),
-        ),
+        cpuMicrosPerRequest: spread(rounds.map(cpuOf)),
         ratio: spread(rounds.map((round, i) => rpsOf(round) / rpsOf(results.unprotected[i]!))),
+        cpuRatio: spread(rounds.map((round, i) => cpuOf(results.unprotected[i]!) / cpuOf(round))),
         failures: rounds.reduce((n, { result: r }) => n + r.non2xx + r.errors, 0),
       };
     };
