@@ -42,6 +42,22 @@ export function isSecretField(name: string): boolean {
 
 const MAX_DEPTH = 8;
 
+/**
+ * Redacted copies of frozen lists of words: such a list cannot change, and the same ones are
+ * logged on every line (protectApi's granted and required scopes), so each is masked once.
+ */
+const redactedWordLists = new WeakMap<readonly string[], readonly string[]>();
+
+function redactWords(words: readonly string[]): readonly string[] {
+  if (!Object.isFrozen(words)) return words.map(maskSecretsInText);
+  let redacted = redactedWordLists.get(words);
+  if (redacted === undefined) {
+    redacted = Object.freeze(words.map(maskSecretsInText));
+    redactedWordLists.set(words, redacted);
+  }
+  return redacted;
+}
+
 function errorToObject(error: Error): Record<string, unknown> {
   const plain: Record<string, unknown> = { name: error.name, message: error.message };
   for (const [key, value] of Object.entries(error)) plain[key] = value;
@@ -87,7 +103,7 @@ function redactValue(value: unknown, ancestors: object[]): unknown {
   if (ancestors.length >= MAX_DEPTH) return '[Truncated]';
   if (Array.isArray(value)) {
     // Lists of words (scopes, ids) are common and cannot hold a cycle: no bookkeeping for them.
-    if (value.every((item) => typeof item === 'string')) return value.map(maskSecretsInText);
+    if (value.every((item) => typeof item === 'string')) return redactWords(value as string[]);
     ancestors.push(value);
     const copy = value.map((item: unknown) => redactValue(item, ancestors));
     ancestors.pop();

@@ -18,6 +18,21 @@ describe('redact', () => {
     });
   });
 
+  it('masks a frozen list of words once and hands back the same masked copy', () => {
+    const scopes = Object.freeze(['things:read', `Bearer ${JWT}`]);
+    const first = redact({ scopes }) as { scopes: readonly string[] };
+    const second = redact({ scopes }) as { scopes: readonly string[] };
+    expect(first.scopes).toEqual([
+      'things:read',
+      expect.stringMatching(/^Bearer sha256:[0-9a-f]{8}$/),
+    ]);
+    expect(second.scopes).toBe(first.scopes);
+    expect(Object.isFrozen(first.scopes)).toBe(true);
+    const open = ['things:read', `Bearer ${JWT}`];
+    expect(redact(open)).not.toBe(redact(open));
+    expect(redact(open)).toEqual(first.scopes);
+  });
+
   it('redacts inside arrays', () => {
     expect(redact([{ access_token: JWT }, `token was ${JWT}`])).toEqual([
       { access_token: fingerprint(JWT) },
