@@ -75,42 +75,53 @@ export function redact(value: unknown): unknown {
   return redactValue(value, []);
 }
 
-/** The own enumerable fields of `source`, redacted, copied onto `target`. */
+/**
+ * The own enumerable fields of `source`, redacted, copied onto `target`. Under a secret-named
+ * field every string is a secret, however deep (`client_secret: ['…']`, `token: { value: '…' }`):
+ * `secret` says the walk is inside one.
+ */
 export function redactFields(
   source: Record<string, unknown>,
   target: Record<string, unknown>,
   ancestors: object[] = [],
+  secret = false,
 ): Record<string, unknown> {
   ancestors.push(source);
   for (const key of Object.keys(source)) {
     const field = source[key];
+    const hidden = secret || isSecretField(key);
     target[key] =
       typeof field === 'string'
-        ? isSecretField(key)
+        ? hidden
           ? fingerprint(field)
           : maskSecretsInText(field)
-        : redactValue(field, ancestors);
+        : redactValue(field, ancestors, hidden);
   }
   ancestors.pop();
   return target;
 }
 
-/** `ancestors`: the objects the walk is inside of (a cycle is a return to one of them). */
-function redactValue(value: unknown, ancestors: object[]): unknown {
-  if (typeof value === 'string') return maskSecretsInText(value);
+/**
+ * `ancestors`: the objects the walk is inside of (a cycle is a return to one of them); `secret`:
+ * inside a secret-named field, where every string becomes a fingerprint.
+ */
+function redactValue(value: unknown, ancestors: object[], secret = false): unknown {
+  if (typeof value === 'string') return secret ? fingerprint(value) : maskSecretsInText(value);
   if (value === null || typeof value !== 'object') return value;
   if (ancestors.includes(value)) return '[Circular]';
   if (ancestors.length >= MAX_DEPTH) return '[Truncated]';
   if (Array.isArray(value)) {
     // Lists of words (scopes, ids) are common and cannot hold a cycle: no bookkeeping for them.
-    if (value.every((item) => typeof item === 'string')) return redactWords(value as string[]);
+    if (!secret && value.every((item) => typeof item === 'string')) {
+      return redactWords(value as string[]);
+    }
     ancestors.push(value);
-    const copy = value.map((item: unknown) => redactValue(item, ancestors));
+    const copy = value.map((item: unknown) => redactValue(item, ancestors, secret));
     ancestors.pop();
     return copy;
   }
   if (Buffer.isBuffer(value)) return `[Buffer ${value.length} bytes]`;
   if (value instanceof Date) return value.toISOString();
   const source = value instanceof Error ? errorToObject(value) : (value as Record<string, unknown>);
-  return redactFields(source, {}, ancestors);
+  return redactFields(source, {}, ancestors, secret);
 }

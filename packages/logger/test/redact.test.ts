@@ -18,6 +18,20 @@ describe('redact', () => {
     });
   });
 
+  it('fingerprints every string inside a secret-named field, in lists and objects too', () => {
+    const out = redact({
+      client_secret: ['s3cr3t-one', Object.freeze(['s3cr3t-two'])],
+      token: { value: 'opaque-token', issued: 3, revoked: false },
+      scopes: ['things:read'],
+    });
+    expect(out).toEqual({
+      client_secret: [fingerprint('s3cr3t-one'), [fingerprint('s3cr3t-two')]],
+      token: { value: fingerprint('opaque-token'), issued: 3, revoked: false },
+      scopes: ['things:read'],
+    });
+    expect(JSON.stringify(out)).not.toMatch(/s3cr3t|opaque-token/);
+  });
+
   it('masks a frozen list of words once and hands back the same masked copy', () => {
     const scopes = Object.freeze(['things:read', `Bearer ${JWT}`]);
     const first = redact({ scopes }) as { scopes: readonly string[] };
