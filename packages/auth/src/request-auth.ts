@@ -31,6 +31,10 @@ function expressRequestPrototype(req: object): object | null {
  * of that express copy, so a request keeps its `auth` when it moves between mounted apps. A
  * request that has an own `auth` already, or that Express did not dispatch, is left as it is.
  *
+ * What differs from an own property, for every app of that express copy: `auth` is not listed
+ * by `Object.keys(req)` or copied by `{ ...req }`, `delete req.auth` leaves the value in place,
+ * and a default put on one app's `app.request.auth` no longer reaches its requests.
+ *
  * @see https://v8.dev/blog/fast-properties
  */
 export function prepareRequestAuth(req: object): void {

@@ -26,6 +26,9 @@ beforeAll(async () => {
   app.get('/api/read', api.requireScopes('things:read'), (req, res) => {
     res.json({ ok: true, client: req.auth?.payload.client_id });
   });
+  app.get('/api/own-auth', (req, res) => {
+    res.json({ client: req.auth?.payload.client_id, own: Object.hasOwn(req, 'auth') });
+  });
   app.use(bearerErrors);
 });
 afterAll(() => issuer.close());
@@ -57,6 +60,16 @@ describe('protectApi', () => {
         durationMs: expect.any(Number),
       }),
     ]);
+  });
+
+  it('hands req.auth to handlers without adding it to the request, verified or cached', async () => {
+    const token = await issuer.mint({ audience: AUDIENCE, scope: 'things:read', clientId: 'c9' });
+    // The first request goes through the library's verification, the second is a cache hit.
+    for (let i = 0; i < 2; i++) {
+      const res = await request(app).get('/api/own-auth').set('Authorization', `Bearer ${token}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ client: 'c9', own: false });
+    }
   });
 
   it('answers a request without a token with 401 and a bare challenge', async () => {

@@ -63,9 +63,9 @@ describe('prepareRequestAuth', () => {
     const other = express();
     other.get('/', (req, res) => {
       req.auth = result('other');
-      res.json({ client: req.auth.payload.client_id });
+      res.json({ client: req.auth.payload.client_id, own: Object.hasOwn(req, 'auth') });
     });
-    await request(other).get('/').expect(200, { client: 'other' });
+    await request(other).get('/').expect(200, { client: 'other', own: false });
   });
 
   it('leaves a request that Express did not dispatch untouched', () => {
