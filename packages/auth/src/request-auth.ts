@@ -2,17 +2,14 @@ import type { AuthResult } from 'express-oauth2-jwt-bearer';
 
 /** Each request's verification result, behind the `req.auth` accessor. */
 const authResults = new WeakMap<object, AuthResult | undefined>();
-/** Request prototypes already seen (an app's `app.request`): the accessor is in place for them. */
-const seen = new WeakSet<object>();
 
 /**
  * The prototype that every Express app's `app.request` derives from (express's own `request`),
- * found by walking up past the app prototypes (they own an `app` property); null for a request
- * Express did not dispatch.
+ * found by walking up from `appRequest` past the app prototypes (they own an `app` property);
+ * null when `appRequest` is not an app's (a request Express did not dispatch).
  */
-function expressRequestPrototype(req: object): object | null {
-  let appRequest = Object.getPrototypeOf(req) as object | null;
-  if (appRequest === null || !Object.hasOwn(appRequest, 'app')) return null;
+function expressRequestPrototype(appRequest: object): object | null {
+  if (!Object.hasOwn(appRequest, 'app')) return null;
   for (;;) {
     const parent = Object.getPrototypeOf(appRequest) as object | null;
     if (parent === null || !Object.hasOwn(parent, 'app')) return parent;
@@ -39,11 +36,10 @@ function expressRequestPrototype(req: object): object | null {
  */
 export function prepareRequestAuth(req: object): void {
   const appRequest = Object.getPrototypeOf(req) as object | null;
-  if (appRequest === null || seen.has(appRequest)) return;
-  seen.add(appRequest);
-  const prototype = expressRequestPrototype(req);
-  if (prototype === null || Object.getOwnPropertyDescriptor(prototype, 'auth') !== undefined)
-    return;
+  // Once the accessor (or any other `auth`) is on the chain, there is nothing to do.
+  if (appRequest === null || 'auth' in appRequest) return;
+  const prototype = expressRequestPrototype(appRequest);
+  if (prototype === null) return;
   Object.defineProperty(prototype, 'auth', {
     configurable: true,
     enumerable: false,

@@ -88,14 +88,7 @@ export function redactFields(
 ): Record<string, unknown> {
   ancestors.push(source);
   for (const key of Object.keys(source)) {
-    const field = source[key];
-    const hidden = secret || isSecretField(key);
-    target[key] =
-      typeof field === 'string'
-        ? hidden
-          ? fingerprint(field)
-          : maskSecretsInText(field)
-        : redactValue(field, ancestors, hidden);
+    target[key] = redactValue(source[key], ancestors, secret || isSecretField(key));
   }
   ancestors.pop();
   return target;
