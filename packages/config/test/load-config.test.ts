@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, serviceVars, vars } from '../src/index.js';
@@ -101,9 +101,13 @@ describe('loadConfig', () => {
     const dir = mkdtempSync(join(tmpdir(), 'config-'));
     const file = join(dir, '.env');
     writeFileSync(file, 'PORT=9000\nAUDIENCE=urn:from-file\n');
-    const config = load({ PORT: '9100' }, file);
-    expect(config.PORT).toBe(9100);
-    expect(config.AUDIENCE).toBe('urn:from-file');
+    try {
+      const config = load({ PORT: '9100' }, file);
+      expect(config.PORT).toBe(9100);
+      expect(config.AUDIENCE).toBe('urn:from-file');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('works when the .env file does not exist', () => {
@@ -116,7 +120,11 @@ describe('ENV_FILE', () => {
     const dir = mkdtempSync(join(tmpdir(), 'config-'));
     const file = join(dir, 'custom.env');
     writeFileSync(file, 'PORT=9200\n');
-    expect(loadConfig(shape, { service: 'svc', env: { ENV_FILE: file } }).PORT).toBe(9200);
-    expect(loadConfig(shape, { service: 'svc', env: { ENV_FILE: 'none' } }).PORT).toBe(7001);
+    try {
+      expect(loadConfig(shape, { service: 'svc', env: { ENV_FILE: file } }).PORT).toBe(9200);
+      expect(loadConfig(shape, { service: 'svc', env: { ENV_FILE: 'none' } }).PORT).toBe(7001);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -41,7 +41,9 @@ export function tempDir(): { path: string; remove: () => void } {
 export async function startAuthServer(options: StartOptions = {}): Promise<RunningAuthServer> {
   const port = options.port ?? (await freePort());
   const issuer = `http://127.0.0.1:${port}/`;
-  const dataDir = options.dataDir ?? tempDir().path;
+  // A directory made here (it holds the signing keys) is removed on close; a given one is kept.
+  const ownDir = options.dataDir ? undefined : tempDir();
+  const dataDir = options.dataDir ?? ownDir!.path;
   const settings = loadSettings({
     env: { NODE_ENV: 'test', ISSUER: issuer, DATA_DIR: dataDir, ...options.env },
     envFile: false,
@@ -54,6 +56,9 @@ export async function startAuthServer(options: StartOptions = {}): Promise<Runni
     maxTokenLifetimeSeconds: settings.registry.maxTokenLifetimeSeconds,
     logger,
     now: options.now,
+  }).catch((error: unknown) => {
+    ownDir?.remove();
+    throw error;
   });
   const app = createApp({
     logger,
@@ -77,7 +82,10 @@ export async function startAuthServer(options: StartOptions = {}): Promise<Runni
     logText: sink.text,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          ownDir?.remove();
+          resolve();
+        });
         server.closeAllConnections();
       }),
   };

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -203,7 +203,11 @@ describe('DeliveryStore claims', () => {
     const id = await add(first, 'Paris');
     first.close();
     const second = await DeliveryStore.open(dir);
-    expect(await second.get(id)).toMatchObject({ status: 'pending', destination: 'Paris' });
-    second.close();
+    try {
+      expect(await second.get(id)).toMatchObject({ status: 'pending', destination: 'Paris' });
+    } finally {
+      second.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
