@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type winston from 'winston';
 import type { Logger } from './create-logger.js';
 
 declare global {
@@ -34,11 +35,17 @@ type LoggedRequest = IncomingMessage & {
   [EXTRA_FIELDS]?: FieldsProvider[];
 };
 
+/** Copies the fields of `extra` that `info` lacks: the line's own fields (and level) always win. */
+function addMissing(info: Record<string, unknown>, extra: Record<string, unknown>): void {
+  for (const key of Object.keys(extra)) if (!(key in info)) info[key] = extra[key];
+}
+
 /**
  * Puts a middleware's facts on the request's one log line (written when the response is done)
  * instead of a second line: protectApi's audit rides on it. `fields` is called once, at the end,
- * with the line's method and status. Returns false when no {@link requestLogger} handles this
- * request, so the caller logs itself.
+ * with the line's method and status; it cannot override the line's own fields (level, message,
+ * service, requestId, method, path, status, durationMs). Returns false when no
+ * {@link requestLogger} handles this request, so the caller logs itself.
  */
 export function addRequestLogFields(req: IncomingMessage, fields: FieldsProvider): boolean {
   const providers = (req as LoggedRequest)[EXTRA_FIELDS];
@@ -68,7 +75,12 @@ export function requestLogger(logger: Logger) {
       const path = (req.originalUrl ?? req.url ?? '').split('?')[0];
       const method = req.method ?? '';
       const status = res.statusCode;
-      const fields: Record<string, unknown> = {
+      // The line as winston's one-argument form takes it: what req.log.log(level, 'request',
+      // fields) would write, without the two copies of every field that form makes on the way.
+      const info: winston.LogEntry = {
+        level: status >= 500 ? 'error' : 'info',
+        message: 'request',
+        requestId: id,
         method,
         path,
         status,
@@ -76,9 +88,9 @@ export function requestLogger(logger: Logger) {
       };
       if (providers.length > 0) {
         const line: RequestLogLine = { method, status };
-        for (const provide of providers) Object.assign(fields, provide(line));
+        for (const provide of providers) addMissing(info, provide(line));
       }
-      req.log?.log(status >= 500 ? 'error' : 'info', 'request', fields);
+      logger.log(info);
     });
     next();
   };

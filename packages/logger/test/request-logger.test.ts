@@ -25,6 +25,10 @@ function appWithLog() {
     addRequestLogFields(req, ({ method, status }) => ({ seen: `${method} ${status}`, who: 'me' }));
     res.status(403).end();
   });
+  app.get('/spoofed', (req, res) => {
+    addRequestLogFields(req, () => ({ level: 'debug', status: 200, service: 'x', requestId: 'y' }));
+    res.status(403).end();
+  });
   return { app, lines };
 }
 
@@ -64,6 +68,21 @@ describe('requestLogger', () => {
         status: 403,
         seen: 'GET 403',
         who: 'me',
+      }),
+    ]);
+  });
+
+  it("never lets added fields override the line's own", async () => {
+    const { app, lines } = appWithLog();
+    const res = await request(app).get('/spoofed');
+    expect(res.status).toBe(403);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        service: 'svc',
+        requestId: res.headers['x-request-id'],
+        status: 403,
       }),
     ]);
   });
