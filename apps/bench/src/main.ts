@@ -6,8 +6,8 @@
  * memory), token economy, directions/geocode latency, authorization overhead. The services started
  * for the cold start serve the later phases.
  *
- * Knobs (environment): BENCH_ROUNDS (12), BENCH_ROUND_SECONDS (2), BENCH_WARMUP_SECONDS (3),
- * BENCH_CONNECTIONS (50), BENCH_OUT (the docs folder).
+ * Knobs (environment): BENCH_ROUNDS (12), BENCH_PROCESSES (3), BENCH_ROUND_SECONDS (2),
+ * BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (50), BENCH_OUT (the docs folder).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
@@ -93,15 +93,19 @@ const directions = stack
 const rounds = number('BENCH_ROUNDS', 12);
 const roundSeconds = number('BENCH_ROUND_SECONDS', 2);
 const warmupSeconds = number('BENCH_WARMUP_SECONDS', 3);
+// Fresh server processes for each third of the rounds: the same code runs several percent faster
+// or slower from one process to the next (V8 decides its JIT and heap layout in each).
+const processes = number('BENCH_PROCESSES', 3);
 const overhead = stack
   ? await phase(
-      `authorization overhead: 4 variants × ${rounds} rounds × ${roundSeconds} s (+ ${warmupSeconds} s warm-up each)`,
+      `authorization overhead: 4 variants × ${rounds} rounds × ${roundSeconds} s in ${processes} sets of processes (+ ${warmupSeconds} s warm-up each)`,
       async () => {
         const token = await giftdeliveriesTokens(stack!.issuer).getAccessToken();
         return measureOverhead({
           issuerBaseURL: stack!.issuer,
           token,
           rounds,
+          processes,
           roundSeconds,
           warmupSeconds,
           connections: number('BENCH_CONNECTIONS', 50),

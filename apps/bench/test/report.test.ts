@@ -31,6 +31,7 @@ const report: BenchReport = {
     figures: {
       route: 'GET /api/location/status',
       rounds: 2,
+      processes: 1,
       roundSeconds: 5,
       warmupSeconds: 3,
       connections: 50,

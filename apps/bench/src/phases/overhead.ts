@@ -12,6 +12,8 @@ export interface OverheadOptions {
   /** A valid access token for `urn:worldmappers` with `geocode:location`. */
   token: string;
   rounds: number;
+  /** Sets of fresh server processes the rounds are split over. */
+  processes: number;
   roundSeconds: number;
   warmupSeconds: number;
   connections: number;
@@ -44,6 +46,7 @@ export interface VariantFigures {
 export interface OverheadResult {
   route: string;
   rounds: number;
+  processes: number;
   roundSeconds: number;
   warmupSeconds: number;
   connections: number;
@@ -160,84 +163,108 @@ async function startVariant(variant: Variant, issuerBaseURL: string): Promise<Va
   };
 }
 
+/** The cache's counters of several shipped processes added up (its size and bounds: the last's). */
+function addCacheStats(
+  total: Record<string, number> | undefined,
+  next: Record<string, number> | undefined,
+): Record<string, number> | undefined {
+  if (!total || !next) return next ?? total;
+  const sum = { ...next };
+  for (const [key, value] of Object.entries(total)) {
+    if (!['size', 'maxEntries', 'generation'].includes(key)) sum[key] = (sum[key] ?? 0) + value;
+  }
+  return sum;
+}
+
 /**
  * The same cheap route served unprotected, with the library's default protection, with protectApi
- * without and with the verification cache. Each variant is warmed up, then the variants take turns
- * round by round (a different starting variant each round) so drift hits all of them alike.
+ * without and with the verification cache. The rounds are split over `processes` sets of fresh
+ * server processes (two processes running the same code differ by several percent: V8 decides
+ * JIT and heap layout anew in each); each set is warmed up, then the variants take turns round by
+ * round in a balanced order so drift hits all of them alike.
  */
 export async function measureOverhead(options: OverheadOptions): Promise<OverheadResult> {
   const { token, connections, progress } = options;
-  const servers = {} as Record<Variant, VariantServer>;
-  const url = (variant: Variant) => `http://127.0.0.1:${servers[variant].port}${ROUTE}`;
-  try {
-    for (const variant of VARIANTS) {
-      servers[variant] = await startVariant(variant, options.issuerBaseURL);
-    }
-    for (const variant of VARIANTS) {
-      const res = await fetch(url(variant), { headers: { authorization: `Bearer ${token}` } });
-      if (res.status !== 200) {
-        throw new Error(`${variant}: GET ${ROUTE} answered ${res.status} ${await res.text()}`);
+  const processes = Math.max(1, Math.min(options.processes, options.rounds));
+  type Round = { result: autocannon.Result; cpuMicros: number };
+  const results: Record<Variant, Round[]> = {
+    unprotected: [],
+    'library-default': [],
+    'shipped-no-cache': [],
+    shipped: [],
+  };
+  let cache: Record<string, number> | undefined;
+  let round = 0;
+  for (let set = 0; set < processes; set++) {
+    const servers = {} as Record<Variant, VariantServer>;
+    const url = (variant: Variant) => `http://127.0.0.1:${servers[variant].port}${ROUTE}`;
+    const lastRound = Math.round(((set + 1) * options.rounds) / processes);
+    try {
+      for (const variant of VARIANTS) {
+        servers[variant] = await startVariant(variant, options.issuerBaseURL);
       }
-    }
-    for (const variant of VARIANTS) {
-      progress(`  warm-up ${variant} (${options.warmupSeconds} s)`);
-      await run(url(variant), token, options.warmupSeconds, connections);
-    }
-    type Round = { result: autocannon.Result; cpuMicros: number };
-    const results: Record<Variant, Round[]> = {
-      unprotected: [],
-      'library-default': [],
-      'shipped-no-cache': [],
-      shipped: [],
-    };
-    for (let round = 0; round < options.rounds; round++) {
-      const order = balancedOrder(VARIANTS.length, round).map((i) => VARIANTS[i]!);
-      for (const variant of order) {
-        // Each variant starts on a clean heap: the garbage the previous one left is not its bill.
-        const server = servers[variant];
-        const before = (await server.control(true)).cpuMicros;
-        const result = await run(url(variant), token, options.roundSeconds, connections);
-        const cpuMicros = (await server.control()).cpuMicros - before;
-        results[variant].push({ result, cpuMicros });
-        const rps = result['2xx'] / result.duration;
-        progress(
-          `  round ${round + 1}/${options.rounds} ${variant.padEnd(16)} ${rps.toFixed(0).padStart(6)} req/s  p99 ${String(result.latency.p99).padStart(3)} ms  ${(cpuMicros / result['2xx']).toFixed(0)} µs CPU/req`,
-        );
+      for (const variant of VARIANTS) {
+        const res = await fetch(url(variant), { headers: { authorization: `Bearer ${token}` } });
+        if (res.status !== 200) {
+          throw new Error(`${variant}: GET ${ROUTE} answered ${res.status} ${await res.text()}`);
+        }
       }
+      progress(
+        `  processes ${set + 1}/${processes}: warm-up ${options.warmupSeconds} s each, then rounds ${round + 1}–${lastRound}`,
+      );
+      for (const variant of VARIANTS) {
+        await run(url(variant), token, options.warmupSeconds, connections);
+      }
+      for (; round < lastRound; round++) {
+        const order = balancedOrder(VARIANTS.length, round).map((i) => VARIANTS[i]!);
+        for (const variant of order) {
+          // Each variant starts on a clean heap: the garbage the previous one left is not its bill.
+          const server = servers[variant];
+          const before = (await server.control(true)).cpuMicros;
+          const result = await run(url(variant), token, options.roundSeconds, connections);
+          const cpuMicros = (await server.control()).cpuMicros - before;
+          results[variant].push({ result, cpuMicros });
+          const rps = result['2xx'] / result.duration;
+          progress(
+            `  round ${round + 1}/${options.rounds} ${variant.padEnd(16)} ${rps.toFixed(0).padStart(6)} req/s  p99 ${String(result.latency.p99).padStart(3)} ms  ${(cpuMicros / result['2xx']).toFixed(0)} µs CPU/req`,
+          );
+        }
+      }
+      cache = addCacheStats(cache, (await servers.shipped.control()).cache);
+    } finally {
+      await Promise.all(Object.values(servers).map((server) => server.stop()));
     }
-    const rpsOf = ({ result: r }: Round) => r['2xx'] / r.duration;
-    const cpuOf = ({ result: r, cpuMicros }: Round) => cpuMicros / Math.max(1, r['2xx']);
-    const figures = (variant: Variant): VariantFigures => {
-      const rounds = results[variant];
-      const rps = spread(rounds.map(rpsOf));
-      return {
-        rps,
-        p99Ms: spread(rounds.map(({ result: r }) => r.latency.p99)),
-        p50Ms: spread(rounds.map(({ result: r }) => r.latency.p50)),
-        cpuMicrosPerRequest: spread(rounds.map(cpuOf)),
-        ratio: spread(rounds.map((round, i) => rpsOf(round) / rpsOf(results.unprotected[i]!))),
-        cpuRatio: spread(rounds.map((round, i) => cpuOf(results.unprotected[i]!) / cpuOf(round))),
-        failures: rounds.reduce((n, { result: r }) => n + r.non2xx + r.errors, 0),
-      };
-    };
-    const { cache } = await servers.shipped.control();
-    const logLineMicros = measureLogLines();
-    return {
-      route: `GET ${ROUTE}`,
-      rounds: options.rounds,
-      roundSeconds: options.roundSeconds,
-      warmupSeconds: options.warmupSeconds,
-      connections,
-      variants: {
-        unprotected: figures('unprotected'),
-        'library-default': figures('library-default'),
-        'shipped-no-cache': figures('shipped-no-cache'),
-        shipped: figures('shipped'),
-      },
-      logLineMicros,
-      cache,
-    };
-  } finally {
-    await Promise.all(Object.values(servers).map((server) => server.stop()));
   }
+  const rpsOf = ({ result: r }: Round) => r['2xx'] / r.duration;
+  const cpuOf = ({ result: r, cpuMicros }: Round) => cpuMicros / Math.max(1, r['2xx']);
+  const figures = (variant: Variant): VariantFigures => {
+    const rounds = results[variant];
+    const rps = spread(rounds.map(rpsOf));
+    return {
+      rps,
+      p99Ms: spread(rounds.map(({ result: r }) => r.latency.p99)),
+      p50Ms: spread(rounds.map(({ result: r }) => r.latency.p50)),
+      cpuMicrosPerRequest: spread(rounds.map(cpuOf)),
+      ratio: spread(rounds.map((round, i) => rpsOf(round) / rpsOf(results.unprotected[i]!))),
+      cpuRatio: spread(rounds.map((round, i) => cpuOf(results.unprotected[i]!) / cpuOf(round))),
+      failures: rounds.reduce((n, { result: r }) => n + r.non2xx + r.errors, 0),
+    };
+  };
+  const logLineMicros = measureLogLines();
+  return {
+    route: `GET ${ROUTE}`,
+    rounds: options.rounds,
+    processes,
+    roundSeconds: options.roundSeconds,
+    warmupSeconds: options.warmupSeconds,
+    connections,
+    variants: {
+      unprotected: figures('unprotected'),
+      'library-default': figures('library-default'),
+      'shipped-no-cache': figures('shipped-no-cache'),
+      shipped: figures('shipped'),
+    },
+    logLineMicros,
+    cache,
+  };
 }
