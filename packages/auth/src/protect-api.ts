@@ -9,7 +9,7 @@ import {
   invalidRequest,
   toBearerError,
 } from './bearer-error.js';
-import { prepareRequestAuth, setRequestAuth } from './request-auth.js';
+import { prepareRequestAuth } from './request-auth.js';
 import { ambiguousCredentials, cacheableToken } from './request-credentials.js';
 import { VerificationCache, type VerificationCacheOptions } from './verification-cache.js';
 
@@ -198,7 +198,7 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
     const token = cache && cacheableToken(req, headers, target, cache.maxTokenLength);
     const cached = token ? cache?.lookup(token) : undefined;
     if (cached) {
-      setRequestAuth(req, cached);
+      req.auth = cached;
       audit.claims = cached.payload;
       next();
       return;

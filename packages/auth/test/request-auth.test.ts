@@ -4,7 +4,7 @@ import express, { type RequestHandler } from 'express';
 import type { AuthResult } from 'express-oauth2-jwt-bearer';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { prepareRequestAuth, setRequestAuth } from '../src/request-auth.js';
+import { prepareRequestAuth } from '../src/request-auth.js';
 
 const result = (clientId: string): AuthResult => ({
   header: { alg: 'RS256' },
@@ -73,43 +73,5 @@ describe('prepareRequestAuth', () => {
     prepareRequestAuth(req);
     expect(Object.getOwnPropertyDescriptor(IncomingMessage.prototype, 'auth')).toBeUndefined();
     expect('auth' in req).toBe(false);
-  });
-});
-
-describe('setRequestAuth', () => {
-  it('stores behind the accessor: later handlers read it, the request gets no own property', async () => {
-    const app = express();
-    let calls = 0;
-    app.use((req, _res, next) => {
-      prepareRequestAuth(req);
-      setRequestAuth(req, result(`client-${++calls}`));
-      next();
-    });
-    app.get('/', (req, res) => {
-      res.json({ client: req.auth?.payload.client_id, own: Object.hasOwn(req, 'auth') });
-    });
-    await request(app).get('/').expect(200, { client: 'client-1', own: false });
-    await request(app).get('/').expect(200, { client: 'client-2', own: false });
-  });
-
-  it('assigns as usual where another auth shadows the accessor', async () => {
-    const app = express();
-    Object.defineProperty(app.request, 'auth', { value: undefined, writable: true });
-    app.use((req, _res, next) => {
-      prepareRequestAuth(req);
-      setRequestAuth(req, result('shadowed'));
-      next();
-    });
-    app.get('/', (req, res) => {
-      res.json({ client: req.auth?.payload.client_id, own: Object.hasOwn(req, 'auth') });
-    });
-    await request(app).get('/').expect(200, { client: 'shadowed', own: true });
-  });
-
-  it('assigns to a request that Express did not dispatch', () => {
-    const req = new IncomingMessage(new Socket()) as IncomingMessage & { auth?: AuthResult };
-    setRequestAuth(req, result('plain'));
-    expect(req.auth?.payload.client_id).toBe('plain');
-    expect(Object.hasOwn(req, 'auth')).toBe(true);
   });
 });
