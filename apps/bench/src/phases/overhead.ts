@@ -176,6 +176,55 @@ function addCacheStats(
   return sum;
 }
 
+type Round = { result: autocannon.Result; cpuMicros: number };
+
+/**
+ * One set of fresh variant processes: each is checked and warmed up, then rounds `from` to `to`
+ * (exclusive) are measured and appended to `results`. Returns the shipped cache's counters.
+ */
+async function measureWithFreshProcesses(
+  options: OverheadOptions,
+  from: number,
+  to: number,
+  results: Record<Variant, Round[]>,
+): Promise<Record<string, number> | undefined> {
+  const { token, connections, progress } = options;
+  const servers = {} as Record<Variant, VariantServer>;
+  const url = (variant: Variant) => `http://127.0.0.1:${servers[variant].port}${ROUTE}`;
+  try {
+    for (const variant of VARIANTS) {
+      servers[variant] = await startVariant(variant, options.issuerBaseURL);
+    }
+    for (const variant of VARIANTS) {
+      const res = await fetch(url(variant), { headers: { authorization: `Bearer ${token}` } });
+      if (res.status !== 200) {
+        throw new Error(`${variant}: GET ${ROUTE} answered ${res.status} ${await res.text()}`);
+      }
+    }
+    for (const variant of VARIANTS) {
+      await run(url(variant), token, options.warmupSeconds, connections);
+    }
+    for (let round = from; round < to; round++) {
+      const order = balancedOrder(VARIANTS.length, round).map((i) => VARIANTS[i]!);
+      for (const variant of order) {
+        // Each variant starts on a clean heap: the garbage the previous one left is not its bill.
+        const server = servers[variant];
+        const before = (await server.control(true)).cpuMicros;
+        const result = await run(url(variant), token, options.roundSeconds, connections);
+        const cpuMicros = (await server.control()).cpuMicros - before;
+        results[variant].push({ result, cpuMicros });
+        const rps = result['2xx'] / result.duration;
+        progress(
+          `  round ${round + 1}/${options.rounds} ${variant.padEnd(16)} ${rps.toFixed(0).padStart(6)} req/s  p99 ${String(result.latency.p99).padStart(3)} ms  ${(cpuMicros / result['2xx']).toFixed(0)} µs CPU/req`,
+        );
+      }
+    }
+    return (await servers.shipped.control()).cache;
+  } finally {
+    await Promise.all(Object.values(servers).map((server) => server.stop()));
+  }
+}
+
 /**
  * The same cheap route served unprotected, with the library's default protection, with protectApi
  * without and with the verification cache. The rounds are split over `processes` sets of fresh
@@ -184,9 +233,8 @@ function addCacheStats(
  * round in a balanced order so drift hits all of them alike.
  */
 export async function measureOverhead(options: OverheadOptions): Promise<OverheadResult> {
-  const { token, connections, progress } = options;
+  const { connections, progress } = options;
   const processes = Math.max(1, Math.min(options.processes, options.rounds));
-  type Round = { result: autocannon.Result; cpuMicros: number };
   const results: Record<Variant, Round[]> = {
     unprotected: [],
     'library-default': [],
@@ -194,46 +242,13 @@ export async function measureOverhead(options: OverheadOptions): Promise<Overhea
     shipped: [],
   };
   let cache: Record<string, number> | undefined;
-  let round = 0;
   for (let set = 0; set < processes; set++) {
-    const servers = {} as Record<Variant, VariantServer>;
-    const url = (variant: Variant) => `http://127.0.0.1:${servers[variant].port}${ROUTE}`;
-    const lastRound = Math.round(((set + 1) * options.rounds) / processes);
-    try {
-      for (const variant of VARIANTS) {
-        servers[variant] = await startVariant(variant, options.issuerBaseURL);
-      }
-      for (const variant of VARIANTS) {
-        const res = await fetch(url(variant), { headers: { authorization: `Bearer ${token}` } });
-        if (res.status !== 200) {
-          throw new Error(`${variant}: GET ${ROUTE} answered ${res.status} ${await res.text()}`);
-        }
-      }
-      progress(
-        `  processes ${set + 1}/${processes}: warm-up ${options.warmupSeconds} s each, then rounds ${round + 1}–${lastRound}`,
-      );
-      for (const variant of VARIANTS) {
-        await run(url(variant), token, options.warmupSeconds, connections);
-      }
-      for (; round < lastRound; round++) {
-        const order = balancedOrder(VARIANTS.length, round).map((i) => VARIANTS[i]!);
-        for (const variant of order) {
-          // Each variant starts on a clean heap: the garbage the previous one left is not its bill.
-          const server = servers[variant];
-          const before = (await server.control(true)).cpuMicros;
-          const result = await run(url(variant), token, options.roundSeconds, connections);
-          const cpuMicros = (await server.control()).cpuMicros - before;
-          results[variant].push({ result, cpuMicros });
-          const rps = result['2xx'] / result.duration;
-          progress(
-            `  round ${round + 1}/${options.rounds} ${variant.padEnd(16)} ${rps.toFixed(0).padStart(6)} req/s  p99 ${String(result.latency.p99).padStart(3)} ms  ${(cpuMicros / result['2xx']).toFixed(0)} µs CPU/req`,
-          );
-        }
-      }
-      cache = addCacheStats(cache, (await servers.shipped.control()).cache);
-    } finally {
-      await Promise.all(Object.values(servers).map((server) => server.stop()));
-    }
+    const from = Math.round((set * options.rounds) / processes);
+    const to = Math.round(((set + 1) * options.rounds) / processes);
+    progress(
+      `  processes ${set + 1}/${processes}: warm-up ${options.warmupSeconds} s each, then ${to - from === 1 ? `round ${to}` : `rounds ${from + 1}–${to}`}`,
+    );
+    cache = addCacheStats(cache, await measureWithFreshProcesses(options, from, to, results));
   }
   const rpsOf = ({ result: r }: Round) => r['2xx'] / r.duration;
   const cpuOf = ({ result: r, cpuMicros }: Round) => cpuMicros / Math.max(1, r['2xx']);
