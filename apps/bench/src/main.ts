@@ -3,8 +3,9 @@
  * table and written to docs/benchmarks.md and docs/benchmarks.json. Not part of `npm test`.
  *
  * Phases: cold start (the three services spawned at once → first delivery planned, and their
- * memory), token economy, directions/geocode latency, authorization overhead. The services started
- * for the cold start serve the later phases.
+ * memory), token economy, directions/geocode latency, authorization overhead, and the services'
+ * HTTP server against Node's plain one. The services started for the cold start serve the later
+ * phases.
  *
  * Knobs (environment): BENCH_ROUNDS (12), BENCH_PROCESSES (3), BENCH_ROUND_SECONDS (2),
  * BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (50), BENCH_OUT (the docs folder).
@@ -14,6 +15,7 @@ import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@repo/testkit';
 import { giftdeliveriesTokens } from './demo-client.js';
+import { measureAppServer } from './phases/app-server.js';
 import { measureDirections } from './phases/directions.js';
 import { measureOverhead } from './phases/overhead.js';
 import { measureTokenEconomy } from './phases/token-economy.js';
@@ -96,16 +98,36 @@ const warmupSeconds = number('BENCH_WARMUP_SECONDS', 3);
 // Fresh server processes for each third of the rounds: the same code runs several percent faster
 // or slower from one process to the next (V8 decides its JIT and heap layout in each).
 const processes = number('BENCH_PROCESSES', 3);
+let token: string | undefined;
 const overhead = stack
   ? await phase(
       `authorization overhead: 4 variants × ${rounds} rounds × ${roundSeconds} s in ${processes} sets of processes (+ ${warmupSeconds} s warm-up each)`,
       async () => {
-        const token = await giftdeliveriesTokens(stack!.issuer).getAccessToken();
+        token ??= await giftdeliveriesTokens(stack!.issuer).getAccessToken();
         return measureOverhead({
           issuerBaseURL: stack!.issuer,
           token,
           rounds,
           processes,
+          roundSeconds,
+          warmupSeconds,
+          connections: number('BENCH_CONNECTIONS', 50),
+          progress: say,
+        });
+      },
+    )
+  : noStack;
+
+const appServerRounds = Math.max(2, Math.round(rounds / 2));
+const appServer = stack
+  ? await phase(
+      `app server: http.createServer vs createAppServer × ${appServerRounds} rounds × ${roundSeconds} s (+ ${warmupSeconds} s warm-up each)`,
+      async () => {
+        token ??= await giftdeliveriesTokens(stack!.issuer).getAccessToken();
+        return measureAppServer({
+          issuerBaseURL: stack!.issuer,
+          token,
+          rounds: appServerRounds,
           roundSeconds,
           warmupSeconds,
           connections: number('BENCH_CONNECTIONS', 50),
@@ -128,6 +150,7 @@ const report: BenchReport = {
   command: 'npm run bench',
   durationSeconds: (performance.now() - started) / 1000,
   overhead,
+  appServer,
   tokenEconomy,
   directions,
   coldStart: cold,
@@ -144,4 +167,4 @@ say('');
 say(
   `Wrote ${join(out, 'benchmarks.md')} and benchmarks.json (${report.durationSeconds.toFixed(0)} s).`,
 );
-process.exitCode = [overhead, tokenEconomy, directions, cold].every((p) => p.ok) ? 0 : 1;
+process.exitCode = [overhead, appServer, tokenEconomy, directions, cold].every((p) => p.ok) ? 0 : 1;

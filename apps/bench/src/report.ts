@@ -1,3 +1,4 @@
+import type { AppServerResult } from './phases/app-server.js';
 import type { OverheadResult } from './phases/overhead.js';
 import type { DirectionsResult } from './phases/directions.js';
 import type { TokenEconomyResult } from './phases/token-economy.js';
@@ -24,6 +25,8 @@ export interface BenchReport {
   command: string;
   durationSeconds: number;
   overhead: Phase<OverheadResult>;
+  /** The services' HTTP server (createAppServer) against Node's plain one, unprotected route. */
+  appServer: Phase<AppServerResult>;
   tokenEconomy: Phase<TokenEconomyResult>;
   directions: Phase<DirectionsResult>;
   coldStart: Phase<ColdStartResult>;
@@ -82,9 +85,40 @@ function overheadTable(o: OverheadResult): string {
 const failed = (phase: { ok: false; error: string }) => `not measured: ${phase.error}`;
 
 /** The short table printed at the end of `npm run bench`. */
+function appServerSection(a: AppServerResult): string[] {
+  const app = a.served['app-server'];
+  const node = a.served['node-http'];
+  return [
+    `Every variant above is served as the services serve their apps: by \`createAppServer\` of @repo/http, which has Node create each request and response with the Express app's prototypes. Express switches the prototype of every request and response it handles (\`Object.setPrototypeOf\`), and V8 then gives each of those objects a hidden class of its own, so every property later added to or read from one takes V8's slow path; created with the right prototype, Express's switch changes nothing. The unprotected route served both ways, each by a process of its own, ${a.rounds} rounds × ${a.roundSeconds} s in a balanced order after ${a.warmupSeconds} s of warm-up, ${a.connections} connections:`,
+    '',
+    table(
+      ['served by', 'req/s (median)', 'req/s min–max', 'CPU µs/req (median)', 'failed'],
+      [
+        [
+          'http.createServer(app)',
+          fmt(node.rps.median),
+          range(node.rps),
+          fmt(node.cpuMicrosPerRequest.median),
+          fmt(node.failures),
+        ],
+        [
+          'createAppServer(app)',
+          fmt(app.rps.median),
+          range(app.rps),
+          fmt(app.cpuMicrosPerRequest.median),
+          fmt(app.failures),
+        ],
+      ],
+    ),
+    '',
+    `- createAppServer serves **${fmt(a.ratio.median, 2)}×** the requests per second of \`http.createServer\` (middle half of the rounds ${fmt(a.ratio.q1, 2)}–${fmt(a.ratio.q3, 2)}×; by server CPU per request ${fmt(a.cpuRatio.median, 2)}×). It speeds up protected and unprotected requests alike, so it lowers the cost of every request without narrowing the ratios above.`,
+    '',
+  ];
+}
+
 export function renderSummary(report: BenchReport): string {
   const out: string[] = [];
-  const { overhead, tokenEconomy, directions, coldStart } = report;
+  const { overhead, appServer, tokenEconomy, directions, coldStart } = report;
   out.push(
     `Machine: ${report.machine.cpu}, ${report.machine.cores} cores, Node ${report.machine.node}, load ${fmt(report.machine.loadAverage.start, 1)} → ${fmt(report.machine.loadAverage.end, 1)}`,
   );
@@ -92,6 +126,13 @@ export function renderSummary(report: BenchReport): string {
   out.push(overhead.ok ? overheadTable(overhead.figures) : failed(overhead));
   out.push('');
   const rows: string[][] = [];
+  if (appServer.ok) {
+    const a = appServer.figures;
+    rows.push([
+      'createAppServer vs http.createServer (unprotected)',
+      `${fmt(a.ratio.median, 2)}× req/s (${fmt(a.served['node-http'].cpuMicrosPerRequest.median)} → ${fmt(a.served['app-server'].cpuMicrosPerRequest.median)} µs CPU/req)`,
+    ]);
+  } else rows.push(['createAppServer vs http.createServer', failed(appServer)]);
   if (tokenEconomy.ok) {
     const t = tokenEconomy.figures;
     rows.push([
@@ -126,7 +167,7 @@ export function renderSummary(report: BenchReport): string {
 
 /** `docs/benchmarks.md`: every figure, how it was measured, and the machine it ran on. */
 export function renderMarkdown(report: BenchReport): string {
-  const { machine, overhead, tokenEconomy, directions, coldStart } = report;
+  const { machine, overhead, appServer, tokenEconomy, directions, coldStart } = report;
   const md: string[] = [];
   md.push('# Benchmarks', '');
   md.push(
@@ -175,7 +216,7 @@ export function renderMarkdown(report: BenchReport): string {
     md.push(
       `- As shipped, protectApi serves **${fmt(shipped.ratio.median, 2)}×** the unprotected throughput (middle half of the rounds ${fmt(shipped.ratio.q1, 2)}–${fmt(shipped.ratio.q3, 2)}×, by server CPU per request ${fmt(shipped.cpuRatio.median, 2)}×; target ≥ 0.90×); express-oauth2-jwt-bearer's default serves **${fmt(library.ratio.median, 2)}×**.`,
       `- The cache takes the token verification off the hot path: ${fmt(o.variants['shipped-no-cache'].cpuMicrosPerRequest.median)} → ${fmt(shipped.cpuMicrosPerRequest.median)} µs of server CPU per request, against ${fmt(o.variants.unprotected.cpuMicrosPerRequest.median)} µs unprotected.`,
-      `- Between the shipped variant and the unprotected one remain ${fmt(shipped.cpuMicrosPerRequest.median - o.variants.unprotected.cpuMicrosPerRequest.median)} µs of CPU per request. The audit (client, route, scopes, decision) rides on the request's one log line, which then measures ${fmt(o.logLineMicros.audit, 1)} µs in isolation here instead of ${fmt(o.logLineMicros.request, 1)} µs; the rest is protectApi's own path (the checks that decide whether the cache may answer, the lookup, the scope check), the two more router layers of a protected route, and the garbage they leave. Express gives every request object a hidden class of its own, so each property read from a request takes V8's slow path and each one added to it builds a new hidden class (3–5 µs): the hot path reads as few as it can, and \`req.auth\` is an accessor backed by a WeakMap rather than a property added to every request.`,
+      `- Between the shipped variant and the unprotected one remain ${fmt(shipped.cpuMicrosPerRequest.median - o.variants.unprotected.cpuMicrosPerRequest.median)} µs of CPU per request. The audit (client, route, scopes, decision) rides on the request's one log line, which then measures ${fmt(o.logLineMicros.audit, 1)} µs in isolation here instead of ${fmt(o.logLineMicros.request, 1)} µs; the rest is protectApi's own path (the checks that decide whether the cache may answer, the lookup, the scope check), the two more router layers of a protected route, and the garbage they leave.`,
       `- Failed requests (non-2xx or socket errors) across all rounds: ${VARIANTS.map((v) => `${v} ${o.variants[v].failures}`).join(', ')}.`,
     );
     if (o.cache) {
@@ -204,6 +245,10 @@ export function renderMarkdown(report: BenchReport): string {
       '',
     );
   } else md.push(failed(overhead), '');
+
+  md.push('### The HTTP server under every variant', '');
+  if (appServer.ok) md.push(...appServerSection(appServer.figures));
+  else md.push(failed(appServer), '');
 
   md.push('## 2. Token economy', '');
   if (tokenEconomy.ok) {

@@ -45,6 +45,30 @@ const report: BenchReport = {
       cache: { hits: 99_000, misses: 3, size: 1 },
     },
   },
+  appServer: {
+    ok: true,
+    figures: {
+      route: 'GET /api/location/status',
+      rounds: 2,
+      roundSeconds: 5,
+      warmupSeconds: 3,
+      connections: 50,
+      served: {
+        'node-http': {
+          rps: spread([5_000, 5_200]),
+          cpuMicrosPerRequest: spread([200, 196]),
+          failures: 0,
+        },
+        'app-server': {
+          rps: spread([10_000, 10_400]),
+          cpuMicrosPerRequest: spread([100, 98]),
+          failures: 0,
+        },
+      },
+      ratio: spread([2, 2]),
+      cpuRatio: spread([2, 2]),
+    },
+  },
   tokenEconomy: {
     ok: true,
     figures: {
@@ -82,6 +106,9 @@ describe('the bench report writer', () => {
     expect(text).toContain('1 token request(s) (server issued 1)');
     expect(text).toContain('not measured: the pair set is missing');
     expect(text).toContain('4,321 ms');
+    expect(text).toMatch(
+      /\| createAppServer vs http\.createServer \(unprotected\) \|\s+2\.00× req\/s \(198 → 99 µs CPU\/req\) \|/,
+    );
   });
 
   it('writes docs/benchmarks.md with the machine, every phase and the per-round figures', () => {
@@ -105,6 +132,13 @@ describe('the bench report writer', () => {
     expect(md).toContain('**4,321 ms**');
     expect(md).toContain('remain 8 µs of CPU per request. The audit');
     expect(md).toContain('measures 12.0 µs in isolation here instead of 9.0 µs');
+    expect(md).toMatch(
+      /\| http\.createServer\(app\) \|\s+5,100 \|\s+5,000–5,200 \|\s+198 \|\s+0 \|/,
+    );
+    expect(md).toMatch(
+      /\| createAppServer\(app\)\s+\|\s+10,200 \|\s+10,000–10,400 \|\s+99 \|\s+0 \|/,
+    );
+    expect(md).toContain('createAppServer serves **2.00×** the requests per second');
     expect(md).not.toContain('busy with other work');
   });
 });

@@ -9,7 +9,6 @@ import {
   invalidRequest,
   toBearerError,
 } from './bearer-error.js';
-import { prepareRequestAuth } from './request-auth.js';
 import { ambiguousCredentials, cacheableToken } from './request-credentials.js';
 import { VerificationCache, type VerificationCacheOptions } from './verification-cache.js';
 
@@ -125,10 +124,10 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
           timeoutMs: timeoutDuration,
         });
 
-  // Where authenticate leaves a request's audit for requireScopes. A WeakMap, not a property:
-  // Express gives every request object a hidden class of its own, so each property added to it
-  // (or read from it) takes V8's slow path; the hot path below touches as few as it can.
-  const audits = new WeakMap<Request, Audit>();
+  // Where authenticate leaves a request's audit for requireScopes: a key of this instance's own,
+  // so two protected APIs in one app never read each other's.
+  const auditKey = Symbol('protectApi audit');
+  type AuditedRequest = Request & { [auditKey]?: Audit };
 
   /**
    * The audit rides on the request's own log line when requestLogger of @repo/logger handles the
@@ -183,11 +182,10 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
   };
 
   const authenticate: RequestHandler = (req, res, next) => {
-    prepareRequestAuth(req);
     const headers = req.headers;
     const target = req.originalUrl ?? req.url;
     const audit = new Audit(target);
-    audits.set(req, audit);
+    (req as AuditedRequest)[auditKey] = audit;
     auditWhenDone(req, res, audit);
     const ambiguity = ambiguousCredentials(req, headers, target);
     if (ambiguity) {
@@ -218,7 +216,7 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
         'WWW-Authenticate': challenge(audience, 'insufficient_scope', description, scope),
       });
     return (req, _res, next) => {
-      const audit = audits.get(req);
+      const audit = (req as AuditedRequest)[auditKey];
       // authenticate's verdict; req.auth only when it did not run here (another verifier).
       const claims = audit ? audit.claims : req.auth?.payload;
       if (audit) {

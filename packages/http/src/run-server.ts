@@ -1,7 +1,8 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { RequestListener } from 'node:http';
+import type { Express } from 'express';
 import type { Logger } from '@repo/logger';
+import { createAppServer } from './app-server.js';
 
 export interface RunServerOptions {
   port: number;
@@ -23,15 +24,13 @@ export interface RunningServer {
 }
 
 /**
- * Listens on `port` (0 picks a free one), logs where, and shuts down gracefully on SIGTERM/SIGINT:
- * stop accepting, let in-flight requests finish, run `onShutdown`, exit 0.
+ * Serves `app` (through {@link createAppServer}) on `port` (0 picks a free one), logs where, and
+ * shuts down gracefully on SIGTERM/SIGINT: stop accepting, let in-flight requests finish, run
+ * `onShutdown`, exit 0.
  */
-export async function runServer(
-  handler: RequestListener,
-  options: RunServerOptions,
-): Promise<RunningServer> {
+export async function runServer(app: Express, options: RunServerOptions): Promise<RunningServer> {
   const { logger, shutdownTimeoutMs = 10_000 } = options;
-  const server = createServer(handler);
+  const server = createAppServer(app);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,7 +1,8 @@
 /**
  * A child process of the overhead phase: the cheap route served one way (VARIANT), as a service
  * runs one configuration: no variant shares its JIT state or heap with another. Prints one JSON
- * line `{"port":…,"control":…}` when listening. Configured by VARIANT, ISSUER_BASE_URL, AUDIENCE.
+ * line `{"port":…,"control":…}` when listening. Configured by VARIANT, SERVE_WITH,
+ * ISSUER_BASE_URL, AUDIENCE.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,14 +10,18 @@ import { Writable } from 'node:stream';
 import express, { type RequestHandler } from 'express';
 import { auth, requiredScopes } from 'express-oauth2-jwt-bearer';
 import { protectApi, type VerificationCache } from '@repo/auth';
-import { createBaseApp, errorHandler, notFoundHandler } from '@repo/http';
+import { createAppServer, createBaseApp, errorHandler, notFoundHandler } from '@repo/http';
 import { createLogger } from '@repo/logger';
-import { SCOPE, VARIANTS, type Variant } from './variants.js';
+import { SCOPE, SERVE_WITH, VARIANTS, type ServeWith, type Variant } from './variants.js';
 
 const issuerBaseURL = process.env.ISSUER_BASE_URL ?? '';
 const audience = process.env.AUDIENCE ?? '';
 const variant = process.env.VARIANT as Variant;
 if (!VARIANTS.includes(variant)) throw new Error(`VARIANT must be one of ${VARIANTS.join(', ')}`);
+const serveWith = (process.env.SERVE_WITH ?? 'app-server') as ServeWith;
+if (!SERVE_WITH.includes(serveWith)) {
+  throw new Error(`SERVE_WITH must be one of ${SERVE_WITH.join(', ')}`);
+}
 
 // The variant logs exactly as a service does (JSON, info level: request lines, and audit lines
 // where protectApi is used); the lines are formatted and then dropped instead of written to a tty.
@@ -70,7 +75,9 @@ const listen = (server: ReturnType<typeof createServer>) =>
     server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
   });
 
-const served = createServer(appFor(variant));
+// Served as the services serve their apps (runServer of @repo/http), or as Express alone would.
+const app = appFor(variant);
+const served = serveWith === 'app-server' ? createAppServer(app) : createServer(app);
 served.keepAliveTimeout = 60_000;
 const port = await listen(served);
 // A side door for the bench: the process's CPU time, so cost per request can be computed from

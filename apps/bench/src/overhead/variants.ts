@@ -14,3 +14,11 @@ export const VARIANT_LABELS: Record<Variant, string> = {
 export const SCOPE = 'geocode:location';
 export const AUDIENCE = 'urn:worldmappers';
 export const ROUTE = '/api/location/status';
+
+/**
+ * How a variant's process serves its app: `app-server` as the services do (createAppServer of
+ * @repo/http: requests created with the app's prototypes), `node-http` with Node's plain
+ * `http.createServer(app)` (Express switches each request's prototype on arrival).
+ */
+export const SERVE_WITH = ['app-server', 'node-http'] as const;
+export type ServeWith = (typeof SERVE_WITH)[number];

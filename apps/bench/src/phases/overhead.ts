@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import autocannon from 'autocannon';
 import { createLogger } from '@repo/logger';
 import { spread, type Spread } from '../stats.js';
-import { AUDIENCE, ROUTE, VARIANTS, type Variant } from '../overhead/variants.js';
+import { AUDIENCE, ROUTE, VARIANTS, type ServeWith, type Variant } from '../overhead/variants.js';
 
 export interface OverheadOptions {
   issuerBaseURL: string;
@@ -99,7 +99,8 @@ function measureLogLines(): { request: number; audit: number } {
   return { request: time(request), audit: time(audit) };
 }
 
-function run(url: string, token: string, seconds: number, connections: number) {
+/** autocannon against `url` with the bearer token, for `seconds`. */
+export function run(url: string, token: string, seconds: number, connections: number) {
   return autocannon({
     url,
     connections,
@@ -122,19 +123,28 @@ export function balancedOrder(count: number, round: number): number[] {
 }
 
 /** A variant's server process: its port, and its CPU time (`collect`: after a full GC). */
-interface VariantServer {
+export interface VariantServer {
   port: number;
   control(collect?: boolean): Promise<{ cpuMicros: number; cache?: Record<string, number> }>;
   stop(): Promise<void>;
 }
 
-/** Starts one server process serving `variant` and resolves when it listens. */
-async function startVariant(variant: Variant, issuerBaseURL: string): Promise<VariantServer> {
+/**
+ * Starts one server process serving `variant` and resolves when it listens. `serveWith`: the
+ * services' own server (createAppServer of @repo/http, the default) or Node's plain
+ * `http.createServer(app)`.
+ */
+export async function startVariant(
+  variant: Variant,
+  issuerBaseURL: string,
+  serveWith: ServeWith = 'app-server',
+): Promise<VariantServer> {
   const entry = fileURLToPath(new URL('../overhead/server.ts', import.meta.url));
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', entry], {
     env: {
       ...process.env,
       VARIANT: variant,
+      SERVE_WITH: serveWith,
       ISSUER_BASE_URL: issuerBaseURL,
       AUDIENCE,
       NODE_ENV: 'production',
