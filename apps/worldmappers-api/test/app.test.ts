@@ -348,8 +348,8 @@ describe('protection', () => {
       expect.objectContaining({
         clientId: 'giftdeliveries',
         route: 'GET /api/location/geocode',
-        scopes: ALL_SCOPES.split(' '),
-        requiredScopes: ['geocode:location'],
+        scopes: ALL_SCOPES,
+        requiredScopes: 'geocode:location',
         decision: 'allow',
         status: 200,
       }),

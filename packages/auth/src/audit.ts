@@ -6,28 +6,38 @@ function clientIdOf(claims: JWTPayload | undefined): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
-/** Granted scopes per claims object: cached claims are frozen and shared, so split them once. */
-const grantedScopes = new WeakMap<JWTPayload, readonly string[]>();
+/** A token's granted scopes, as a list (for checks) and as one space-separated text (for logs). */
+interface GrantedScopes {
+  list: readonly string[];
+  text: string;
+}
 
-/**
- * The scopes a token grants: its `scope` claim, space separated (RFC 9068 §2.2.3), or an array of
- * strings as some servers send it; none when the claim is missing or of another type.
- */
-export function scopesOf(claims: JWTPayload | undefined): readonly string[] {
-  if (claims === undefined) return [];
-  let scopes = grantedScopes.get(claims);
-  if (scopes === undefined) {
+/** Granted scopes per claims object: cached claims are frozen and shared, so split them once. */
+const grantedScopes = new WeakMap<JWTPayload, GrantedScopes>();
+
+function grantedOf(claims: JWTPayload): GrantedScopes {
+  let granted = grantedScopes.get(claims);
+  if (granted === undefined) {
     const claim = claims.scope;
-    scopes = Object.freeze(
+    const list = Object.freeze(
       typeof claim === 'string'
         ? claim.split(' ').filter(Boolean)
         : Array.isArray(claim)
           ? claim.filter((scope): scope is string => typeof scope === 'string')
           : [],
     );
-    grantedScopes.set(claims, scopes);
+    granted = { list, text: list.join(' ') };
+    grantedScopes.set(claims, granted);
   }
-  return scopes;
+  return granted;
+}
+
+/**
+ * The scopes a token grants: its `scope` claim, space separated (RFC 9068 §2.2.3), or an array of
+ * strings as some servers send it; none when the claim is missing or of another type.
+ */
+export function scopesOf(claims: JWTPayload | undefined): readonly string[] {
+  return claims === undefined ? [] : grantedOf(claims).list;
 }
 
 /**
@@ -41,7 +51,8 @@ export class Audit {
   /** Where requireScopes ran: `req.baseUrl` and the route's path, joined only when logged. */
   baseUrl = '';
   routePath: string | undefined = undefined;
-  required: readonly string[] | undefined = undefined;
+  /** The scopes requireScopes demanded, space separated. */
+  required: string | undefined = undefined;
   /** `code: description` of the refusal protectApi gave, if any. */
   denied: string | undefined = undefined;
 
@@ -57,7 +68,8 @@ export class Audit {
       audit: true,
       clientId: clientIdOf(this.claims),
       route: `${method} ${route}`,
-      scopes: scopesOf(this.claims),
+      // Space separated, as in the token's own `scope` claim (RFC 6749 §3.3).
+      scopes: this.claims === undefined ? '' : grantedOf(this.claims).text,
       decision: denied ? 'deny' : 'allow',
     };
     if (this.required !== undefined) fields.requiredScopes = this.required;

@@ -223,7 +223,7 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
         const route = req.route as { path?: unknown } | undefined;
         audit.baseUrl = req.baseUrl;
         audit.routePath = typeof route?.path === 'string' ? route.path : req.path;
-        audit.required = required;
+        audit.required = scope;
       }
       if (claims === undefined) {
         // requireScopes mounted without authenticate before it: nothing was verified.

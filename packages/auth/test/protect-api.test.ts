@@ -53,8 +53,8 @@ describe('protectApi', () => {
         audit: true,
         clientId: 'c1',
         route: 'GET /api/read',
-        scopes: ['things:read', 'other'],
-        requiredScopes: ['things:read'],
+        scopes: 'things:read other',
+        requiredScopes: 'things:read',
         decision: 'allow',
         status: 200,
         durationMs: expect.any(Number),
@@ -152,7 +152,7 @@ describe('protectApi', () => {
         clientId: 'c2',
         decision: 'deny',
         reason: 'insufficient_scope: The access token lacks the required scope: things:read.',
-        scopes: ['things:write'],
+        scopes: 'things:write',
         status: 403,
       }),
     ]);
@@ -244,7 +244,7 @@ describe('protectApi', () => {
         audit: true,
         clientId: 'c9',
         route: 'GET /api/read',
-        requiredScopes: ['things:read'],
+        requiredScopes: 'things:read',
         decision: 'allow',
       }),
     ]);

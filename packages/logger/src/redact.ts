@@ -42,22 +42,6 @@ export function isSecretField(name: string): boolean {
 
 const MAX_DEPTH = 8;
 
-/**
- * Redacted copies of frozen lists of words: such a list cannot change, and the same ones are
- * logged on every line (protectApi's granted and required scopes), so each is masked once.
- */
-const redactedWordLists = new WeakMap<readonly string[], readonly string[]>();
-
-function redactWords(words: readonly string[]): readonly string[] {
-  if (!Object.isFrozen(words)) return words.map(maskSecretsInText);
-  let redacted = redactedWordLists.get(words);
-  if (redacted === undefined) {
-    redacted = Object.freeze(words.map(maskSecretsInText));
-    redactedWordLists.set(words, redacted);
-  }
-  return redacted;
-}
-
 function errorToObject(error: Error): Record<string, unknown> {
   const plain: Record<string, unknown> = { name: error.name, message: error.message };
   for (const [key, value] of Object.entries(error)) plain[key] = value;
@@ -104,9 +88,9 @@ function redactValue(value: unknown, ancestors: object[], secret = false): unkno
   if (ancestors.includes(value)) return '[Circular]';
   if (ancestors.length >= MAX_DEPTH) return '[Truncated]';
   if (Array.isArray(value)) {
-    // Lists of words (scopes, ids) are common and cannot hold a cycle: no bookkeeping for them.
+    // Lists of words (ids, names) are common and cannot hold a cycle: no bookkeeping for them.
     if (!secret && value.every((item) => typeof item === 'string')) {
-      return redactWords(value as string[]);
+      return (value as string[]).map(maskSecretsInText);
     }
     ancestors.push(value);
     const copy = value.map((item: unknown) => redactValue(item, ancestors, secret));

@@ -32,19 +32,15 @@ describe('redact', () => {
     expect(JSON.stringify(out)).not.toMatch(/s3cr3t|opaque-token/);
   });
 
-  it('masks a frozen list of words once and hands back the same masked copy', () => {
+  it('masks secrets inside a list of words, frozen or not, into a fresh list', () => {
     const scopes = Object.freeze(['things:read', `Bearer ${JWT}`]);
-    const first = redact({ scopes }) as { scopes: readonly string[] };
-    const second = redact({ scopes }) as { scopes: readonly string[] };
-    expect(first.scopes).toEqual([
+    const out = redact({ scopes }) as { scopes: readonly string[] };
+    expect(out.scopes).toEqual([
       'things:read',
       expect.stringMatching(/^Bearer sha256:[0-9a-f]{8}$/),
     ]);
-    expect(second.scopes).toBe(first.scopes);
-    expect(Object.isFrozen(first.scopes)).toBe(true);
-    const open = ['things:read', `Bearer ${JWT}`];
-    expect(redact(open)).not.toBe(redact(open));
-    expect(redact(open)).toEqual(first.scopes);
+    expect(out.scopes).not.toBe(scopes);
+    expect(redact([...scopes])).toEqual(out.scopes);
   });
 
   it('redacts inside arrays', () => {

@@ -80,8 +80,8 @@ function measureLogLines(): { request: number; audit: number } {
       audit: true,
       clientId: 'giftdeliveries',
       route: `GET ${ROUTE}`,
-      scopes: ['geocode:location', 'reverse-geocode:location', 'directions'],
-      requiredScopes: ['geocode:location'],
+      scopes: 'geocode:location reverse-geocode:location directions',
+      requiredScopes: 'geocode:location',
       decision: 'allow',
       reason: undefined,
     });
