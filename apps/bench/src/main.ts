@@ -7,7 +7,7 @@
  * HTTP server against Node's plain one. The services started for the cold start serve the later
  * phases.
  *
- * Knobs (environment): BENCH_ROUNDS (12), BENCH_PROCESSES (3), BENCH_ROUND_SECONDS (2),
+ * Knobs (environment): BENCH_ROUNDS (12), BENCH_PROCESSES (6), BENCH_ROUND_SECONDS (2),
  * BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (50), BENCH_OUT (the docs folder).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -95,9 +95,10 @@ const directions = stack
 const rounds = number('BENCH_ROUNDS', 12);
 const roundSeconds = number('BENCH_ROUND_SECONDS', 2);
 const warmupSeconds = number('BENCH_WARMUP_SECONDS', 3);
-// Fresh server processes for each third of the rounds: the same code runs several percent faster
-// or slower from one process to the next (V8 decides its JIT and heap layout in each).
-const processes = number('BENCH_PROCESSES', 3);
+// Fresh server processes for every two rounds: on this virtual machine one process of the same
+// code can run at half the speed of the next for its whole life, so one unlucky process per
+// variant must not decide the ratio.
+const processes = number('BENCH_PROCESSES', 6);
 let token: string | undefined;
 const overhead = stack
   ? await phase(

@@ -131,7 +131,7 @@ describe('the bench report writer', () => {
     expect(md).toMatch(/\| worldmappers-api \|\s+240 MiB \|\s+250 MiB \|/);
     expect(md).toContain('**4,321 ms**');
     expect(md).toContain('remain 8 µs of CPU per request. The audit');
-    expect(md).toContain('measures 12.0 µs in isolation here instead of 9.0 µs');
+    expect(md).toContain('then costs 12.0 µs of CPU instead of 9.0 µs');
     expect(md).toMatch(
       /\| http\.createServer\(app\) \|\s+5,100 \|\s+5,000–5,200 \|\s+198 \|\s+0 \|/,
     );
