@@ -119,16 +119,19 @@ const overhead = stack
     )
   : noStack;
 
+// Half the overhead phase's rounds and sets of processes: one comparison of two, not four.
 const appServerRounds = Math.max(2, Math.round(rounds / 2));
+const appServerProcesses = Math.max(1, Math.round(processes / 2));
 const appServer = stack
   ? await phase(
-      `app server: http.createServer vs createAppServer × ${appServerRounds} rounds × ${roundSeconds} s (+ ${warmupSeconds} s warm-up each)`,
+      `app server: http.createServer vs createAppServer × ${appServerRounds} rounds × ${roundSeconds} s in ${appServerProcesses} pairs of processes (+ ${warmupSeconds} s warm-up each)`,
       async () => {
         token ??= await giftdeliveriesTokens(stack!.issuer).getAccessToken();
         return measureAppServer({
           issuerBaseURL: stack!.issuer,
           token,
           rounds: appServerRounds,
+          processes: appServerProcesses,
           roundSeconds,
           warmupSeconds,
           connections: number('BENCH_CONNECTIONS', 50),

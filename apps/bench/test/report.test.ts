@@ -50,6 +50,7 @@ const report: BenchReport = {
     figures: {
       route: 'GET /api/location/status',
       rounds: 2,
+      processes: 1,
       roundSeconds: 5,
       warmupSeconds: 3,
       connections: 50,
@@ -130,7 +131,9 @@ describe('the bench report writer', () => {
     );
     expect(md).toMatch(/\| worldmappers-api \|\s+240 MiB \|\s+250 MiB \|/);
     expect(md).toContain('**4,321 ms**');
-    expect(md).toContain('remain 8 µs of CPU per request. The audit');
+    expect(md).toContain(
+      'remain 8 µs of server CPU per request (median over the rounds of the difference within each round; middle half 8 to 8 µs). The audit',
+    );
     expect(md).toContain('then costs 12.0 µs of CPU instead of 9.0 µs');
     expect(md).toMatch(
       /\| http\.createServer\(app\) \|\s+5,100 \|\s+5,000–5,200 \|\s+198 \|\s+0 \|/,

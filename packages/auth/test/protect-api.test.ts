@@ -12,10 +12,11 @@ const audits = () => lines.filter((l) => l.audit === true);
 
 let issuer: TestIssuer;
 let app: express.Express;
+let api: ReturnType<typeof protectApi>;
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
-  const api = protectApi({
+  api = protectApi({
     issuerBaseURL: issuer.issuer,
     audience: AUDIENCE,
     logger,
@@ -64,12 +65,16 @@ describe('protectApi', () => {
 
   it('hands handlers the same req.auth whether the token was verified or found in the cache', async () => {
     const token = await issuer.mint({ audience: AUDIENCE, scope: 'things:read', clientId: 'c9' });
-    // The first request goes through the library's verification, the second is a cache hit.
+    // Once the cache has seen the JWKS, the first request goes through the library's
+    // verification and is remembered, the second is a cache hit.
+    await api.verificationCache!.checkJwks({ force: true });
+    const hits = api.verificationCache!.stats().hits;
     for (let i = 0; i < 2; i++) {
       const res = await request(app).get('/api/whoami').set('Authorization', `Bearer ${token}`);
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ client: 'c9', scope: 'things:read' });
     }
+    expect(api.verificationCache!.stats().hits).toBe(hits + 1);
   });
 
   it('answers a request without a token with 401 and a bare challenge', async () => {
@@ -248,6 +253,27 @@ describe('protectApi', () => {
         decision: 'allow',
       }),
     ]);
+  });
+
+  it('keeps the audits of two protected APIs in one app apart', async () => {
+    const outer = protectApi({ issuerBaseURL: issuer.issuer, audience: AUDIENCE, logger });
+    const inner = protectApi({ issuerBaseURL: issuer.issuer, audience: AUDIENCE, logger });
+    const both = express();
+    both.use(requestLogger(logger));
+    both.use('/api', outer.authenticate);
+    // inner's requireScopes without inner's authenticate: it judges req.auth, which outer set.
+    both.get('/api/read', inner.requireScopes('things:read'), (_req, res) =>
+      res.json({ ok: true }),
+    );
+    both.use(bearerErrors);
+    const token = await issuer.mint({ audience: AUDIENCE, scope: 'things:read', clientId: 'c7' });
+    const res = await request(both).get('/api/read').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(200);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ audit: true, clientId: 'c7', decision: 'allow' });
+    // outer's audit was not annotated by inner's requireScopes.
+    expect(lines[0]).not.toHaveProperty('requiredScopes');
   });
 
   it('answers 503 temporarily_unavailable, not 401, when the JWKS cannot be fetched', async () => {

@@ -6,6 +6,8 @@ export interface AppServerOptions {
   issuerBaseURL: string;
   token: string;
   rounds: number;
+  /** Pairs of fresh server processes the rounds are split over. */
+  processes: number;
   roundSeconds: number;
   warmupSeconds: number;
   connections: number;
@@ -24,6 +26,7 @@ export interface ServedFigures {
 export interface AppServerResult {
   route: string;
   rounds: number;
+  processes: number;
   roundSeconds: number;
   warmupSeconds: number;
   connections: number;
@@ -34,29 +37,33 @@ export interface AppServerResult {
   cpuRatio: Spread;
 }
 
+type Round = { rps: number; cpu: number; failures: number };
+
 /**
- * The unprotected cheap route served two ways, each by a process of its own: by Node's
- * `http.createServer(app)` (Express switches every request's prototype on arrival) and by
- * createAppServer of @repo/http (requests created with the app's prototypes), which every service
- * and every variant of the overhead phase uses. Same warm-up, balanced turns and pairing within
- * rounds as the overhead phase.
+ * One pair of fresh processes (one per way of serving), checked and warmed up; then rounds `from`
+ * to `to` (exclusive) are measured and appended to `results`.
  */
-export async function measureAppServer(options: AppServerOptions): Promise<AppServerResult> {
+async function measurePair(
+  options: AppServerOptions,
+  from: number,
+  to: number,
+  results: Record<ServeWith, Round[]>,
+): Promise<void> {
   const { token, connections, progress } = options;
   const servers = {} as Record<ServeWith, VariantServer>;
-  const results: Record<ServeWith, { rps: number; cpu: number; failures: number }[]> = {
-    'app-server': [],
-    'node-http': [],
-  };
   const url = (serveWith: ServeWith) => `http://127.0.0.1:${servers[serveWith].port}${ROUTE}`;
   try {
     for (const serveWith of SERVE_WITH) {
       servers[serveWith] = await startVariant('unprotected', options.issuerBaseURL, serveWith);
     }
     for (const serveWith of SERVE_WITH) {
+      const res = await fetch(url(serveWith), { headers: { authorization: `Bearer ${token}` } });
+      if (res.status !== 200) {
+        throw new Error(`${serveWith}: GET ${ROUTE} answered ${res.status} ${await res.text()}`);
+      }
       await run(url(serveWith), token, options.warmupSeconds, connections);
     }
-    for (let round = 0; round < options.rounds; round++) {
+    for (let round = from; round < to; round++) {
       for (const i of balancedOrder(SERVE_WITH.length, round)) {
         const serveWith = SERVE_WITH[i]!;
         const server = servers[serveWith];
@@ -77,6 +84,24 @@ export async function measureAppServer(options: AppServerOptions): Promise<AppSe
   } finally {
     await Promise.all(Object.values(servers).map((server) => server.stop()));
   }
+}
+
+/**
+ * The unprotected cheap route served two ways, each by a process of its own: by Node's
+ * `http.createServer(app)` (Express switches every request's prototype on arrival) and by
+ * createAppServer of @repo/http (requests created with the app's prototypes), which every service
+ * and every variant of the overhead phase uses. As in the overhead phase, the rounds are split over
+ * fresh pairs of processes, each warmed up, the two taking turns and paired within rounds.
+ */
+export async function measureAppServer(options: AppServerOptions): Promise<AppServerResult> {
+  const results: Record<ServeWith, Round[]> = { 'app-server': [], 'node-http': [] };
+  const processes = Math.max(1, Math.min(options.processes, options.rounds));
+  for (let set = 0; set < processes; set++) {
+    const from = Math.round((set * options.rounds) / processes);
+    const to = Math.round(((set + 1) * options.rounds) / processes);
+    options.progress(`  processes ${set + 1}/${processes}`);
+    await measurePair(options, from, to, results);
+  }
   const figures = (serveWith: ServeWith): ServedFigures => ({
     rps: spread(results[serveWith].map((r) => r.rps)),
     cpuMicrosPerRequest: spread(results[serveWith].map((r) => r.cpu)),
@@ -87,9 +112,10 @@ export async function measureAppServer(options: AppServerOptions): Promise<AppSe
   return {
     route: `GET ${ROUTE}`,
     rounds: options.rounds,
+    processes,
     roundSeconds: options.roundSeconds,
     warmupSeconds: options.warmupSeconds,
-    connections,
+    connections: options.connections,
     served: { 'app-server': figures('app-server'), 'node-http': figures('node-http') },
     ratio: spread(app.map((r, i) => r.rps / node[i]!.rps)),
     cpuRatio: spread(app.map((r, i) => node[i]!.cpu / r.cpu)),

@@ -253,8 +253,8 @@ async function measureWithFreshProcesses(
 /**
  * The same cheap route served unprotected, with the library's default protection, with protectApi
  * without and with the verification cache. The rounds are split over `processes` sets of fresh
- * server processes (two processes running the same code differ by several percent: V8 decides
- * JIT and heap layout anew in each); each set is warmed up, then the variants take turns round by
+ * server processes (on a virtual machine one process of the same code can run at half the speed
+ * of the next for its whole life); each set is warmed up, then the variants take turns round by
  * round in a balanced order so drift hits all of them alike.
  */
 export async function measureOverhead(options: OverheadOptions): Promise<OverheadResult> {
