@@ -99,23 +99,23 @@ const warmupSeconds = number('BENCH_WARMUP_SECONDS', 3);
 // code can run at half the speed of the next for its whole life, so one unlucky process per
 // variant must not decide the ratio.
 const processes = number('BENCH_PROCESSES', 6);
+const connections = number('BENCH_CONNECTIONS', 50);
 let token: string | undefined;
+/** A side-by-side phase's settings; the first phase that runs fetches the one token both use. */
+const sideBySide = async (rounds: number, processes: number) => ({
+  issuerBaseURL: stack!.issuer,
+  token: (token ??= await giftdeliveriesTokens(stack!.issuer).getAccessToken()),
+  rounds,
+  processes,
+  roundSeconds,
+  warmupSeconds,
+  connections,
+  progress: say,
+});
 const overhead = stack
   ? await phase(
       `authorization overhead: 4 variants × ${rounds} rounds × ${roundSeconds} s in ${processes} sets of processes (+ ${warmupSeconds} s warm-up each)`,
-      async () => {
-        token ??= await giftdeliveriesTokens(stack!.issuer).getAccessToken();
-        return measureOverhead({
-          issuerBaseURL: stack!.issuer,
-          token,
-          rounds,
-          processes,
-          roundSeconds,
-          warmupSeconds,
-          connections: number('BENCH_CONNECTIONS', 50),
-          progress: say,
-        });
-      },
+      async () => measureOverhead(await sideBySide(rounds, processes)),
     )
   : noStack;
 
@@ -125,19 +125,7 @@ const appServerProcesses = Math.max(1, Math.round(processes / 2));
 const appServer = stack
   ? await phase(
       `app server: http.createServer vs createAppServer × ${appServerRounds} rounds × ${roundSeconds} s in ${appServerProcesses} pairs of processes (+ ${warmupSeconds} s warm-up each)`,
-      async () => {
-        token ??= await giftdeliveriesTokens(stack!.issuer).getAccessToken();
-        return measureAppServer({
-          issuerBaseURL: stack!.issuer,
-          token,
-          rounds: appServerRounds,
-          processes: appServerProcesses,
-          roundSeconds,
-          warmupSeconds,
-          connections: number('BENCH_CONNECTIONS', 50),
-          progress: say,
-        });
-      },
+      async () => measureAppServer(await sideBySide(appServerRounds, appServerProcesses)),
     )
   : noStack;
 

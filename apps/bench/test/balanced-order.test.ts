@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { balancedOrder } from '../src/phases/overhead.js';
+import { balancedOrder } from '../src/side-by-side.js';
 
 describe('balancedOrder (the overhead phase turn order)', () => {
   it.each([2, 4, 6])(

@@ -13,6 +13,22 @@ const figures = (rps: number[], p99: number[], cpu: number[], ratio: number[]) =
   failures: 0,
 });
 
+const served = (rps: number[], cpu: number[]) => ({
+  rps: spread(rps),
+  cpuMicrosPerRequest: spread(cpu),
+  failures: 0,
+});
+
+/** How both side-by-side phases of the fixture were run. */
+const setup = {
+  route: 'GET /api/location/status',
+  rounds: 2,
+  processes: 1,
+  roundSeconds: 5,
+  warmupSeconds: 3,
+  connections: 50,
+};
+
 /** Fake numbers: the report writer must lay them out, not measure anything. */
 const report: BenchReport = {
   machine: {
@@ -29,12 +45,7 @@ const report: BenchReport = {
   overhead: {
     ok: true,
     figures: {
-      route: 'GET /api/location/status',
-      rounds: 2,
-      processes: 1,
-      roundSeconds: 5,
-      warmupSeconds: 3,
-      connections: 50,
+      ...setup,
       variants: {
         unprotected: figures([10_000, 10_200], [9, 11], [100, 102], [1, 1]),
         'library-default': figures([6_000, 6_100], [20, 22], [160, 162], [0.6, 0.6]),
@@ -48,23 +59,10 @@ const report: BenchReport = {
   appServer: {
     ok: true,
     figures: {
-      route: 'GET /api/location/status',
-      rounds: 2,
-      processes: 1,
-      roundSeconds: 5,
-      warmupSeconds: 3,
-      connections: 50,
+      ...setup,
       served: {
-        'node-http': {
-          rps: spread([5_000, 5_200]),
-          cpuMicrosPerRequest: spread([200, 196]),
-          failures: 0,
-        },
-        'app-server': {
-          rps: spread([10_000, 10_400]),
-          cpuMicrosPerRequest: spread([100, 98]),
-          failures: 0,
-        },
+        'node-http': served([5_000, 5_200], [200, 196]),
+        'app-server': served([10_000, 10_400], [100, 98]),
       },
       ratio: spread([2, 2]),
       cpuRatio: spread([2, 2]),
