@@ -114,7 +114,7 @@ const sideBySide = async (rounds: number, processes: number) => ({
 });
 const overhead = stack
   ? await phase(
-      `authorization overhead: 4 variants × ${rounds} rounds × ${roundSeconds} s in ${processes} sets of processes (+ ${warmupSeconds} s warm-up each)`,
+      `authorization overhead: 4 variants × ${rounds} rounds × ${roundSeconds} s in ${processes} set${processes === 1 ? '' : 's'} of processes (+ ${warmupSeconds} s warm-up each)`,
       async () => measureOverhead(await sideBySide(rounds, processes)),
     )
   : noStack;
@@ -124,7 +124,7 @@ const appServerRounds = Math.max(2, Math.round(rounds / 2));
 const appServerProcesses = Math.max(1, Math.round(processes / 2));
 const appServer = stack
   ? await phase(
-      `app server: http.createServer vs createAppServer × ${appServerRounds} rounds × ${roundSeconds} s in ${appServerProcesses} pairs of processes (+ ${warmupSeconds} s warm-up each)`,
+      `app server: http.createServer vs createAppServer × ${appServerRounds} rounds × ${roundSeconds} s in ${appServerProcesses} pair${appServerProcesses === 1 ? '' : 's'} of processes (+ ${warmupSeconds} s warm-up each)`,
       async () => measureAppServer(await sideBySide(appServerRounds, appServerProcesses)),
     )
   : noStack;
