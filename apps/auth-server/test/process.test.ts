@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, startService } from '@repo/testkit';
@@ -36,6 +37,7 @@ describe('the auth-server process', () => {
     cleanups.push(dataDir.remove);
     const port = await freePort();
     const service = await startService('auth-server', {
+      entry: join(appDir, 'dist', 'index.js'),
       port,
       env: { ISSUER: `http://127.0.0.1:${port}/`, DATA_DIR: dataDir.path },
     });

@@ -1,15 +1,12 @@
 export { freePort } from './free-port.js';
 export { jsonLogSink, testLogger, type JsonLogSink } from './log-sink.js';
 export {
-  repoRoot,
   startService,
   waitForHttp,
-  type AppName,
   type ServiceProcess,
   type StartServiceOptions,
 } from './start-service.js';
 export { startTestIssuer, type MintOptions, type TestIssuer, type TestKey } from './test-issuer.js';
-export { rotateKeys, startDemoStack, type DemoStack, type DemoStackOptions } from './demo-stack.js';
 export {
   accessTokenClaims,
   decodeJwt,

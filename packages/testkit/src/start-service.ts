@@ -1,13 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname } from 'node:path';
 import { freePort } from './free-port.js';
-
-/** The repository root, found from this package's own location. */
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-
-export type AppName = 'auth-server' | 'worldmappers-api' | 'giftdeliveries';
 
 export interface StartServiceOptions {
   /** Variables for the process, on top of a clean base (no `.env`, JSON logs, `NODE_ENV=test`). */
@@ -17,10 +11,10 @@ export interface StartServiceOptions {
   /** Path polled until it answers 200. */
   readyPath?: string;
   timeoutMs?: number;
-  /** Working directory; defaults to the app's folder. */
+  /** The script to run with this Node.js, e.g. a service's built `dist/index.js`. */
+  entry: string;
+  /** Working directory; the entry's folder by default. */
   cwd?: string;
-  /** Entry file; defaults to the app's built `dist/index.js`. */
-  entry?: string;
 }
 
 export interface ServiceProcess {
@@ -66,16 +60,17 @@ export async function waitForHttp(
 }
 
 /**
- * Starts one of the apps as a real process from its build output, on a free port, and waits until
- * it answers its health check. Its output is kept for assertions (and never printed).
+ * Starts a service as a real process from its build output (`options.entry`), on a free port, and
+ * waits until it answers its health check. Its output is kept for assertions (and never printed).
+ * `name` only labels errors and log lines.
  */
 export async function startService(
-  name: AppName,
-  options: StartServiceOptions = {},
+  name: string,
+  options: StartServiceOptions,
 ): Promise<ServiceProcess> {
   const port = options.port ?? (await freePort());
-  const cwd = options.cwd ?? join(repoRoot, 'apps', name);
-  const entry = options.entry ?? join(cwd, 'dist', 'index.js');
+  const { entry } = options;
+  const cwd = options.cwd ?? dirname(entry);
   if (!existsSync(entry)) throw new Error(`${entry} does not exist: build ${name} first`);
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries({

@@ -1,0 +1,180 @@
+/**
+ * Prints the speed figures of issue 4 (not a test: numbers vary by machine and load):
+ * world loading (precomputed file and in-memory fallback), directions p50/p95/p99 over the fixed
+ * pairs, geocode p50/p99, then several start-ups of the built server: wall time and CPU time to
+ * the first `GET /healthz` 200 and to `GET /readyz` 200, and resident memory.
+ * Run with `npm run bench:world -w bench` after `npm run build` (start-up is measured on dist/).
+ * `-- --starts 5` sets how many start-ups; `-- --entry path/to/index.js` measures another build.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort, startTestIssuer } from '@repo/testkit';
+import { appScript } from 'demo-stack';
+import { buildWorld } from 'worldmappers-api/dist/world/world.js';
+import { DIRECTIONS_PAIRS } from './pairs.js';
+
+export { DIRECTIONS_PAIRS };
+
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+const figures = (samples: number[]) => {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return (p: number) => percentile(sorted, p).toFixed(3);
+};
+
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+const load = () =>
+  `load average ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}`;
+
+function inProcess() {
+  let t = performance.now();
+  let c = cpuMs();
+  const fallback = buildWorld({ networkFile: false });
+  fallback.router.prepareLandmarks();
+  say(
+    `world built in memory (fallback): ${(performance.now() - t).toFixed(0)} ms wall, ${(cpuMs() - c).toFixed(0)} ms CPU ${JSON.stringify(fallback.timings)} incl. landmarks; ${load()}`,
+  );
+  t = performance.now();
+  c = cpuMs();
+  const world = buildWorld();
+  say(
+    `world loaded (network ${world.network.source}${world.network.reason ? `: ${world.network.reason}` : ''}): ${(performance.now() - t).toFixed(0)} ms wall, ${(cpuMs() - c).toFixed(0)} ms CPU ${JSON.stringify(world.timings)}; ${load()}`,
+  );
+  if (!world.router.warm) world.router.prepareLandmarks();
+
+  const ends = DIRECTIONS_PAIRS.map(([a, b]) => {
+    const s = world.geocoder.geocode(a);
+    const d = world.geocoder.geocode(b);
+    if (s === undefined || d === undefined) throw new Error(`unknown place in ${a} → ${b}`);
+    return [s, d] as const;
+  });
+  // Warm up the JIT, then measure whole answers (route + steps + geometry).
+  for (let i = 0; i < 3; i++) for (const [s, d] of ends) world.directions.directions(s, d, 'road');
+  const samples: number[] = [];
+  let slowest = { ms: 0, pair: '' };
+  for (let round = 0; round < 5; round++) {
+    DIRECTIONS_PAIRS.forEach(([a, b], i) => {
+      const [s, d] = ends[i]!;
+      const t = performance.now();
+      world.directions.directions(s, d, 'road');
+      const ms = performance.now() - t;
+      samples.push(ms);
+      if (ms > slowest.ms) slowest = { ms, pair: `${a} → ${b}` };
+    });
+  }
+  const dir = figures(samples);
+  say(
+    `directions (${DIRECTIONS_PAIRS.length} pairs × 5): p50 ${dir(50)} ms, p95 ${dir(95)} ms, p99 ${dir(99)} ms; slowest ${slowest.pair} ${slowest.ms.toFixed(1)} ms`,
+  );
+
+  const queries = DIRECTIONS_PAIRS.flat().concat([
+    'kyoto, jp',
+    'Kyoto, Japan',
+    'Sao Paulo',
+    'Springfield, IL, USA',
+  ]);
+  for (const q of queries) world.geocoder.geocode(q);
+  const geo: number[] = [];
+  for (let round = 0; round < 50; round++) {
+    for (const q of queries) {
+      const t = performance.now();
+      world.geocoder.place(world.geocoder.geocode(q)!);
+      geo.push(performance.now() - t);
+    }
+  }
+  const g = figures(geo);
+  say(`geocode (${geo.length} lookups): p50 ${g(50)} ms, p99 ${g(99)} ms`);
+}
+
+const CLOCK_TICKS_PER_S = 100;
+/** CPU time (user + system, all threads) a process has used so far, from /proc. */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // Fields 14 and 15 of proc(5), counted after the command name: utime and stime in clock ticks.
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
+}
+const statusKb = (pid: number, field: string) =>
+  Number(
+    new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0,
+  );
+
+async function startUp(entry: string, issuerUrl: string) {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [entry], {
+    env: {
+      ...process.env,
+      ENV_FILE: 'none',
+      PORT: String(port),
+      ISSUER_BASE_URL: issuerUrl,
+      LOG_FORMAT: 'json',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
+    },
+    stdio: 'ignore',
+  });
+  const pid = child.pid!;
+  const until = async (path: string) => {
+    for (;;) {
+      if (performance.now() - t0 > 60_000) throw new Error(`no 200 from ${path} within 60 s`);
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}${path}`)).status === 200) {
+          return { ms: performance.now() - t0, cpuMs: processCpuMs(pid) };
+        }
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+  try {
+    const health = await until('/healthz');
+    const ready = await until('/readyz');
+    const rssReady = statusKb(pid, 'VmRSS') / 1024;
+    await new Promise((r) => setTimeout(r, 3000)); // anything left in the background settles
+    return {
+      health,
+      ready,
+      rssReady,
+      rssLater: statusKb(pid, 'VmRSS') / 1024,
+      peak: statusKb(pid, 'VmHWM') / 1024,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+}
+
+const { values: args } = parseArgs({
+  options: { starts: { type: 'string', default: '5' }, entry: { type: 'string' } },
+});
+const entry = args.entry ? resolve(args.entry) : appScript('worldmappers-api');
+
+inProcess();
+const issuer = await startTestIssuer();
+try {
+  const runs: Awaited<ReturnType<typeof startUp>>[] = [];
+  for (let i = 0; i < Number(args.starts); i++) {
+    const run = await startUp(entry, issuer.issuer);
+    runs.push(run);
+    say(
+      `start-up ${i + 1}: /healthz 200 after ${run.health.ms.toFixed(0)} ms wall (${run.health.cpuMs.toFixed(0)} ms CPU), /readyz 200 after ${run.ready.ms.toFixed(0)} ms (${run.ready.cpuMs.toFixed(0)} ms CPU); RSS ${run.rssReady.toFixed(0)} MB at ready, ${run.rssLater.toFixed(0)} MB 3 s later, peak ${run.peak.toFixed(0)} MB; ${load()}`,
+    );
+  }
+  const median = (pick: (r: (typeof runs)[number]) => number) => figures(runs.map(pick))(50);
+  say(
+    `start-up median of ${runs.length} (${entry}): /healthz ${median((r) => r.health.ms)} ms wall, ${median((r) => r.health.cpuMs)} ms CPU; /readyz ${median((r) => r.ready.ms)} ms wall, ${median((r) => r.ready.cpuMs)} ms CPU; peak RSS ${median((r) => r.peak)} MB`,
+  );
+} finally {
+  await issuer.close();
+}

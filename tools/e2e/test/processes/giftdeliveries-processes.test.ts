@@ -1,0 +1,235 @@
+/**
+ * giftdeliveries over real processes: the auth-server issues the tokens, worldmappers-api plans
+ * the routes, giftdeliveries stores and plans deliveries. Each app runs from its build output
+ * (turbo builds them first: this workspace depends on them through demo-stack).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient, createTokenProvider, type TokenProvider } from '@repo/auth';
+import { freePort, type ServiceProcess } from '@repo/testkit';
+import { startApp } from 'demo-stack';
+
+interface DeliveryView {
+  id: string;
+  status: string;
+  attempts: number;
+  lastError?: string;
+  route?: {
+    mode: string;
+    from: { name: string };
+    to: { name: string; country?: string };
+    distanceKm: number;
+    durationMinutes: number;
+    steps: { action: string }[];
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const root = mkdtempSync(join(tmpdir(), 'giftdeliveries-it-'));
+let issuer: string;
+let auth: ServiceProcess;
+let worldmappers: ServiceProcess;
+const running = new Set<ServiceProcess>();
+
+/** Short backoff and polling so that outages and restarts play out in seconds. */
+async function startGiftdeliveries(dataDir: string, env: Record<string, string> = {}) {
+  const service = await startApp('giftdeliveries', {
+    env: {
+      ISSUER_BASE_URL: issuer,
+      WORLDMAPPERS_API_URL: worldmappers.url,
+      DATA_DIR: dataDir,
+      WORKER_POLL_MS: '100',
+      RETRY_BASE_MS: '200',
+      RETRY_MAX_MS: '1000',
+      ...env,
+    },
+  });
+  running.add(service);
+  return service;
+}
+
+async function stop(service: ServiceProcess, signal: NodeJS.Signals = 'SIGTERM') {
+  running.delete(service);
+  return service.stop(signal);
+}
+
+function storefront(scope?: string): TokenProvider {
+  return createTokenProvider({
+    clientId: 'storefront',
+    clientSecret: 'storefront-dev-secret',
+    audience: 'urn:giftdeliveries',
+    issuerBaseURL: issuer,
+    scope,
+  });
+}
+
+const writer = () => storefront();
+
+async function waitForStatus(
+  api: ReturnType<typeof createApiClient>,
+  ids: string[],
+  status: string,
+  timeoutMs = 30_000,
+): Promise<DeliveryView[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const all = await Promise.all(
+      ids.map(async (id) => (await api.get<DeliveryView>(`/deliveries/${id}`)).data),
+    );
+    if (all.every((d) => d.status === status)) return all;
+    if (Date.now() > deadline) {
+      throw new Error(`not all ${status}: ${JSON.stringify(all.map((d) => [d.id, d.status]))}`);
+    }
+    await sleep(150);
+  }
+}
+
+const plannedIds = (...services: ServiceProcess[]) =>
+  services.flatMap((s) =>
+    s
+      .records()
+      .filter((r) => r.message === 'delivery planned')
+      .map((r) => String(r.deliveryId)),
+  );
+
+beforeAll(async () => {
+  const authPort = await freePort();
+  issuer = `http://127.0.0.1:${authPort}/`;
+  [auth, worldmappers] = await Promise.all([
+    startApp('auth-server', {
+      port: authPort,
+      env: { ISSUER: issuer, DATA_DIR: join(root, 'auth') },
+    }),
+    (async () => {
+      // worldmappers-api checks the issuer at start-up on some paths: give the auth-server a head start.
+      await sleep(200);
+      return startApp('worldmappers-api', {
+        env: { ISSUER_BASE_URL: issuer },
+        timeoutMs: 60_000,
+      });
+    })(),
+  ]);
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all([...running].map((s) => s.stop('SIGKILL')));
+  await Promise.all([auth?.stop(), worldmappers?.stop()]);
+  rmSync(root, { recursive: true, force: true });
+});
+
+describe('giftdeliveries with the auth-server and worldmappers-api', () => {
+  it('plans a posted delivery with a plausible road route, using one worldmappers token', async () => {
+    const gift = await startGiftdeliveries(join(root, 'plain'));
+    const api = createApiClient({ baseURL: gift.url, tokens: writer() });
+    const { status, data } = await api.post('/deliveries', {
+      recipient: 'Aino',
+      destination: 'Helsinki, FI',
+    });
+    expect(status).toBe(202);
+    expect(data).toEqual({ id: expect.any(String), status: 'pending' });
+    const [planned] = await waitForStatus(api, [data.id], 'planned');
+    const route = planned!.route!;
+    expect(route.mode).toBe('road');
+    expect(route.from.name).toBe('Rovaniemi');
+    expect(route.to).toMatchObject({ name: 'Helsinki', country: 'FI' });
+    expect(route.distanceKm).toBeGreaterThan(650);
+    expect(route.distanceKm).toBeLessThan(950);
+    expect(route.durationMinutes).toBeGreaterThan(0);
+    expect(route.steps.length).toBeGreaterThan(1);
+
+    const tokenLines = gift.records().filter((r) => r.message === 'access token obtained');
+    expect(tokenLines).toHaveLength(1);
+    expect(tokenLines[0]).toMatchObject({
+      audience: 'urn:worldmappers',
+      scope: 'geocode:location directions',
+      tokenFingerprint: expect.stringMatching(/^sha256:/),
+    });
+    await stop(gift);
+  }, 60_000);
+
+  it('refuses a request without a token (401) and a token without the scope (403)', async () => {
+    const gift = await startGiftdeliveries(join(root, 'refusals'));
+    const anonymous = await fetch(`${gift.url}/deliveries`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ recipient: 'a', destination: 'Oulu' }),
+    });
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer realm="urn:giftdeliveries"/);
+
+    const readOnly = await storefront('deliveries:read').getAccessToken();
+    const res = await fetch(`${gift.url}/deliveries`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${readOnly}` },
+      body: JSON.stringify({ recipient: 'a', destination: 'Oulu' }),
+    });
+    expect(res.status).toBe(403);
+    expect(res.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
+    expect(((await res.json()) as { error: string }).error).toBe('insufficient_scope');
+    await stop(gift);
+  }, 60_000);
+
+  it('loses nothing and plans nothing twice when restarted mid-queue', async () => {
+    const dataDir = join(root, 'restart');
+    const first = await startGiftdeliveries(dataDir, { WORKER_CONCURRENCY: '1' });
+    const tokens = writer();
+    let api = createApiClient({ baseURL: first.url, tokens });
+    const destinations = [
+      'Oulu',
+      'Kemi',
+      'Tornio',
+      'Kuopio',
+      'Tampere',
+      'Turku',
+      'Vaasa',
+      'Joensuu',
+    ];
+    const ids: string[] = [];
+    for (const destination of destinations) {
+      const { data } = await api.post('/deliveries', { recipient: 'r', destination });
+      ids.push(data.id as string);
+    }
+    await first.waitFor((r) => r.message === 'delivery planned', 30_000);
+    expect(await stop(first)).toBe(0);
+    const beforeRestart = plannedIds(first);
+    expect(beforeRestart.length).toBeLessThan(ids.length);
+
+    const second = await startGiftdeliveries(dataDir, { WORKER_CONCURRENCY: '3' });
+    api = createApiClient({ baseURL: second.url, tokens });
+    const all = await waitForStatus(api, ids, 'planned');
+    expect(all.map((d) => d.id)).toEqual(ids);
+    const planned = plannedIds(first, second);
+    expect([...planned].sort()).toEqual([...ids].sort());
+    await stop(second);
+  }, 90_000);
+
+  it('keeps deliveries pending while worldmappers-api is down and plans them when it returns', async () => {
+    const gift = await startGiftdeliveries(join(root, 'outage'));
+    const api = createApiClient({ baseURL: gift.url, tokens: writer() });
+    const port = worldmappers.port;
+    await worldmappers.stop();
+
+    const { data } = await api.post('/deliveries', { recipient: 'Camille', destination: 'Paris' });
+    await gift.waitFor(
+      (r) => r.message === 'delivery planning postponed' && r.deliveryId === data.id,
+      20_000,
+    );
+    await sleep(500);
+    const pending = (await api.get<DeliveryView>(`/deliveries/${data.id}`)).data;
+    expect(pending.status).toBe('pending');
+    expect(pending.attempts).toBeGreaterThanOrEqual(1);
+    expect(pending.lastError).toContain('worldmappers-api unreachable');
+
+    worldmappers = await startApp('worldmappers-api', {
+      port,
+      env: { ISSUER_BASE_URL: issuer },
+      timeoutMs: 60_000,
+    });
+    const [planned] = await waitForStatus(api, [data.id], 'planned', 30_000);
+    expect(planned!.route!.to.name).toBe('Paris');
+    expect(planned!.route!.distanceKm).toBeGreaterThan(2000);
+    await stop(gift);
+  }, 120_000);
+});

@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from 'demo-stack';
+import { MESSAGES, type Lang } from '../src/messages.js';
+
+const LAB = join(import.meta.dirname, '..', 'dist', 'lab.js');
+const ROOT = repoRoot;
+const readRoot = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+function runLab(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [LAB, ...args],
+      {
+        // No root .env, and ports the lab cannot find a stack on: it starts its own.
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          ENV_FILE: 'none',
+          NO_COLOR: '1',
+        },
+        timeout: 120_000,
+      },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+describe('npm run lab', () => {
+  it.each<Lang>(['en', 'ja'])(
+    'runs all nine scenarios as documented on a stack of its own (--lang %s) and exits 0',
+    async (lang) => {
+      const { code, stdout, stderr } = await runLab(['--own-stack', '--lang', lang]);
+      expect(stderr).toBe('');
+      const t = MESSAGES[lang];
+      for (let n = 1; n <= 9; n += 1) expect(stdout).toContain(`━━ ${n}. ${t.titles[n]} ━━`);
+      expect(stdout).toContain(t.summary(9, 0, 0));
+      expect(stdout).toContain(t.startingOwn);
+      expect(stdout).toContain(t.why4);
+      expect(stdout).toContain(t.ruleAnalogy);
+      // Shows requests, never a usable token or a secret.
+      expect(stdout).not.toMatch(/eyJ[\w-]{20,}\.[\w-]{20,}\.[\w-]{20,}/);
+      expect(stdout).not.toMatch(/dev-secret/);
+      expect(code).toBe(0);
+    },
+    120_000,
+  );
+
+  it('refuses an unknown scenario number with exit code 2 and the usage', async () => {
+    const { code, stderr } = await runLab(['--only', '12']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('--only takes scenario numbers from 1 to 9');
+  });
+
+  it('tells compose users the rotation command that exists in the image, as both READMEs do', () => {
+    // The image runs from its WORKDIR /app, so paths are relative to the repository layout.
+    const cmd = /^CMD \["node", "(apps\/auth-server\/dist)\/index\.js"\]$/m.exec(
+      readRoot('apps/auth-server/Dockerfile'),
+    );
+    expect(cmd?.[1]).toBe('apps/auth-server/dist');
+    const command = `docker compose exec auth-server node ${cmd?.[1]}/rotate-keys.js`;
+    for (const readme of ['README.md', 'README.ja.md']) {
+      expect({ readme, ok: readRoot(readme).includes(`\`${command}\``) }).toEqual({
+        readme,
+        ok: true,
+      });
+    }
+    for (const lang of ['en', 'ja'] as const) {
+      expect(MESSAGES[lang].rotationManual).toContain(`\`${command}\``);
+    }
+  });
+});
