@@ -5,11 +5,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, startService } from '@repo/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from './support/in-process.js';
-import { giftdeliveriesToken, kidOf, publishedKids } from './support/tokens.js';
+import { tempDir } from '../support/in-process.js';
+import { giftdeliveriesToken, kidOf, publishedKids } from '../support/tokens.js';
 
 const run = promisify(execFile);
-const appDir = fileURLToPath(new URL('..', import.meta.url));
+const appDir = fileURLToPath(new URL('../..', import.meta.url));
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
