@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { z } from '@repo/config';
 import {
   maxTokenLifetimeSeconds,
   type ApiDefinition,
@@ -45,85 +46,139 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const CLIENT_ID = /^[A-Za-z0-9._~-]+$/;
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 
-function checkApi(api: ApiDefinition, path: string, problems: RegistryProblem[]): void {
-  if (!URL.canParse(api.identifier)) {
-    problems.push({
-      path: `${path}.identifier`,
-      message: `"${api.identifier}" is not an absolute URI (RFC 8707 needs one, e.g. urn:my-api or https://api.example.com/)`,
-    });
-  } else if (api.identifier.includes('#')) {
-    problems.push({ path: `${path}.identifier`, message: 'must not contain a fragment (#)' });
-  }
-  if (!api.name.trim()) problems.push({ path: `${path}.name`, message: 'must not be empty' });
-  const scopes = Object.keys(api.scopes);
-  if (scopes.length === 0) {
-    problems.push({ path: `${path}.scopes`, message: 'an API needs at least one scope' });
-  }
-  for (const scope of scopes) {
-    if (!SCOPE_TOKEN.test(scope)) {
-      problems.push({
-        path: `${path}.scopes`,
+const apiSchema = z.object({
+  identifier: z
+    .string()
+    .refine((id) => URL.canParse(id), {
+      error: (issue) =>
+        `"${String(issue.input)}" is not an absolute URI (RFC 8707 needs one, e.g. urn:my-api or https://api.example.com/)`,
+      abort: true,
+    })
+    .refine((id) => !id.includes('#'), 'must not contain a fragment (#)'),
+  name: z.string().refine((name) => name.trim() !== '', 'must not be empty'),
+  scopes: z.record(z.string(), z.string()).superRefine((scopes, ctx) => {
+    const names = Object.keys(scopes);
+    if (names.length === 0)
+      ctx.addIssue({ code: 'custom', message: 'an API needs at least one scope' });
+    for (const scope of names.filter((name) => !SCOPE_TOKEN.test(name))) {
+      ctx.addIssue({
+        code: 'custom',
         message: `"${scope}" is not a valid scope name (no spaces, quotes or backslashes)`,
       });
     }
-  }
-  if (!Number.isSafeInteger(api.tokenLifetimeSeconds) || api.tokenLifetimeSeconds <= 0) {
-    problems.push({
-      path: `${path}.tokenLifetimeSeconds`,
-      message: `must be a positive whole number of seconds (got ${String(api.tokenLifetimeSeconds)})`,
-    });
-  }
+  }),
+  tokenLifetimeSeconds: z.number().refine((n) => Number.isSafeInteger(n) && n > 0, {
+    error: (issue) => `must be a positive whole number of seconds (got ${String(issue.input)})`,
+  }),
+});
+
+const clientSchema = z
+  .object({
+    id: z.string().regex(CLIENT_ID, {
+      error: (issue) => `"${String(issue.input)}" must be letters, digits, ".", "_", "~" or "-"`,
+    }),
+    name: z.string(),
+    enabled: z.boolean(),
+    secretEnv: z.string().regex(ENV_NAME, {
+      error: (issue) =>
+        `"${String(issue.input)}" is not an environment variable name (e.g. MY_CLIENT_SECRET)`,
+    }),
+    grants: z.record(z.string(), z.array(z.string())),
+  })
+  .superRefine((client, ctx) => {
+    if (client.enabled && Object.keys(client.grants).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['grants'],
+        message: 'an enabled client needs at least one grant',
+      });
+    }
+  });
+
+/** Ids that appeared before: a duplicate is reported once, and its other checks skipped. */
+function firstSeen<T>(items: readonly T[], key: (item: T) => string): Set<number> {
+  const seen = new Map<string, number>();
+  items.forEach((item, index) => {
+    if (!seen.has(key(item))) seen.set(key(item), index);
+  });
+  return new Set(seen.values());
 }
 
-function checkClient(
-  client: ClientDefinition,
-  path: string,
-  apis: ReadonlyMap<string, ApiDefinition>,
-  problems: RegistryProblem[],
-): void {
-  if (!CLIENT_ID.test(client.id)) {
-    problems.push({
-      path: `${path}.id`,
-      message: `"${client.id}" must be letters, digits, ".", "_", "~" or "-"`,
+/**
+ * The registry's schema: each entry's fields, then what spans entries (duplicates, grants of
+ * unknown APIs or scopes). Issue paths are `['clients', 2, 'grants', 'urn:x']`.
+ */
+const registrySchema = z
+  .object({ apis: z.array(apiSchema), clients: z.array(clientSchema) })
+  .superRefine(({ apis, clients }, ctx) => {
+    const firstApis = firstSeen(apis, (api) => api.identifier);
+    const known = new Map<string, (typeof apis)[number]>();
+    apis.forEach((api, index) => {
+      if (firstApis.has(index)) known.set(api.identifier, api);
+      else
+        ctx.addIssue({
+          code: 'custom',
+          path: ['apis', index],
+          message: `duplicate API identifier "${api.identifier}"`,
+        });
     });
-  }
-  if (!ENV_NAME.test(client.secretEnv)) {
-    problems.push({
-      path: `${path}.secretEnv`,
-      message: `"${client.secretEnv}" is not an environment variable name (e.g. MY_CLIENT_SECRET)`,
+    const firstClients = firstSeen(clients, (client) => client.id);
+    clients.forEach((client, index) => {
+      if (!firstClients.has(index)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clients', index],
+          message: `duplicate client id "${client.id}"`,
+        });
+        return;
+      }
+      for (const [identifier, scopes] of Object.entries(client.grants)) {
+        const api = known.get(identifier);
+        const path = ['clients', index, 'grants', identifier];
+        if (!api) {
+          ctx.addIssue({
+            code: 'custom',
+            path: path.slice(0, 3),
+            message: `unknown API "${identifier}" (known: ${[...known.keys()].join(', ') || 'none'})`,
+          });
+          continue;
+        }
+        if (scopes.length === 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: 'grants no scope; remove the grant or list at least one scope',
+          });
+        }
+        const unknown = scopes.filter((scope) => !(scope in api.scopes));
+        if (unknown.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            path,
+            message: `unknown scope${unknown.length === 1 ? '' : 's'} ${unknown.map((s) => `"${s}"`).join(', ')} (${identifier} defines ${Object.keys(api.scopes).join(', ')})`,
+          });
+        }
+      }
     });
-  }
-  const grants = Object.entries(client.grants);
-  if (grants.length === 0 && client.enabled) {
-    problems.push({
-      path: `${path}.grants`,
-      message: 'an enabled client needs at least one grant',
-    });
-  }
-  for (const [identifier, scopes] of grants) {
-    const api = apis.get(identifier);
-    if (!api) {
-      problems.push({
-        path: `${path}.grants`,
-        message: `unknown API "${identifier}" (known: ${[...apis.keys()].join(', ') || 'none'})`,
-      });
-      continue;
-    }
-    if (scopes.length === 0) {
-      problems.push({
-        path: `${path}.grants["${identifier}"]`,
-        message: 'grants no scope; remove the grant or list at least one scope',
-      });
-    }
-    const unknown = scopes.filter((scope) => !(scope in api.scopes));
-    if (unknown.length > 0) {
-      problems.push({
-        path: `${path}.grants["${identifier}"]`,
-        message: `unknown scope${unknown.length === 1 ? '' : 's'} ${unknown.map((s) => `"${s}"`).join(', ')} (${identifier} defines ${Object.keys(api.scopes).join(', ')})`,
-      });
-    }
-  }
+  }) satisfies z.ZodType<Registry>;
+
+/** `clients[2] (orphan).grants["urn:x"]`: the entry by position and name, then the field. */
+function pathOf(registry: Registry, path: readonly PropertyKey[]): string {
+  const [section, index, field, ...rest] = path;
+  if (typeof index !== 'number') return String(section ?? 'registry');
+  const entry = (registry as unknown as Record<string, Record<string, unknown>[]>)[
+    String(section)
+  ]?.[index];
+  const name = section === 'apis' ? entry?.identifier : entry?.id;
+  let text = `${String(section)}[${index}]${typeof name === 'string' ? ` (${name})` : ''}`;
+  if (field !== undefined) text += `.${String(field)}`;
+  for (const key of rest) text += typeof key === 'number' ? `[${key}]` : `["${String(key)}"]`;
+  return text;
 }
+
+/** Where a problem sorts: registry order (APIs, then clients, by entry). */
+const entryOrder = ([section, index]: readonly PropertyKey[]) =>
+  (section === 'apis' ? 0 : 1e9) + (typeof index === 'number' ? index : -1);
 
 /**
  * Validates the registry and attaches each client's secret, read from the variable the client
@@ -134,40 +189,35 @@ export function validateRegistry(
   registry: Registry,
   secrets: Readonly<Record<string, string | undefined>>,
 ): ResolvedRegistry {
-  const problems: RegistryProblem[] = [];
+  const found: { at: readonly PropertyKey[]; message: string }[] = (
+    registrySchema.safeParse(registry).error?.issues ?? []
+  ).map((issue) => ({ at: issue.path, message: issue.message }));
   const apis = new Map<string, ApiDefinition>();
-  registry.apis.forEach((api, index) => {
-    const path = `apis[${index}] (${api.identifier})`;
-    if (apis.has(api.identifier)) {
-      problems.push({ path, message: `duplicate API identifier "${api.identifier}"` });
-      return;
-    }
-    checkApi(api, path, problems);
-    apis.set(api.identifier, api);
-  });
+  for (const api of registry.apis) if (!apis.has(api.identifier)) apis.set(api.identifier, api);
 
   const clients = new Map<string, ResolvedClient>();
   registry.clients.forEach((client, index) => {
-    const path = `clients[${index}] (${client.id})`;
-    if (clients.has(client.id)) {
-      problems.push({ path, message: `duplicate client id "${client.id}"` });
-      return;
-    }
-    checkClient(client, path, apis, problems);
+    if (clients.has(client.id)) return;
     let secret = secrets[client.secretEnv];
     if ((secret === undefined || secret === '') && !client.enabled) {
       // A disabled client gets no token anyway; without a secret it cannot even authenticate.
       secret = randomBytes(32).toString('base64url');
     }
     if (secret === undefined || secret === '') {
-      problems.push({
-        path: `${path}.secretEnv`,
+      found.push({
+        at: ['clients', index, 'secretEnv'],
         message: `missing secret: set ${client.secretEnv} in the environment or the root .env`,
       });
     }
     clients.set(client.id, { ...client, secret: secret ?? '' });
   });
 
-  if (problems.length > 0) throw new RegistryError(problems);
+  if (found.length > 0) {
+    // A stable sort: each entry's problems keep the order they were found in.
+    found.sort((a, b) => entryOrder(a.at) - entryOrder(b.at));
+    throw new RegistryError(
+      found.map(({ at, message }) => ({ path: pathOf(registry, at), message })),
+    );
+  }
   return { apis, clients, maxTokenLifetimeSeconds: maxTokenLifetimeSeconds(apis.values()) };
 }
