@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, createTokenProvider, type TokenProvider } from '@repo/auth';
 import { freePort, type ServiceProcess } from '@repo/testkit';
 import { startApp } from 'demo-stack';
+import { DEMO_CLIENTS } from '@repo/contracts';
 
 interface DeliveryView {
   id: string;
@@ -57,8 +58,8 @@ async function stop(service: ServiceProcess, signal: NodeJS.Signals = 'SIGTERM')
 
 function storefront(scope?: string): TokenProvider {
   return createTokenProvider({
-    clientId: 'storefront',
-    clientSecret: 'storefront-dev-secret',
+    clientId: DEMO_CLIENTS.storefront.id,
+    clientSecret: DEMO_CLIENTS.storefront.devSecret,
     audience: 'urn:giftdeliveries',
     issuerBaseURL: issuer,
     scope,
