@@ -12,7 +12,8 @@ import {
 
 /**
  * Why planning a delivery stopped. `permanent` failures (an unknown place, a request the API
- * calls malformed) mark the delivery failed; the others keep it pending for a later attempt.
+ * calls malformed, an answer outside the contract) mark the delivery failed; the others keep it
+ * pending for a later attempt.
  */
 export class PlanningError extends Error {
   override readonly name = 'PlanningError';

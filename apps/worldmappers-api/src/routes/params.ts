@@ -3,13 +3,14 @@ import { TRAVEL_MODES } from '@repo/contracts';
 import { invalidRequest } from '@repo/http';
 
 /** Longest place text accepted: longer is surely not a place name. */
-export const MAX_TEXT = 200;
+const MAX_TEXT = 200;
 
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
-const LAT_LNG = /^([^,\s]+)\s*,\s*([^,\s]+)$/;
+const DECIMAL = String.raw`[+-]?(?:\d+(?:\.\d*)?|\.\d+)`;
+const NUMBER = new RegExp(`^${DECIMAL}$`);
+const LAT_LNG = new RegExp(String.raw`^(${DECIMAL})\s*,\s*(${DECIMAL})$`);
 
 /** A required, trimmed text parameter of at most {@link MAX_TEXT} characters. */
-export function textParam(name: string) {
+function textParam(name: string) {
   return z
     .string({
       error: (issue) =>
@@ -40,7 +41,7 @@ function placeParam(name: string) {
   const point = z.tuple([degrees(`${name} latitude`, 90), degrees(`${name} longitude`, 180)]);
   return textParam(name).transform((text, ctx): PlaceParam => {
     const match = LAT_LNG.exec(text);
-    if (!match || !NUMBER.test(match[1]!) || !NUMBER.test(match[2]!)) return { text };
+    if (!match) return { text };
     const parsed = point.safeParse([match[1], match[2]]);
     if (parsed.success) return { lat: parsed.data[0], lng: parsed.data[1] };
     for (const { message } of parsed.error.issues)
