@@ -95,68 +95,42 @@ const clientSchema = z
     }
   });
 
-/** Ids that appeared before: a duplicate is reported once, and its other checks skipped. */
-function firstSeen<T>(items: readonly T[], key: (item: T) => string): Set<number> {
-  const seen = new Map<string, number>();
-  items.forEach((item, index) => {
-    if (!seen.has(key(item))) seen.set(key(item), index);
-  });
-  return new Set(seen.values());
-}
-
 /**
- * The registry's schema: each entry's fields, then what spans entries (duplicates, grants of
- * unknown APIs or scopes). Issue paths are `['clients', 2, 'grants', 'urn:x']`.
+ * The registry's schema: each entry's fields, then what spans entries (duplicates, whose other
+ * checks are skipped, and grants of unknown APIs or scopes). Paths: `['clients', 2, 'grants']`.
  */
 const registrySchema = z
   .object({ apis: z.array(apiSchema), clients: z.array(clientSchema) })
   .superRefine(({ apis, clients }, ctx) => {
-    const firstApis = firstSeen(apis, (api) => api.identifier);
+    const problem = (path: PropertyKey[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
     const known = new Map<string, (typeof apis)[number]>();
     apis.forEach((api, index) => {
-      if (firstApis.has(index)) known.set(api.identifier, api);
-      else
-        ctx.addIssue({
-          code: 'custom',
-          path: ['apis', index],
-          message: `duplicate API identifier "${api.identifier}"`,
-        });
+      if (!known.has(api.identifier)) known.set(api.identifier, api);
+      else problem(['apis', index], `duplicate API identifier "${api.identifier}"`);
     });
-    const firstClients = firstSeen(clients, (client) => client.id);
+    const ids = new Set<string>();
     clients.forEach((client, index) => {
-      if (!firstClients.has(index)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['clients', index],
-          message: `duplicate client id "${client.id}"`,
-        });
-        return;
-      }
+      if (ids.has(client.id))
+        return problem(['clients', index], `duplicate client id "${client.id}"`);
+      ids.add(client.id);
       for (const [identifier, scopes] of Object.entries(client.grants)) {
         const api = known.get(identifier);
         const path = ['clients', index, 'grants', identifier];
         if (!api) {
-          ctx.addIssue({
-            code: 'custom',
-            path: path.slice(0, 3),
-            message: `unknown API "${identifier}" (known: ${[...known.keys()].join(', ') || 'none'})`,
-          });
+          const names = [...known.keys()].join(', ') || 'none';
+          problem(path.slice(0, 3), `unknown API "${identifier}" (known: ${names})`);
           continue;
         }
         if (scopes.length === 0) {
-          ctx.addIssue({
-            code: 'custom',
-            path,
-            message: 'grants no scope; remove the grant or list at least one scope',
-          });
+          problem(path, 'grants no scope; remove the grant or list at least one scope');
         }
         const unknown = scopes.filter((scope) => !(scope in api.scopes));
         if (unknown.length > 0) {
-          ctx.addIssue({
-            code: 'custom',
+          problem(
             path,
-            message: `unknown scope${unknown.length === 1 ? '' : 's'} ${unknown.map((s) => `"${s}"`).join(', ')} (${identifier} defines ${Object.keys(api.scopes).join(', ')})`,
-          });
+            `unknown scope${unknown.length === 1 ? '' : 's'} ${unknown.map((s) => `"${s}"`).join(', ')} (${identifier} defines ${Object.keys(api.scopes).join(', ')})`,
+          );
         }
       }
     });
