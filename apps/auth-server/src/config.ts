@@ -7,7 +7,7 @@ import {
   vars,
   type ConfigProblem,
 } from '@repo/config';
-import { DEV_CLIENT_SECRETS } from './dev-secrets.js';
+import { DEV_CLIENT_SECRETS } from '@repo/contracts';
 import { registry as defaultRegistry, type Registry } from './registry.js';
 import { validateRegistry, type ResolvedRegistry } from './registry-check.js';
 

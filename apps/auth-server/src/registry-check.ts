@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { z } from '@repo/config';
 import {
   maxTokenLifetimeSeconds,
   type ApiDefinition,
@@ -45,85 +46,113 @@ const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 const CLIENT_ID = /^[A-Za-z0-9._~-]+$/;
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 
-function checkApi(api: ApiDefinition, path: string, problems: RegistryProblem[]): void {
-  if (!URL.canParse(api.identifier)) {
-    problems.push({
-      path: `${path}.identifier`,
-      message: `"${api.identifier}" is not an absolute URI (RFC 8707 needs one, e.g. urn:my-api or https://api.example.com/)`,
-    });
-  } else if (api.identifier.includes('#')) {
-    problems.push({ path: `${path}.identifier`, message: 'must not contain a fragment (#)' });
-  }
-  if (!api.name.trim()) problems.push({ path: `${path}.name`, message: 'must not be empty' });
-  const scopes = Object.keys(api.scopes);
-  if (scopes.length === 0) {
-    problems.push({ path: `${path}.scopes`, message: 'an API needs at least one scope' });
-  }
-  for (const scope of scopes) {
-    if (!SCOPE_TOKEN.test(scope)) {
-      problems.push({
-        path: `${path}.scopes`,
+const apiSchema = z.object({
+  identifier: z
+    .string()
+    .refine((id) => URL.canParse(id), {
+      error: (issue) =>
+        `"${String(issue.input)}" is not an absolute URI (RFC 8707 needs one, e.g. urn:my-api or https://api.example.com/)`,
+      abort: true,
+    })
+    .refine((id) => !id.includes('#'), 'must not contain a fragment (#)'),
+  name: z.string().refine((name) => name.trim() !== '', 'must not be empty'),
+  scopes: z.record(z.string(), z.string()).superRefine((scopes, ctx) => {
+    const names = Object.keys(scopes);
+    if (names.length === 0)
+      ctx.addIssue({ code: 'custom', message: 'an API needs at least one scope' });
+    for (const scope of names.filter((name) => !SCOPE_TOKEN.test(name))) {
+      ctx.addIssue({
+        code: 'custom',
         message: `"${scope}" is not a valid scope name (no spaces, quotes or backslashes)`,
       });
     }
-  }
-  if (!Number.isSafeInteger(api.tokenLifetimeSeconds) || api.tokenLifetimeSeconds <= 0) {
-    problems.push({
-      path: `${path}.tokenLifetimeSeconds`,
-      message: `must be a positive whole number of seconds (got ${String(api.tokenLifetimeSeconds)})`,
+  }),
+  tokenLifetimeSeconds: z.number().refine((n) => Number.isSafeInteger(n) && n > 0, {
+    error: (issue) => `must be a positive whole number of seconds (got ${String(issue.input)})`,
+  }),
+});
+
+const clientSchema = z
+  .object({
+    id: z.string().regex(CLIENT_ID, {
+      error: (issue) => `"${String(issue.input)}" must be letters, digits, ".", "_", "~" or "-"`,
+    }),
+    name: z.string(),
+    enabled: z.boolean(),
+    secretEnv: z.string().regex(ENV_NAME, {
+      error: (issue) =>
+        `"${String(issue.input)}" is not an environment variable name (e.g. MY_CLIENT_SECRET)`,
+    }),
+    grants: z.record(z.string(), z.array(z.string())),
+  })
+  .superRefine((client, ctx) => {
+    if (client.enabled && Object.keys(client.grants).length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['grants'],
+        message: 'an enabled client needs at least one grant',
+      });
+    }
+  });
+
+/**
+ * The registry's schema: each entry's fields, then what spans entries (duplicates, whose other
+ * checks are skipped, and grants of unknown APIs or scopes). Paths: `['clients', 2, 'grants']`.
+ */
+const registrySchema = z
+  .object({ apis: z.array(apiSchema), clients: z.array(clientSchema) })
+  .superRefine(({ apis, clients }, ctx) => {
+    const problem = (path: PropertyKey[], message: string) =>
+      ctx.addIssue({ code: 'custom', path, message });
+    const known = new Map<string, (typeof apis)[number]>();
+    apis.forEach((api, index) => {
+      if (!known.has(api.identifier)) known.set(api.identifier, api);
+      else problem(['apis', index], `duplicate API identifier "${api.identifier}"`);
     });
-  }
+    const ids = new Set<string>();
+    clients.forEach((client, index) => {
+      if (ids.has(client.id))
+        return problem(['clients', index], `duplicate client id "${client.id}"`);
+      ids.add(client.id);
+      for (const [identifier, scopes] of Object.entries(client.grants)) {
+        const api = known.get(identifier);
+        const path = ['clients', index, 'grants', identifier];
+        if (!api) {
+          const names = [...known.keys()].join(', ') || 'none';
+          problem(path.slice(0, 3), `unknown API "${identifier}" (known: ${names})`);
+          continue;
+        }
+        if (scopes.length === 0) {
+          problem(path, 'grants no scope; remove the grant or list at least one scope');
+        }
+        const unknown = scopes.filter((scope) => !(scope in api.scopes));
+        if (unknown.length > 0) {
+          problem(
+            path,
+            `unknown scope${unknown.length === 1 ? '' : 's'} ${unknown.map((s) => `"${s}"`).join(', ')} (${identifier} defines ${Object.keys(api.scopes).join(', ')})`,
+          );
+        }
+      }
+    });
+  }) satisfies z.ZodType<Registry>;
+
+/** `clients[2] (orphan).grants["urn:x"]`: the entry by position and name, then the field. */
+function pathOf(registry: Registry, path: readonly PropertyKey[]): string {
+  const [section, index, field, ...rest] = path;
+  if (typeof index !== 'number') return String(section ?? 'registry');
+  const entry = (registry as unknown as Record<string, Record<string, unknown>[]>)[
+    String(section)
+  ]?.[index];
+  const name = section === 'apis' ? entry?.identifier : entry?.id;
+  let text = `${String(section)}[${index}]${typeof name === 'string' ? ` (${name})` : ''}`;
+  if (field !== undefined) text += `.${String(field)}`;
+  for (const key of rest) text += typeof key === 'number' ? `[${key}]` : `["${String(key)}"]`;
+  return text;
 }
 
-function checkClient(
-  client: ClientDefinition,
-  path: string,
-  apis: ReadonlyMap<string, ApiDefinition>,
-  problems: RegistryProblem[],
-): void {
-  if (!CLIENT_ID.test(client.id)) {
-    problems.push({
-      path: `${path}.id`,
-      message: `"${client.id}" must be letters, digits, ".", "_", "~" or "-"`,
-    });
-  }
-  if (!ENV_NAME.test(client.secretEnv)) {
-    problems.push({
-      path: `${path}.secretEnv`,
-      message: `"${client.secretEnv}" is not an environment variable name (e.g. MY_CLIENT_SECRET)`,
-    });
-  }
-  const grants = Object.entries(client.grants);
-  if (grants.length === 0 && client.enabled) {
-    problems.push({
-      path: `${path}.grants`,
-      message: 'an enabled client needs at least one grant',
-    });
-  }
-  for (const [identifier, scopes] of grants) {
-    const api = apis.get(identifier);
-    if (!api) {
-      problems.push({
-        path: `${path}.grants`,
-        message: `unknown API "${identifier}" (known: ${[...apis.keys()].join(', ') || 'none'})`,
-      });
-      continue;
-    }
-    if (scopes.length === 0) {
-      problems.push({
-        path: `${path}.grants["${identifier}"]`,
-        message: 'grants no scope; remove the grant or list at least one scope',
-      });
-    }
-    const unknown = scopes.filter((scope) => !(scope in api.scopes));
-    if (unknown.length > 0) {
-      problems.push({
-        path: `${path}.grants["${identifier}"]`,
-        message: `unknown scope${unknown.length === 1 ? '' : 's'} ${unknown.map((s) => `"${s}"`).join(', ')} (${identifier} defines ${Object.keys(api.scopes).join(', ')})`,
-      });
-    }
-  }
-}
+/** Where a problem sorts: registry order (APIs, then clients, by entry). */
+const entryOrder = ([section, index]: readonly PropertyKey[]) =>
+  (section === 'apis' ? 0 : 1e9) + (typeof index === 'number' ? index : -1);
 
 /**
  * Validates the registry and attaches each client's secret, read from the variable the client
@@ -134,40 +163,35 @@ export function validateRegistry(
   registry: Registry,
   secrets: Readonly<Record<string, string | undefined>>,
 ): ResolvedRegistry {
-  const problems: RegistryProblem[] = [];
+  const found: { at: readonly PropertyKey[]; message: string }[] = (
+    registrySchema.safeParse(registry).error?.issues ?? []
+  ).map((issue) => ({ at: issue.path, message: issue.message }));
   const apis = new Map<string, ApiDefinition>();
-  registry.apis.forEach((api, index) => {
-    const path = `apis[${index}] (${api.identifier})`;
-    if (apis.has(api.identifier)) {
-      problems.push({ path, message: `duplicate API identifier "${api.identifier}"` });
-      return;
-    }
-    checkApi(api, path, problems);
-    apis.set(api.identifier, api);
-  });
+  for (const api of registry.apis) if (!apis.has(api.identifier)) apis.set(api.identifier, api);
 
   const clients = new Map<string, ResolvedClient>();
   registry.clients.forEach((client, index) => {
-    const path = `clients[${index}] (${client.id})`;
-    if (clients.has(client.id)) {
-      problems.push({ path, message: `duplicate client id "${client.id}"` });
-      return;
-    }
-    checkClient(client, path, apis, problems);
+    if (clients.has(client.id)) return;
     let secret = secrets[client.secretEnv];
     if ((secret === undefined || secret === '') && !client.enabled) {
       // A disabled client gets no token anyway; without a secret it cannot even authenticate.
       secret = randomBytes(32).toString('base64url');
     }
     if (secret === undefined || secret === '') {
-      problems.push({
-        path: `${path}.secretEnv`,
+      found.push({
+        at: ['clients', index, 'secretEnv'],
         message: `missing secret: set ${client.secretEnv} in the environment or the root .env`,
       });
     }
     clients.set(client.id, { ...client, secret: secret ?? '' });
   });
 
-  if (problems.length > 0) throw new RegistryError(problems);
+  if (found.length > 0) {
+    // A stable sort: each entry's problems keep the order they were found in.
+    found.sort((a, b) => entryOrder(a.at) - entryOrder(b.at));
+    throw new RegistryError(
+      found.map(({ at, message }) => ({ path: pathOf(registry, at), message })),
+    );
+  }
   return { apis, clients, maxTokenLifetimeSeconds: maxTokenLifetimeSeconds(apis.values()) };
 }

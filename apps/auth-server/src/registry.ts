@@ -3,8 +3,11 @@
  * clients may ask for which scopes of which API. Plain data, reviewed like code; client secrets
  * are never here, only the name of the variable that holds each one.
  *
- * To add an API or a client, add an entry below: `validateRegistry` checks it at start-up.
+ * To add an API or a client, add an entry below: `validateRegistry` checks it at start-up. The
+ * seeded clients' ids and secret variables come from @repo/contracts, which also holds their
+ * development secrets, so the apps, tools and tests that authenticate as them agree with us.
  */
+import { DEMO_CLIENTS, type DemoClientId } from '@repo/contracts';
 
 /** A protected API (a resource server), known to clients by its identifier (`aud`). */
 export interface ApiDefinition {
@@ -42,7 +45,10 @@ export function maxTokenLifetimeSeconds(apis: Iterable<ApiDefinition>): number {
   return Math.max(0, ...[...apis].map((api) => api.tokenLifetimeSeconds));
 }
 
-/** The demo's APIs and clients (DESIGN.md, "auth-server"). */
+/** A seeded client's id and secret variable (its development secret stays in the contract). */
+const seeded = (id: DemoClientId) => ({ id, secretEnv: DEMO_CLIENTS[id].secretEnv });
+
+/** The demo's APIs and clients. */
 export const registry: Registry = {
   apis: [
     {
@@ -67,37 +73,33 @@ export const registry: Registry = {
   ],
   clients: [
     {
-      id: 'giftdeliveries',
+      ...seeded('giftdeliveries'),
       name: 'Gift Deliveries service',
       enabled: true,
-      secretEnv: 'GIFTDELIVERIES_CLIENT_SECRET',
       grants: {
         'urn:worldmappers': ['geocode:location', 'reverse-geocode:location', 'directions'],
       },
     },
     {
-      id: 'store-locator',
+      ...seeded('store-locator'),
       name: 'Store locator (geocoding only)',
       enabled: true,
-      secretEnv: 'STORE_LOCATOR_CLIENT_SECRET',
       grants: {
         'urn:worldmappers': ['geocode:location'],
       },
     },
     {
-      id: 'storefront',
+      ...seeded('storefront'),
       name: 'Storefront',
       enabled: true,
-      secretEnv: 'STOREFRONT_CLIENT_SECRET',
       grants: {
         'urn:giftdeliveries': ['deliveries:read', 'deliveries:write'],
       },
     },
     {
-      id: 'banned-partner',
+      ...seeded('banned-partner'),
       name: 'Banned partner (disabled)',
       enabled: false,
-      secretEnv: 'BANNED_PARTNER_CLIENT_SECRET',
       grants: {
         'urn:worldmappers': ['geocode:location'],
       },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ClientAuthLimiter } from '../src/client-auth-limiter.js';
 import { startAuthServer } from './support/in-process.js';
 import { requestToken } from './support/token-request.js';
+import { DEMO_CLIENTS } from '@repo/contracts';
 
 describe('the client authentication limiter', () => {
   it('locks a client id and address out after the allowed failures, for the lockout time', () => {
@@ -59,7 +60,7 @@ describe('the client authentication limiter', () => {
       }
       const locked = await requestToken(
         endpoint,
-        { ...wrong, clientSecret: 'storefront-dev-secret' },
+        { ...wrong, clientSecret: DEMO_CLIENTS.storefront.devSecret },
         { body: 'json', auth: 'client_secret_basic', target: 'resource' },
       );
       expect(locked.status).toBe(429);
@@ -71,7 +72,7 @@ describe('the client authentication limiter', () => {
       });
       const other = await requestToken(endpoint, {
         clientId: 'giftdeliveries',
-        clientSecret: 'giftdeliveries-dev-secret',
+        clientSecret: DEMO_CLIENTS.giftdeliveries.devSecret,
         api: 'urn:worldmappers',
       });
       expect(other.status).toBe(200);

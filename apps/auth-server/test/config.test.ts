@@ -1,9 +1,9 @@
 import { ConfigError } from '@repo/config';
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../src/config.js';
-import { DEV_CLIENT_SECRETS } from '../src/dev-secrets.js';
 import { registry, type Registry } from '../src/registry.js';
 import { RegistryError } from '../src/registry-check.js';
+import { DEMO_CLIENTS } from '@repo/contracts';
 
 const productionSecrets = {
   GIFTDELIVERIES_CLIENT_SECRET: 'a'.repeat(40),
@@ -34,7 +34,9 @@ describe('configuration', () => {
       create: true,
       variable: 'DATA_DIR',
     });
-    expect(resolved.clients.get('giftdeliveries')!.secret).toBe('giftdeliveries-dev-secret');
+    expect(resolved.clients.get('giftdeliveries')!.secret).toBe(
+      DEMO_CLIENTS.giftdeliveries.devSecret,
+    );
     expect(resolved.maxTokenLifetimeSeconds).toBe(3600);
   });
 
@@ -51,11 +53,10 @@ describe('configuration', () => {
     expect(resolved.clients.get('storefront')!.secret).toBe('from-env');
   });
 
-  it('exports one development secret per seeded client, each obviously for development', () => {
-    expect(Object.keys(DEV_CLIENT_SECRETS).sort()).toEqual(
-      registry.clients.map((c) => c.secretEnv).sort(),
+  it('seeds exactly the demo clients of @repo/contracts, with their secret variables', () => {
+    expect(registry.clients.map(({ id, secretEnv }) => ({ id, secretEnv }))).toEqual(
+      Object.values(DEMO_CLIENTS).map(({ id, secretEnv }) => ({ id, secretEnv })),
     );
-    for (const value of Object.values(DEV_CLIENT_SECRETS)) expect(value).toMatch(/-dev-secret$/);
   });
 });
 
@@ -65,7 +66,7 @@ describe('the production guard', () => {
       NODE_ENV: 'production',
       DATA_DIR: '/data',
       ...productionSecrets,
-      STOREFRONT_CLIENT_SECRET: 'storefront-dev-secret',
+      STOREFRONT_CLIENT_SECRET: DEMO_CLIENTS.storefront.devSecret,
     });
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toBe(
@@ -82,7 +83,7 @@ describe('the production guard', () => {
       NODE_ENV: 'production',
       DATA_DIR: '/data',
       ...productionSecrets,
-      GIFTDELIVERIES_CLIENT_SECRET: 'storefront-dev-secret',
+      GIFTDELIVERIES_CLIENT_SECRET: DEMO_CLIENTS.storefront.devSecret,
     });
     expect(error.message).toContain('GIFTDELIVERIES_CLIENT_SECRET: is a development secret');
   });
@@ -168,6 +169,38 @@ describe('the registry check', () => {
     expect(error.message).toContain('"worldmappers" is not an absolute URI');
     expect(error.message).toContain(
       'tokenLifetimeSeconds: must be a positive whole number of seconds (got 0)',
+    );
+  });
+
+  it('names the exact path of each malformed field, every entry at once', () => {
+    const error = settingsError(
+      {},
+      {
+        apis: [
+          { ...api, identifier: 'urn:a#b', scopes: { 'read all': 'x' } },
+          { ...api, identifier: 'urn:empty', name: ' ', scopes: {} },
+        ],
+        clients: [
+          { ...client, id: 'has space', secretEnv: 'lower_case', grants: {} },
+          { ...client, id: 'no-scopes', grants: { 'urn:a#b': [] } },
+        ],
+      },
+    );
+    expect(error).toBeInstanceOf(RegistryError);
+    expect(error.message).toBe(
+      [
+        'auth-server: invalid registry (9 problems):',
+        '  - apis[0] (urn:a#b).identifier: must not contain a fragment (#)',
+        '  - apis[0] (urn:a#b).scopes: "read all" is not a valid scope name (no spaces, quotes or backslashes)',
+        '  - apis[1] (urn:empty).name: must not be empty',
+        '  - apis[1] (urn:empty).scopes: an API needs at least one scope',
+        '  - clients[0] (has space).id: "has space" must be letters, digits, ".", "_", "~" or "-"',
+        '  - clients[0] (has space).secretEnv: "lower_case" is not an environment variable name (e.g. MY_CLIENT_SECRET)',
+        '  - clients[0] (has space).grants: an enabled client needs at least one grant',
+        '  - clients[0] (has space).secretEnv: missing secret: set lower_case in the environment or the root .env',
+        '  - clients[1] (no-scopes).grants["urn:a#b"]: grants no scope; remove the grant or list at least one scope',
+        'Fix apps/auth-server/src/registry.ts (see apps/auth-server/README.md).',
+      ].join('\n'),
     );
   });
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '@repo/testkit';
 import { startAuthServer, type RunningAuthServer } from './support/in-process.js';
 import { requestToken } from './support/token-request.js';
+import { DEMO_CLIENTS } from '@repo/contracts';
 
 let server: RunningAuthServer;
 let issuer: string;
@@ -29,7 +30,7 @@ describe('an issuer with a path', () => {
     for (const endpoint of [discovery.token_endpoint!, `${issuer}oauth/token`]) {
       const res = await requestToken(endpoint, {
         clientId: 'storefront',
-        clientSecret: 'storefront-dev-secret',
+        clientSecret: DEMO_CLIENTS.storefront.devSecret,
         api: 'urn:giftdeliveries',
       });
       expect(res.status).toBe(200);

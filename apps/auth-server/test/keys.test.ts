@@ -164,7 +164,44 @@ describe('signing keys', () => {
       'keys[0] lacks the private RSA member "d"',
     ],
     ['[]', 'is not a JWKS'],
+    ['{"keys": {}}', 'keys.json is not a JWKS: expected {"keys": [...]}'],
+    ['{"keys": ', 'keys.json is not valid JSON'],
+    ['{"keys": ["RSA"]}', 'keys.json: keys[0] is not a JWK object'],
   ])('reject the key file %s with a clear message', (text, message) => {
     expect(() => parseKeyFile(text, 'keys.json')).toThrow(message);
+  });
+
+  it('reject a key with another algorithm or use, a bad time, or a kid used twice', async () => {
+    const key = await generateSigningKey(1_700_000_000);
+    const file = (...keys: object[]) => JSON.stringify({ keys });
+    const refusal = (text: string) => {
+      try {
+        parseKeyFile(text, 'keys.json');
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return 'accepted';
+    };
+    expect(refusal(file({ ...key, alg: 'PS256' }))).toBe(
+      'keys.json: keys[0] has alg "PS256"; only RS256 is supported',
+    );
+    expect(refusal(file({ ...key, use: 'enc' }))).toBe(
+      'keys.json: keys[0] has use "enc"; signing keys need "sig"',
+    );
+    expect(refusal(file(key, { ...key, retired_at: 1.5 }))).toBe(
+      'keys.json: keys[1] has retired_at that is not epoch seconds',
+    );
+    expect(refusal(file(key, { ...key, retired_at: 1_700_000_100 }))).toBe(
+      'keys.json has two keys with kid "' + key.kid + '"',
+    );
+    expect(refusal(file({ ...key, retired_at: 1_700_000_100 }))).toBe(
+      'keys.json has no active key: every key is retired',
+    );
+  });
+
+  it("keep a key file's other members and default alg, use and created_at", async () => {
+    const { alg: _alg, use: _use, created_at: _created, ...bare } = await generateSigningKey();
+    const [key] = parseKeyFile(JSON.stringify({ keys: [{ ...bare, ext: true }] }), 'k').keys;
+    expect(key).toEqual({ ...bare, ext: true, alg: 'RS256', use: 'sig', created_at: 0 });
   });
 });

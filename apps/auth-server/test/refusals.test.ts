@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthServer, type RunningAuthServer } from './support/in-process.js';
 import { ALL_STYLES, requestToken } from './support/token-request.js';
+import { DEMO_CLIENTS } from '@repo/contracts';
 
 let server: RunningAuthServer;
 const endpoint = () => `${server.url}/oauth/token`;
@@ -18,7 +19,7 @@ const post = (body: string | Buffer, headers: Record<string, string>, path = '/o
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const json = { 'content-type': 'application/json' };
-const storefront = 'client_id=storefront&client_secret=storefront-dev-secret';
+const storefront = `client_id=storefront&client_secret=${DEMO_CLIENTS.storefront.devSecret}`;
 
 describe('policy refusals', () => {
   it.each(ALL_STYLES)(
@@ -58,7 +59,7 @@ describe('policy refusals', () => {
   it('refuses scopes outside the grant with invalid_scope, naming them', async () => {
     const res = await requestToken(endpoint(), {
       clientId: 'store-locator',
-      clientSecret: 'store-locator-dev-secret',
+      clientSecret: DEMO_CLIENTS['store-locator'].devSecret,
       api: 'urn:worldmappers',
       scope: 'geocode:location directions reverse-geocode:location',
     });
@@ -73,7 +74,7 @@ describe('policy refusals', () => {
   it('refuses a scope no API defines with invalid_scope', async () => {
     const res = await requestToken(endpoint(), {
       clientId: 'storefront',
-      clientSecret: 'storefront-dev-secret',
+      clientSecret: DEMO_CLIENTS.storefront.devSecret,
       api: 'urn:giftdeliveries',
       scope: 'openid',
     });
@@ -85,7 +86,7 @@ describe('policy refusals', () => {
   it('refuses an API the client is not granted with invalid_target', async () => {
     const res = await requestToken(endpoint(), {
       clientId: 'store-locator',
-      clientSecret: 'store-locator-dev-secret',
+      clientSecret: DEMO_CLIENTS['store-locator'].devSecret,
       api: 'urn:giftdeliveries',
     });
     expect(res.status).toBe(400);
@@ -103,7 +104,7 @@ describe('policy refusals', () => {
         endpoint(),
         {
           clientId: 'giftdeliveries',
-          clientSecret: 'giftdeliveries-dev-secret',
+          clientSecret: DEMO_CLIENTS.giftdeliveries.devSecret,
           api: 'https://api.example.com/',
         },
         { body: 'json', auth: 'client_secret_post', target },
@@ -119,7 +120,7 @@ describe('policy refusals', () => {
   it('refuses an API that is not an absolute URI with invalid_target', async () => {
     const res = await requestToken(endpoint(), {
       clientId: 'giftdeliveries',
-      clientSecret: 'giftdeliveries-dev-secret',
+      clientSecret: DEMO_CLIENTS.giftdeliveries.devSecret,
       api: 'worldmappers',
     });
     expect(res.status).toBe(400);
@@ -136,7 +137,7 @@ describe('policy refusals', () => {
         endpoint(),
         {
           clientId: 'banned-partner',
-          clientSecret: 'banned-partner-dev-secret',
+          clientSecret: DEMO_CLIENTS['banned-partner'].devSecret,
           api: 'urn:worldmappers',
         },
         style,
@@ -152,7 +153,7 @@ describe('policy refusals', () => {
   it('refuses the disabled client even without an API', async () => {
     const res = await requestToken(endpoint(), {
       clientId: 'banned-partner',
-      clientSecret: 'banned-partner-dev-secret',
+      clientSecret: DEMO_CLIENTS['banned-partner'].devSecret,
     });
     expect(res.body.error).toBe('access_denied');
   });
@@ -335,7 +336,7 @@ describe('malformed requests', () => {
   it('refuses both client authentication methods at once with invalid_request', async () => {
     const res = await post(`grant_type=client_credentials&${storefront}`, {
       ...form,
-      authorization: `Basic ${Buffer.from('storefront:storefront-dev-secret').toString('base64')}`,
+      authorization: `Basic ${Buffer.from(`storefront:${DEMO_CLIENTS.storefront.devSecret}`).toString('base64')}`,
     });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({
@@ -401,7 +402,7 @@ describe('malformed requests', () => {
       ['{"grant_type":null}', json],
       ['{"grant_type":["client_credentials"],"client_id":1,"client_secret":true}', json],
       [
-        '{"grant_type":"client_credentials","scope":["deliveries:read"],"client_id":"storefront","client_secret":"storefront-dev-secret"}',
+        `{"grant_type":"client_credentials","scope":["deliveries:read"],"client_id":"storefront","client_secret":"${DEMO_CLIENTS.storefront.devSecret}"}`,
         json,
       ],
       ['{"__proto__":{"x":1},"constructor":"y"}', json],
@@ -428,12 +429,12 @@ describe('logs', () => {
     const before = server.logs.length;
     const issued = await requestToken(endpoint(), {
       clientId: 'storefront',
-      clientSecret: 'storefront-dev-secret',
+      clientSecret: DEMO_CLIENTS.storefront.devSecret,
       api: 'urn:giftdeliveries',
     });
     await requestToken(endpoint(), {
       clientId: 'storefront',
-      clientSecret: 'storefront-dev-secret',
+      clientSecret: DEMO_CLIENTS.storefront.devSecret,
       api: 'urn:giftdeliveries',
       scope: 'deliveries:admin',
     });
@@ -461,7 +462,11 @@ describe('logs', () => {
     const text = server.logText();
     expect(text).not.toContain(token);
     expect(text).not.toContain(token.split('.')[2]);
-    for (const secret of ['storefront-dev-secret', 'giftdeliveries-dev-secret', 'not-the-secret']) {
+    for (const secret of [
+      DEMO_CLIENTS.storefront.devSecret,
+      DEMO_CLIENTS.giftdeliveries.devSecret,
+      'not-the-secret',
+    ]) {
       expect(text).not.toContain(secret);
     }
   });

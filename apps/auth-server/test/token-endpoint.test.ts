@@ -2,6 +2,7 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAuthServer, type RunningAuthServer } from './support/in-process.js';
 import { ALL_STYLES, requestToken } from './support/token-request.js';
+import { DEMO_CLIENTS } from '@repo/contracts';
 
 let server: RunningAuthServer;
 let discovery: Record<string, string>;
@@ -18,7 +19,7 @@ afterAll(async () => {
 
 const giftdeliveries = {
   clientId: 'giftdeliveries',
-  clientSecret: 'giftdeliveries-dev-secret',
+  clientSecret: DEMO_CLIENTS.giftdeliveries.devSecret,
   api: 'urn:worldmappers',
 };
 
@@ -102,7 +103,7 @@ describe('scopes', () => {
   it('gives every granted scope when none is asked for', async () => {
     const res = await requestToken(endpoint(), {
       clientId: 'storefront',
-      clientSecret: 'storefront-dev-secret',
+      clientSecret: DEMO_CLIENTS.storefront.devSecret,
       api: 'urn:giftdeliveries',
     });
     expect(res.status).toBe(200);
@@ -122,7 +123,7 @@ describe('scopes', () => {
   it('defaults the API of a client granted only one', async () => {
     const res = await requestToken(endpoint(), {
       clientId: 'store-locator',
-      clientSecret: 'store-locator-dev-secret',
+      clientSecret: DEMO_CLIENTS['store-locator'].devSecret,
     });
     expect(res.status).toBe(200);
     expect(res.body.scope).toBe('geocode:location');

@@ -1,8 +1,9 @@
 import { loadConfigOrExit, serviceVars, vars } from '@repo/config';
 import { TOKEN_SIGNING_ALGS } from '@repo/auth';
+import { DEMO_CLIENTS } from '@repo/contracts';
 
-/** The client secret `npm start` uses with no `.env`: the auth-server's development default. */
-export const DEV_CLIENT_SECRET = 'giftdeliveries-dev-secret';
+/** Who this service is at the authorization server: by default the seeded demo client. */
+const client = DEMO_CLIENTS.giftdeliveries;
 
 /** Every variable giftdeliveries reads. */
 export const configShape = {
@@ -14,8 +15,9 @@ export const configShape = {
   AUDIENCE: vars.text('urn:giftdeliveries', 'urn:giftdeliveries'),
   /** The JWS algorithm tokens are signed with: RS256 (local auth-server, Auth0), ES384 (Logto's default). */
   TOKEN_SIGNING_ALG: vars.oneOf(TOKEN_SIGNING_ALGS, 'RS256'),
-  CLIENT_ID: vars.text('giftdeliveries', 'giftdeliveries'),
-  CLIENT_SECRET: vars.secret(DEV_CLIENT_SECRET),
+  CLIENT_ID: vars.text(client.id, client.id),
+  /** Defaults to the auth-server's development secret, so `npm start` needs no `.env`. */
+  CLIENT_SECRET: vars.secret(client.devSecret),
   /** Skips discovery (e.g. `https://tenant.auth0.com/oauth/token`). */
   TOKEN_ENDPOINT: vars.optionalUrl('http://localhost:4000/oauth/token'),
   TOKEN_AUTH_METHOD: vars.oneOf(

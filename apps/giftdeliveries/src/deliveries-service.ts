@@ -1,28 +1,21 @@
 import { createHash } from 'node:crypto';
-import { z } from '@repo/config';
+import { deliveryListQuerySchema, newDeliverySchema, type DeliveryView } from '@repo/contracts';
+import type { z } from '@repo/config';
 import { HttpError, invalidRequest, notFound } from '@repo/http';
-import {
-  DELIVERY_STATUSES,
-  IdempotencyConflictError,
-  type Delivery,
-  type DeliveryStatus,
-  type DeliveryStore,
-} from './store/delivery-store.js';
+import type { Delivery } from './domain.js';
+import { IdempotencyConflictError, type DeliveryStore } from './store/delivery-store.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
-
-/** The body of `POST /deliveries`. Unknown fields are refused so typos do not pass silently. */
-export const newDeliverySchema = z.strictObject({
-  recipient: text(100),
-  destination: text(200),
-  origin: text(200).optional(),
-  gift: text(200).optional(),
-});
+/** Parses caller input: the schemas' messages are written for callers, the first is the 400. */
+function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw invalidRequest(parsed.error.issues[0]!.message);
+  return parsed.data;
+}
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 /** The public view of a delivery (no lease bookkeeping, no idempotency key). */
-export function deliveryView(delivery: Delivery) {
+export function deliveryView(delivery: Delivery): DeliveryView {
   const iso = (ms: number | undefined) =>
     ms === undefined ? undefined : new Date(ms).toISOString();
   return {
@@ -37,24 +30,10 @@ export function deliveryView(delivery: Delivery) {
     lastError: delivery.status === 'pending' ? delivery.lastError : undefined,
     failureReason: delivery.failureReason,
     route: delivery.route,
-    createdAt: iso(delivery.createdAt),
-    updatedAt: iso(delivery.updatedAt),
+    createdAt: new Date(delivery.createdAt).toISOString(),
+    updatedAt: new Date(delivery.updatedAt).toISOString(),
     plannedAt: iso(delivery.plannedAt),
   };
-}
-
-function firstIssue(error: z.ZodError, body: unknown): string {
-  const issue = error.issues[0];
-  if (!issue) return 'The request body is invalid.';
-  if (issue.code === 'unrecognized_keys') return `Unknown field(s): ${issue.keys.join(', ')}.`;
-  const field = issue.path.join('.');
-  if (!field) return 'The request body must be a JSON object.';
-  const given = (body as Record<string, unknown>)[field];
-  if (given === undefined || given === null) return `${field} is required.`;
-  if (issue.code === 'too_small') return `${field} must not be empty.`;
-  if (issue.code === 'too_big')
-    return `${field} must be at most ${String(issue.maximum)} characters.`;
-  return `${field} must be a text.`;
 }
 
 /** The rules of the deliveries API, between the thin routes and the store. */
@@ -75,9 +54,8 @@ export class DeliveriesService {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw invalidRequest('Idempotency-Key must be 1 to 255 visible ASCII characters.');
     }
-    const parsed = newDeliverySchema.safeParse(body ?? undefined);
-    if (!parsed.success) throw invalidRequest(firstIssue(parsed.error, body));
-    const input = { ...parsed.data, origin: parsed.data.origin ?? this.depot };
+    const request = parseInput(newDeliverySchema, body);
+    const input = { ...request, origin: request.origin ?? this.depot };
     const requestHash = createHash('sha256')
       .update(
         JSON.stringify([input.recipient, input.destination, input.origin, input.gift ?? null]),
@@ -105,21 +83,8 @@ export class DeliveriesService {
     return delivery;
   }
 
-  async list(query: { status?: unknown; limit?: unknown }): Promise<Delivery[]> {
-    let status: DeliveryStatus | undefined;
-    if (query.status !== undefined) {
-      if (!DELIVERY_STATUSES.includes(query.status as DeliveryStatus)) {
-        throw invalidRequest(`status must be one of ${DELIVERY_STATUSES.join(', ')}.`);
-      }
-      status = query.status as DeliveryStatus;
-    }
-    let limit = 50;
-    if (query.limit !== undefined) {
-      limit = Number(query.limit);
-      if (!/^\d+$/.test(String(query.limit)) || limit < 1 || limit > 200) {
-        throw invalidRequest('limit must be an integer from 1 to 200.');
-      }
-    }
-    return this.store.list({ status, limit });
+  /** `GET /deliveries?status=&limit=`; an unknown status or a bad limit is a 400. */
+  async list(query: unknown): Promise<Delivery[]> {
+    return this.store.list(parseInput(deliveryListQuerySchema, query));
   }
 }

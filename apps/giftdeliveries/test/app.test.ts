@@ -3,6 +3,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { issuerReadiness, protectApi } from '@repo/auth';
 import { startTestIssuer, testLogger, type TestIssuer } from '@repo/testkit';
 import type { Express } from 'express';
+import {
+  deliveryAcceptedSchema,
+  deliveryListSchema,
+  deliveryViewSchema,
+  oauthErrorSchema,
+} from '@repo/contracts';
 import { createApp } from '../src/app.js';
 import { DeliveriesService } from '../src/deliveries-service.js';
 import { DeliveryStore } from '../src/store/delivery-store.js';
@@ -233,5 +239,55 @@ describe('giftdeliveries API', () => {
     const res = await request(app).get('/nope');
     expect(res.status).toBe(404);
     expect(res.body).toEqual({ error: 'not_found', error_description: 'No route for GET /nope.' });
+  });
+
+  it('answers what @repo/contracts says: accepted, pending, planned, failed, the list, errors', async () => {
+    const strict = (
+      schema: { safeParse(v: unknown): { error?: { issues: unknown[] } } },
+      body: unknown,
+    ) => expect(schema.safeParse(body).error?.issues ?? []).toEqual([]);
+    const get = (path: string) => request(app).get(path).set('Authorization', `Bearer ${reader}`);
+
+    const ids: string[] = [];
+    for (const recipient of ['Yuki', 'Camille', 'Aino']) {
+      const res = await post({ recipient, destination: 'Kyoto, JP', gift: 'a sleigh' });
+      strict(deliveryAcceptedSchema, res.body);
+      ids.push(res.body.id);
+    }
+    await store.claimDue('w1', 2, 60_000);
+    await store.markPlanned(ids[0]!, 'w1', {
+      mode: 'road',
+      from: { name: 'Rovaniemi', country: 'FI', lat: 66.5, lng: 25.72 },
+      to: { name: 'Kyoto', country: 'JP', lat: 35.02, lng: 135.75 },
+      distanceKm: 9100.4,
+      durationMinutes: 6120,
+      steps: [{ action: 'Head south to Oulu', distanceKm: 190, durationMinutes: 130 }],
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [25.72, 66.5],
+          [135.75, 35.02],
+        ],
+      },
+    });
+    await store.markFailed(ids[1]!, 'w1', 'geocoding "Kyoto, JP" refused: HTTP 404 not_found');
+
+    const views = await Promise.all(ids.map((id) => get(`/deliveries/${id}`)));
+    expect(views.map((view) => view.body.status)).toEqual(['planned', 'failed', 'pending']);
+    for (const view of views) strict(deliveryViewSchema, view.body);
+    strict(deliveryListSchema, (await get('/deliveries')).body);
+    strict(oauthErrorSchema, (await get('/deliveries/nope')).body);
+    strict(oauthErrorSchema, (await get('/deliveries?limit=0')).body);
+  });
+
+  it('answers 400 to a limit that is not 1 to 200', async () => {
+    const res = await request(app)
+      .get('/deliveries?limit=201')
+      .set('Authorization', `Bearer ${reader}`);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'limit must be an integer from 1 to 200.',
+    });
   });
 });

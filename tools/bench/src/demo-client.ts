@@ -1,4 +1,5 @@
 import { createTokenProvider, type TokenProvider } from '@repo/auth';
+import { DEMO_CLIENTS } from '@repo/contracts';
 
 /**
  * A token provider for the demo's `giftdeliveries` client (seeded by the auth-server with its
@@ -6,8 +7,8 @@ import { createTokenProvider, type TokenProvider } from '@repo/auth';
  */
 export function giftdeliveriesTokens(issuerBaseURL: string): TokenProvider {
   return createTokenProvider({
-    clientId: 'giftdeliveries',
-    clientSecret: 'giftdeliveries-dev-secret',
+    clientId: DEMO_CLIENTS.giftdeliveries.id,
+    clientSecret: DEMO_CLIENTS.giftdeliveries.devSecret,
     audience: 'urn:worldmappers',
     issuerBaseURL,
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createApiClient, createTokenProvider } from '@repo/auth';
 import { freePort, type ServiceProcess } from '@repo/testkit';
 import { startApp } from 'demo-stack';
+import { DEMO_CLIENTS } from '@repo/contracts';
 
 /** Resident memory of a process in MiB, from `/proc/<pid>/status` (VmRSS). */
 export function rssMiB(pid: number | undefined): number | undefined {
@@ -107,8 +108,8 @@ export async function coldStart(): Promise<{ stack: Stack; result: ColdStartResu
     const api = createApiClient({
       baseURL: gift.service.url,
       tokens: createTokenProvider({
-        clientId: 'storefront',
-        clientSecret: 'storefront-dev-secret',
+        clientId: DEMO_CLIENTS.storefront.id,
+        clientSecret: DEMO_CLIENTS.storefront.devSecret,
         audience: 'urn:giftdeliveries',
         issuerBaseURL: issuer,
       }),

@@ -1,16 +1,5 @@
+import type { DeliveryList, DeliveryView, NewDeliveryRequest } from '@repo/contracts';
 import { fetchToken } from './tokens.js';
-
-/** A delivery as `GET /deliveries/:id` shows it (the fields the suites look at). */
-export interface DeliveryView {
-  id: string;
-  status: 'pending' | 'planned' | 'failed';
-  recipient: string;
-  destination: string;
-  attempts: number;
-  lastError?: string;
-  failureReason?: string;
-  route?: { mode: string; distanceKm: number; steps: unknown[] };
-}
 
 /** Talks to giftdeliveries as the storefront client does. */
 export class DeliveriesClient {
@@ -28,7 +17,7 @@ export class DeliveriesClient {
 
   /** `POST /deliveries`; resolves with the status and body. */
   async create(
-    delivery: { recipient: string; destination: string; origin?: string; gift?: string },
+    delivery: NewDeliveryRequest,
     idempotencyKey?: string,
   ): Promise<{ status: number; body: { id?: string; status?: string; error?: string } }> {
     const res = await fetch(`${this.baseUrl}/deliveries`, {
@@ -58,7 +47,7 @@ export class DeliveriesClient {
       headers: { authorization: await this.authorization() },
     });
     if (res.status !== 200) throw new Error(`GET /deliveries: ${res.status}`);
-    return ((await res.json()) as { deliveries: DeliveryView[] }).deliveries;
+    return ((await res.json()) as DeliveryList).deliveries;
   }
 
   /** Every delivery of `ids`, fetched `concurrency` at a time. */

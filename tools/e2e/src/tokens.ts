@@ -1,12 +1,4 @@
-/** The development client secrets the auth-server uses when none is configured (public, in `.env.example`). */
-export const DEV_SECRETS = {
-  giftdeliveries: 'giftdeliveries-dev-secret',
-  'store-locator': 'store-locator-dev-secret',
-  storefront: 'storefront-dev-secret',
-  'banned-partner': 'banned-partner-dev-secret',
-} as const;
-
-export type DemoClient = keyof typeof DEV_SECRETS;
+import { DEMO_CLIENTS, type DemoClientId } from '@repo/contracts';
 
 /** A successful token response body (RFC 6749 §5.1). */
 export interface TokenResponse {
@@ -22,7 +14,7 @@ export interface TokenResponse {
  */
 export async function fetchToken(
   issuer: string,
-  clientId: DemoClient,
+  clientId: DemoClientId,
   audience: string,
   scope?: string,
 ): Promise<TokenResponse> {
@@ -32,7 +24,7 @@ export async function fetchToken(
     body: JSON.stringify({
       grant_type: 'client_credentials',
       client_id: clientId,
-      client_secret: DEV_SECRETS[clientId],
+      client_secret: DEMO_CLIENTS[clientId].devSecret,
       audience,
       ...(scope === undefined ? {} : { scope }),
     }),

@@ -15,6 +15,7 @@ import {
   type Secrets,
 } from './scenarios.js';
 import { findRunningStack, startOwnStack, type LabStack } from './stack.js';
+import { DEMO_CLIENTS } from '@repo/contracts';
 
 const USAGE = `Usage: npm run lab -- [--lang en|ja] [--only 1,4,9] [--issuer URL] [--api URL] [--giftdeliveries URL]
 
@@ -73,12 +74,12 @@ const env = environmentWithDotenv(process.env);
 const t = MESSAGES[lang];
 const color = Boolean(process.stdout.isTTY) && !env.NO_COLOR;
 const out = new Printer(write, t, color);
-const secrets: Secrets = {
-  giftdeliveries: env.GIFTDELIVERIES_CLIENT_SECRET || 'giftdeliveries-dev-secret',
-  'store-locator': env.STORE_LOCATOR_CLIENT_SECRET || 'store-locator-dev-secret',
-  storefront: env.STOREFRONT_CLIENT_SECRET || 'storefront-dev-secret',
-  'banned-partner': env.BANNED_PARTNER_CLIENT_SECRET || 'banned-partner-dev-secret',
-};
+const secrets = Object.fromEntries(
+  Object.values(DEMO_CLIENTS).map((client) => [
+    client.id,
+    env[client.secretEnv] || client.devSecret,
+  ]),
+) as Secrets;
 const endpoints = {
   issuer: withSlash(args.issuer ?? env.ISSUER_BASE_URL ?? 'http://localhost:4000/'),
   worldmappers: withoutSlash(args.api ?? env.WORLDMAPPERS_API_URL ?? 'http://localhost:7001'),

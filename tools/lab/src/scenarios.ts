@@ -8,14 +8,10 @@ import {
 import { send, shortToken, type Exchange } from './exchange.js';
 import type { Printer } from './printer.js';
 import type { LabStack } from './stack.js';
+import type { DemoClientId } from '@repo/contracts';
 
 /** The client secrets the lab uses: the environment's (or the root `.env`'s), else the dev defaults. */
-export interface Secrets {
-  giftdeliveries: string;
-  'store-locator': string;
-  storefront: string;
-  'banned-partner': string;
-}
+export type Secrets = Readonly<Record<DemoClientId, string>>;
 
 export interface ScenarioContext {
   stack: LabStack;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
+import { z } from '@repo/config';
 
 /**
  * A private signing key as stored: an RSA private JWK (RFC 7517) plus when it was created and,
@@ -31,8 +32,6 @@ export class KeyFileError extends Error {
 /** Seconds a retired key stays published after its last token expired: resource servers' clock skew. */
 export const RETIREMENT_LEEWAY_SECONDS = 60;
 
-const RSA_PRIVATE_MEMBERS = ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] as const;
-
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** A fresh RS256 key; its `kid` is its RFC 7638 thumbprint. */
@@ -43,44 +42,59 @@ export async function generateSigningKey(now = nowSeconds()): Promise<StoredKey>
   return { ...jwk, kty: 'RSA', kid, alg: 'RS256', use: 'sig', created_at: now };
 }
 
-function checkKey(value: unknown, index: number, path: string): StoredKey {
-  const where = `${path}: keys[${index}]`;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new KeyFileError(`${where} is not a JWK object`);
-  }
-  const key = value as Record<string, unknown>;
-  if (key.kty !== 'RSA') throw new KeyFileError(`${where} is not an RSA key (kty must be "RSA")`);
-  for (const member of RSA_PRIVATE_MEMBERS) {
-    if (typeof key[member] !== 'string' || key[member] === '') {
-      throw new KeyFileError(`${where} lacks the private RSA member "${member}"`);
-    }
-  }
-  if (typeof key.kid !== 'string' || key.kid === '') {
-    throw new KeyFileError(`${where} has no "kid"`);
-  }
-  if (key.alg !== undefined && key.alg !== 'RS256') {
-    throw new KeyFileError(`${where} has alg "${String(key.alg)}"; only RS256 is supported`);
-  }
-  if (key.use !== undefined && key.use !== 'sig') {
-    throw new KeyFileError(`${where} has use "${String(key.use)}"; signing keys need "sig"`);
-  }
-  for (const time of ['created_at', 'retired_at'] as const) {
-    if (key[time] !== undefined && !Number.isSafeInteger(key[time])) {
-      throw new KeyFileError(`${where}.${time} must be epoch seconds`);
-    }
-  }
-  return {
-    ...(key as JWK),
-    kty: 'RSA',
-    kid: key.kid,
-    alg: 'RS256',
-    use: 'sig',
-    created_at: (key.created_at as number | undefined) ?? 0,
-    ...(key.retired_at === undefined ? {} : { retired_at: key.retired_at as number }),
-  };
-}
+const RSA_PRIVATE_MEMBERS = ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] as const;
 
-/** Parses and checks a key file's text. */
+const epochSeconds = (name: string) =>
+  z.int({ error: `has ${name} that is not epoch seconds` }).optional();
+
+/**
+ * A private RSA signing JWK (RFC 7517 §4, RFC 7518 §6.3.2). Each message completes "keys[0] …";
+ * other members pass through untouched.
+ */
+const storedKeySchema = z.looseObject(
+  {
+    kty: z.literal('RSA', { error: 'is not an RSA key (kty must be "RSA")' }),
+    ...Object.fromEntries(
+      RSA_PRIVATE_MEMBERS.map((member) => [
+        member,
+        z.string({ error: `lacks the private RSA member "${member}"` }).min(1, {
+          error: `lacks the private RSA member "${member}"`,
+        }),
+      ]),
+    ),
+    kid: z.string({ error: 'has no "kid"' }).min(1, { error: 'has no "kid"' }),
+    alg: z
+      .literal('RS256', {
+        error: (issue) => `has alg "${String(issue.input)}"; only RS256 is supported`,
+      })
+      .default('RS256'),
+    use: z
+      .literal('sig', {
+        error: (issue) => `has use "${String(issue.input)}"; signing keys need "sig"`,
+      })
+      .default('sig'),
+    created_at: epochSeconds('created_at').default(0),
+    retired_at: epochSeconds('retired_at'),
+  },
+  { error: 'is not a JWK object' },
+);
+
+/** A private JWKS: at least one active key, no two with one kid. */
+const keyFileSchema = z
+  .object({ keys: z.array(storedKeySchema) })
+  .refine((file) => file.keys.some((key) => key.retired_at === undefined), {
+    error: 'has no active key: every key is retired',
+  })
+  .superRefine((file, ctx) => {
+    const kids = new Set<string>();
+    for (const key of file.keys) {
+      if (kids.has(key.kid))
+        ctx.addIssue({ code: 'custom', message: `has two keys with kid "${key.kid}"` });
+      kids.add(key.kid);
+    }
+  });
+
+/** Parses and checks a key file's text; the first problem names the file and the key. */
 export function parseKeyFile(text: string, path: string): KeyFile {
   let parsed: unknown;
   try {
@@ -88,20 +102,14 @@ export function parseKeyFile(text: string, path: string): KeyFile {
   } catch {
     throw new KeyFileError(`${path} is not valid JSON`);
   }
-  const keys = (parsed as { keys?: unknown } | null)?.keys;
-  if (!Array.isArray(keys)) {
-    throw new KeyFileError(`${path} is not a JWKS: expected {"keys": [...]}`);
-  }
-  const checked = keys.map((key, index) => checkKey(key, index, path));
-  if (!checked.some((key) => key.retired_at === undefined)) {
-    throw new KeyFileError(`${path} has no active key: every key is retired`);
-  }
-  const kids = new Set<string>();
-  for (const key of checked) {
-    if (kids.has(key.kid)) throw new KeyFileError(`${path} has two keys with kid "${key.kid}"`);
-    kids.add(key.kid);
-  }
-  return { keys: checked };
+  const result = keyFileSchema.safeParse(parsed);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const [, index] = issue.path;
+  if (typeof index === 'number') throw new KeyFileError(`${path}: keys[${index}] ${issue.message}`);
+  // The file's own checks (active key, kids); any other shape is not a JWKS at all.
+  if (issue.code === 'custom') throw new KeyFileError(`${path} ${issue.message}`);
+  throw new KeyFileError(`${path} is not a JWKS: expected {"keys": [...]}`);
 }
 
 /** Reads a key file, or `undefined` when there is none. */

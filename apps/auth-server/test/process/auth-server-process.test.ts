@@ -7,6 +7,7 @@ import { freePort, startService } from '@repo/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/in-process.js';
 import { giftdeliveriesToken, kidOf, publishedKids } from '../support/tokens.js';
+import { DEMO_CLIENTS } from '@repo/contracts';
 
 const run = promisify(execFile);
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -63,7 +64,7 @@ describe('the auth-server process', () => {
     expect(await service.stop('SIGTERM')).toBe(0);
     const text = service.lines().join('\n');
     expect(text).not.toContain(before);
-    expect(text).not.toContain('giftdeliveries-dev-secret');
+    expect(text).not.toContain(DEMO_CLIENTS.giftdeliveries.devSecret);
   });
 
   it('refuses to start in production with a development secret, naming the variable, without a stack', async () => {
@@ -72,7 +73,7 @@ describe('the auth-server process', () => {
     const { code, stderr } = await runToExit({
       NODE_ENV: 'production',
       DATA_DIR: dataDir.path,
-      GIFTDELIVERIES_CLIENT_SECRET: 'giftdeliveries-dev-secret',
+      GIFTDELIVERIES_CLIENT_SECRET: DEMO_CLIENTS.giftdeliveries.devSecret,
       STORE_LOCATOR_CLIENT_SECRET: 'x'.repeat(40),
       STOREFRONT_CLIENT_SECRET: 'y'.repeat(40),
     });

@@ -1,11 +1,12 @@
 import { decodeProtectedHeader } from 'jose';
 import { requestToken } from './token-request.js';
+import { DEMO_CLIENTS } from '@repo/contracts';
 
 /** A giftdeliveries token for urn:worldmappers from the server at `url`. */
 export async function giftdeliveriesToken(url: string): Promise<string> {
   const res = await requestToken(`${url}/oauth/token`, {
     clientId: 'giftdeliveries',
-    clientSecret: 'giftdeliveries-dev-secret',
+    clientSecret: DEMO_CLIENTS.giftdeliveries.devSecret,
     api: 'urn:worldmappers',
   });
   if (res.status !== 200) throw new Error(`token request failed: ${JSON.stringify(res.body)}`);

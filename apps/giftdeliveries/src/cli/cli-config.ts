@@ -1,8 +1,9 @@
 import { vars } from '@repo/config';
+import { DEMO_CLIENTS } from '@repo/contracts';
 import { configShape } from '../config.js';
 
-/** The storefront's development secret, the auth-server's default when unset. */
-export const DEV_STOREFRONT_SECRET = 'storefront-dev-secret';
+/** The CLI is the seeded storefront client, with its development secret by default. */
+const storefront = DEMO_CLIENTS.storefront;
 
 /**
  * Every variable the `deliver` CLI reads. Kept apart from `deliver.ts` (which runs on import) so
@@ -12,8 +13,8 @@ export const DEV_STOREFRONT_SECRET = 'storefront-dev-secret';
 export const cliShape = {
   GIFTDELIVERIES_URL: vars.url('http://localhost:7002', 'http://localhost:7002'),
   GIFTDELIVERIES_AUDIENCE: vars.text('urn:giftdeliveries', 'urn:giftdeliveries'),
-  STOREFRONT_CLIENT_ID: vars.text('storefront', 'storefront'),
-  STOREFRONT_CLIENT_SECRET: vars.secret(DEV_STOREFRONT_SECRET),
+  STOREFRONT_CLIENT_ID: vars.text(storefront.id, storefront.id),
+  STOREFRONT_CLIENT_SECRET: vars.secret(storefront.devSecret),
   ISSUER_BASE_URL: configShape.ISSUER_BASE_URL,
   AUTH0_DOMAIN: configShape.AUTH0_DOMAIN,
   TOKEN_ENDPOINT: configShape.TOKEN_ENDPOINT,

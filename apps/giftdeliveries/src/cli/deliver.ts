@@ -15,7 +15,7 @@ import {
   TokenRequestError,
 } from '@repo/auth';
 import { loadConfigOrExit } from '@repo/config';
-import type { deliveryView } from '../deliveries-service.js';
+import type { DeliveryAccepted, DeliveryView } from '@repo/contracts';
 import { cliShape } from './cli-config.js';
 
 const USAGE = `Usage: npm run deliver -- <destination> --recipient <name> [options]
@@ -37,9 +37,6 @@ TOKEN_AUTH_METHOD, TOKEN_AUDIENCE_PARAM.
 
 Example: npm run deliver -- "Kyoto, JP" --recipient Yuki --gift "a wooden sleigh"
 `;
-
-/** What `GET /deliveries/:id` answers, as JSON. */
-type DeliveryView = ReturnType<typeof deliveryView>;
 
 const out = (text = '') => process.stdout.write(`${text}\n`);
 const fail = (message: string, code: number): never => {
@@ -93,7 +90,7 @@ async function submit(api: AxiosInstance, body: Record<string, string>): Promise
   const key = randomUUID();
   for (let attempt = 1; ; attempt++) {
     try {
-      const res = await api.post<{ id: string }>('/deliveries', body, {
+      const res = await api.post<DeliveryAccepted>('/deliveries', body, {
         headers: { 'Idempotency-Key': key },
       });
       return res.data.id;

@@ -1,6 +1,6 @@
 import express, { Router, type RequestHandler } from 'express';
-import type { DeliveriesService } from '../deliveries-service.js';
-import { deliveryView } from '../deliveries-service.js';
+import type { DeliveryAccepted, DeliveryList } from '@repo/contracts';
+import { deliveryView, type DeliveriesService } from '../deliveries-service.js';
 
 export interface DeliveriesRouterOptions {
   service: DeliveriesService;
@@ -34,12 +34,12 @@ export function deliveriesRouter({
       .status(202)
       .location(`/deliveries/${delivery.id}`)
       .set(replayed ? { 'Idempotent-Replayed': 'true' } : {})
-      .json({ id: delivery.id, status: 'pending' });
+      .json({ id: delivery.id, status: 'pending' } satisfies DeliveryAccepted);
   });
 
   router.get('/', requireScopes('deliveries:read'), async (req, res) => {
     const deliveries = await service.list(req.query);
-    res.json({ deliveries: deliveries.map(deliveryView) });
+    res.json({ deliveries: deliveries.map(deliveryView) } satisfies DeliveryList);
   });
 
   router.get('/:id', requireScopes('deliveries:read'), async (req, res) => {

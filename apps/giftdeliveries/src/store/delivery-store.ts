@@ -3,57 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createClient, type Client, type InValue, type Row } from '@libsql/client';
-
-/** Where a delivery is in its life. `pending` includes "being planned right now" (a claim). */
-export type DeliveryStatus = 'pending' | 'planned' | 'failed';
-export const DELIVERY_STATUSES: readonly DeliveryStatus[] = ['pending', 'planned', 'failed'];
-
-export interface RoutePlace {
-  name: string;
-  country?: string;
-  lat?: number;
-  lng?: number;
-}
-
-export interface RouteStep {
-  action: string;
-  distanceKm?: number;
-  durationMinutes?: number;
-}
-
-/** What planning stores: a summary, the steps, and the line when it is small. */
-export interface Route {
-  mode: 'road' | 'sleigh';
-  from: RoutePlace;
-  to: RoutePlace;
-  distanceKm: number;
-  durationMinutes: number;
-  steps: RouteStep[];
-  geometry?: { type: 'LineString'; coordinates: number[][] };
-}
-
-export interface NewDelivery {
-  recipient: string;
-  destination: string;
-  origin: string;
-  gift?: string | undefined;
-}
-
-export interface Delivery extends NewDelivery {
-  id: string;
-  status: DeliveryStatus;
-  /** Planning attempts that ended in a transient failure or a result. */
-  attempts: number;
-  /** Epoch ms; when a pending delivery may be tried next. */
-  nextAttemptAt: number;
-  lastError?: string;
-  failureReason?: string;
-  route?: Route;
-  clientId?: string;
-  createdAt: number;
-  updatedAt: number;
-  plannedAt?: number;
-}
+import type { Delivery, DeliveryStatus, NewDelivery, Route } from '../domain.js';
 
 /** The same `Idempotency-Key` came back with a different request. */
 export class IdempotencyConflictError extends Error {

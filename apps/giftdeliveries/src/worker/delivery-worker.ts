@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '@repo/logger';
-import type { Delivery, DeliveryStore } from '../store/delivery-store.js';
+import type { Delivery } from '../domain.js';
+import type { DeliveryStore } from '../store/delivery-store.js';
 import type { Planner } from './planner.js';
 import { classify, PlanningError } from './worldmappers-client.js';
 

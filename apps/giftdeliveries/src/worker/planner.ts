@@ -1,4 +1,5 @@
-import type { Delivery, Route } from '../store/delivery-store.js';
+import type { Place } from '@repo/contracts';
+import type { Delivery, Route, RoutePlace } from '../domain.js';
 import { PlanningError, type WorldmappersClient } from './worldmappers-client.js';
 
 /** Lines longer than this are not stored: the steps already tell the story. */
@@ -7,18 +8,22 @@ export const MAX_STORED_POINTS = 500;
 /** Plans one delivery; throws {@link PlanningError} when it cannot. */
 export type Planner = (delivery: Delivery) => Promise<Route>;
 
+const routePlace = ({ name, country, lat, lng }: Place): RoutePlace => ({
+  name,
+  country,
+  lat,
+  lng,
+});
+
 /**
  * Geocodes the destination (an unknown place fails here, before any routing), then asks for road
- * directions from the origin, and for the sleigh's great-circle route when there is no road
- * (`422 no_route`, e.g. across an ocean).
+ * directions from the origin to its coordinates, and for the sleigh's great-circle route when
+ * there is no road (`422 no_route`, e.g. across an ocean).
  */
 export function createPlanner(worldmappers: WorldmappersClient): Planner {
   return async (delivery) => {
     const place = await worldmappers.geocode(delivery.destination);
-    const destination =
-      place.lat !== undefined && place.lng !== undefined
-        ? `${place.lat},${place.lng}`
-        : delivery.destination;
+    const destination = `${place.lat},${place.lng}`;
     let directions;
     try {
       directions = await worldmappers.directions(delivery.origin, destination, 'road');
@@ -28,13 +33,17 @@ export function createPlanner(worldmappers: WorldmappersClient): Planner {
     }
     const route: Route = {
       mode: directions.mode,
-      from: directions.from,
-      to: place,
+      from: routePlace(directions.origin),
+      to: routePlace(place),
       distanceKm: directions.distanceKm,
       durationMinutes: directions.durationMinutes,
-      steps: directions.steps,
+      steps: directions.steps.map(({ action, distanceKm, durationMinutes }) => ({
+        action,
+        distanceKm,
+        durationMinutes,
+      })),
     };
-    if (directions.geometry && directions.geometry.coordinates.length <= MAX_STORED_POINTS) {
+    if (directions.geometry.coordinates.length <= MAX_STORED_POINTS) {
       route.geometry = directions.geometry;
     }
     return route;

@@ -1,10 +1,19 @@
 import axios, { type AxiosInstance } from 'axios';
 import { TokenEndpointUnavailableError, TokenRequestError } from '@repo/auth';
-import type { Route, RoutePlace, RouteStep } from '../store/delivery-store.js';
+import type { z } from '@repo/config';
+import {
+  directionsSchema,
+  oauthErrorSchema,
+  placeSchema,
+  type Directions,
+  type Place,
+  type TravelMode,
+} from '@repo/contracts';
 
 /**
  * Why planning a delivery stopped. `permanent` failures (an unknown place, a request the API
- * calls malformed) mark the delivery failed; the others keep it pending for a later attempt.
+ * calls malformed, an answer outside the contract) mark the delivery failed; the others keep it
+ * pending for a later attempt.
  */
 export class PlanningError extends Error {
   override readonly name = 'PlanningError';
@@ -21,54 +30,37 @@ export class PlanningError extends Error {
   }
 }
 
-/** worldmappers-api's directions, in the shape the store keeps them. */
-export type Directions = Route;
-
-type Json = Record<string, unknown>;
-
-const numberOf = (...values: unknown[]) => {
-  for (const value of values) {
-    const n = typeof value === 'string' ? Number(value) : value;
-    if (typeof n === 'number' && Number.isFinite(n)) return n;
-  }
-  return undefined;
-};
-const textOf = (...values: unknown[]) => values.find((v): v is string => typeof v === 'string');
-
-/** A place from the API, read generously (the fields that matter: name, country, lat, lng). */
-export function placeOf(value: unknown, fallbackName = 'unknown'): RoutePlace {
-  const data = (value && typeof value === 'object' ? value : {}) as Json;
-  const location = (data.location ?? data.coordinates ?? {}) as Json;
-  const place: RoutePlace = { name: textOf(data.name, data.label) ?? fallbackName };
-  const country = textOf(data.country, data.countryCode, data.country_code);
-  if (country) place.country = country;
-  const lat = numberOf(data.lat, data.latitude, location.lat, location.latitude);
-  const lng = numberOf(data.lng, data.lon, data.longitude, location.lng, location.lon);
-  if (lat !== undefined) place.lat = lat;
-  if (lng !== undefined) place.lng = lng;
-  return place;
+/** The issues of an answer outside its schema, on one line: `lat: Invalid input: expected number…`. */
+function describeIssues(error: z.ZodError): string {
+  const shown = error.issues.slice(0, 3).map((issue) => {
+    const at = issue.path.length > 0 ? issue.path.join('.') : 'the answer';
+    return `${at}: ${issue.message}`;
+  });
+  const more = error.issues.length - shown.length;
+  return `${shown.join('; ')}${more > 0 ? ` (and ${more} more)` : ''}`;
 }
 
-/** The GeoJSON line of a directions answer, wherever the API put it. */
-function lineOf(data: Json): Directions['geometry'] {
-  for (const candidate of [data.geometry, data.line, data.route, data.geojson]) {
-    const geo = candidate as Json | undefined;
-    const inner = (geo?.type === 'Feature' ? geo.geometry : geo) as Json | undefined;
-    if (inner?.type === 'LineString' && Array.isArray(inner.coordinates)) {
-      return { type: 'LineString', coordinates: inner.coordinates as number[][] };
-    }
-  }
-  return undefined;
+/**
+ * Reads an answer with its @repo/contracts schema. A mismatch is permanent: asking again gets
+ * the same answer, and guessing at another shape would store a wrong route.
+ */
+function parseAnswer<T extends z.ZodType>(schema: T, data: unknown, what: string): z.output<T> {
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return parsed.data;
+  throw new PlanningError(
+    `${what}: the answer does not match the worldmappers-api contract`,
+    true,
+    undefined,
+    describeIssues(parsed.error),
+  );
 }
 
+/** An error answer's status, and its `{error, error_description}` when it has that shape. */
 function describeApiError(status: number, data: unknown): { code?: string; text: string } {
-  const body = (data && typeof data === 'object' ? data : {}) as Json;
-  const code = textOf(body.error);
-  const description = textOf(body.error_description, body.message);
-  return {
-    code,
-    text: `HTTP ${status}${code ? ` ${code}` : ''}${description ? `: ${description}` : ''}`,
-  };
+  const body = oauthErrorSchema.safeParse(data);
+  if (!body.success) return { text: `HTTP ${status}` };
+  const { error, error_description: description } = body.data;
+  return { code: error, text: `HTTP ${status} ${error}${description ? `: ${description}` : ''}` };
 }
 
 /**
@@ -109,59 +101,26 @@ export class WorldmappersClient {
   constructor(private readonly http: AxiosInstance) {}
 
   /** `GET /api/location/geocode?address=` → the most likely place. */
-  async geocode(address: string): Promise<RoutePlace> {
+  async geocode(address: string): Promise<Place> {
+    const what = `geocoding "${address}"`;
     try {
       const res = await this.http.get('/api/location/geocode', { params: { address } });
-      const data = res.data as Json;
-      return placeOf(data.place ?? data.result ?? data, address);
+      return parseAnswer(placeSchema, res.data, what);
     } catch (error) {
-      throw classify(error, `geocoding "${address}"`);
+      throw classify(error, what);
     }
   }
 
   /** `GET /api/directions?origin=&destination=&mode=`. */
-  async directions(
-    origin: string,
-    destination: string,
-    mode: 'road' | 'sleigh',
-  ): Promise<Directions> {
+  async directions(origin: string, destination: string, mode: TravelMode): Promise<Directions> {
+    const what = `directions ${mode} from "${origin}" to "${destination}"`;
     try {
       const res = await this.http.get('/api/directions', {
         params: { origin, destination, mode },
       });
-      const data = res.data as Json;
-      const rawSteps = Array.isArray(data.steps) ? (data.steps as Json[]) : [];
-      const steps: RouteStep[] = rawSteps.map((step) => {
-        const out: RouteStep = {
-          action: textOf(step.action, step.instruction, step.text) ?? 'Continue',
-        };
-        const km = numberOf(step.distanceKm);
-        const minutes = numberOf(step.durationMinutes);
-        if (km !== undefined) out.distanceKm = km;
-        if (minutes !== undefined) out.durationMinutes = minutes;
-        return out;
-      });
-      const distanceKm = numberOf(data.distanceKm, (data.summary as Json | undefined)?.distanceKm);
-      const durationMinutes = numberOf(
-        data.durationMinutes,
-        (data.summary as Json | undefined)?.durationMinutes,
-      );
-      if (distanceKm === undefined) {
-        throw new PlanningError('directions answer has no distanceKm', false);
-      }
-      const directions: Directions = {
-        mode: data.mode === 'sleigh' || data.mode === 'road' ? data.mode : mode,
-        from: placeOf(data.origin, origin),
-        to: placeOf(data.destination, destination),
-        distanceKm,
-        durationMinutes: durationMinutes ?? 0,
-        steps,
-      };
-      const line = lineOf(data);
-      if (line) directions.geometry = line;
-      return directions;
+      return parseAnswer(directionsSchema, res.data, what);
     } catch (error) {
-      throw classify(error, `directions ${mode} from "${origin}" to "${destination}"`);
+      throw classify(error, what);
     }
   }
 }

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@repo/logger';
-import { DeliveryStore, type Route } from '../../src/store/delivery-store.js';
+import type { Route } from '../../src/domain.js';
+import { DeliveryStore } from '../../src/store/delivery-store.js';
 import { DeliveryWorker, retryDelay } from '../../src/worker/delivery-worker.js';
 import type { Planner } from '../../src/worker/planner.js';
 import { PlanningError } from '../../src/worker/worldmappers-client.js';
@@ -13,8 +14,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const route = (to: string): Route => ({
   mode: 'road',
-  from: { name: 'Rovaniemi' },
-  to: { name: to },
+  from: { name: 'Rovaniemi', country: 'FI', lat: 66.5, lng: 25.72 },
+  to: { name: to, country: 'FI', lat: 65.01, lng: 25.47 },
   distanceKm: 100,
   durationMinutes: 90,
   steps: [{ action: `Head south to ${to}`, distanceKm: 100, durationMinutes: 90 }],

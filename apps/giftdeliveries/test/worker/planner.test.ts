@@ -1,7 +1,7 @@
 import axios, { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
 import { describe, expect, it } from 'vitest';
 import { TokenEndpointUnavailableError, TokenRequestError } from '@repo/auth';
-import type { Delivery } from '../../src/store/delivery-store.js';
+import type { Delivery } from '../../src/domain.js';
 import { createPlanner } from '../../src/worker/planner.js';
 import { PlanningError, WorldmappersClient } from '../../src/worker/worldmappers-client.js';
 
@@ -32,14 +32,34 @@ function fakeApi(answer: (path: string, query: URLSearchParams) => Answer | Erro
 }
 
 const delivery = { id: 'd1', destination: 'Kyoto, JP', origin: 'Rovaniemi, FI' } as Delivery;
-const kyoto = { name: 'Kyoto', country: 'JP', lat: 35.02, lng: 135.75, population: 1459640 };
+/** Answers as worldmappers-api sends them (@repo/contracts' placeSchema and directionsSchema). */
+const kyoto = {
+  name: 'Kyoto',
+  country: 'JP',
+  countryName: 'Japan',
+  admin1Code: '22',
+  lat: 35.02,
+  lng: 135.75,
+  population: 1459640,
+  geonameId: 1857910,
+};
+const rovaniemi = {
+  name: 'Rovaniemi',
+  country: 'FI',
+  countryName: 'Finland',
+  lat: 66.5,
+  lng: 25.72,
+  population: 62667,
+  geonameId: 638936,
+};
 const directions = (mode: string) => ({
   mode,
-  origin: { name: 'Rovaniemi', country: 'FI', lat: 66.5, lng: 25.72 },
+  origin: rovaniemi,
   destination: kyoto,
   distanceKm: 9100.4,
   durationMinutes: 6120,
-  steps: [{ action: 'Head south to Oulu', distanceKm: 190, durationMinutes: 130 }],
+  greatCircleKm: 7300.2,
+  steps: [{ step: 1, action: 'Head south to Oulu', distanceKm: 190, durationMinutes: 130 }],
   geometry: {
     type: 'LineString',
     coordinates: [
@@ -135,5 +155,47 @@ describe('createPlanner', () => {
     const error = (await planner(delivery).catch((e: unknown) => e)) as PlanningError;
     expect(error).toBeInstanceOf(PlanningError);
     expect(error.permanent).toBe(false);
+  });
+
+  it.each([
+    [
+      'a place wrapped in an envelope',
+      { place: kyoto },
+      'geocoding "Kyoto, JP": the answer does not match the worldmappers-api contract: name: Invalid input: expected string, received undefined; country: Invalid input: expected string, received undefined; countryName: Invalid input: expected string, received undefined (and 5 more)',
+    ],
+    [
+      'a place with a field the contract does not know',
+      { ...kyoto, latitude: 35.02 },
+      'geocoding "Kyoto, JP": the answer does not match the worldmappers-api contract: the answer: Unrecognized key: "latitude"',
+    ],
+    [
+      'coordinates as text',
+      { ...kyoto, lat: '35.02' },
+      'geocoding "Kyoto, JP": the answer does not match the worldmappers-api contract: lat: Invalid input: expected number, received string',
+    ],
+  ])('fails the delivery for good, naming the mismatch, on %s', async (_name, data, reason) => {
+    const { planner, seen } = fakeApi(() => ({ status: 200, data }));
+    const error = (await planner(delivery).catch((e: unknown) => e)) as PlanningError;
+    expect(error).toBeInstanceOf(PlanningError);
+    expect(error.permanent).toBe(true);
+    expect(error.message).toBe(reason);
+    expect(seen).toHaveLength(1);
+  });
+
+  it('fails the delivery for good on directions outside the contract (a GeoJSON Feature)', async () => {
+    const feature = {
+      ...directions('road'),
+      geometry: { type: 'Feature', geometry: directions('road').geometry },
+    };
+    const { planner } = fakeApi((path) =>
+      path === '/api/location/geocode'
+        ? { status: 200, data: kyoto }
+        : { status: 200, data: feature },
+    );
+    const error = (await planner(delivery).catch((e: unknown) => e)) as PlanningError;
+    expect(error.permanent).toBe(true);
+    expect(error.message).toBe(
+      'directions road from "Rovaniemi, FI" to "35.02,135.75": the answer does not match the worldmappers-api contract: geometry.type: Invalid input: expected "LineString"; geometry.coordinates: Invalid input: expected array, received undefined; geometry: Unrecognized key: "geometry"',
+    );
   });
 });

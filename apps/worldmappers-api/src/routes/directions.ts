@@ -1,15 +1,15 @@
 import { Router, type RequestHandler } from 'express';
-import { HttpError, invalidRequest, notFound } from '@repo/http';
-import { MODES, NoRouteError, type Mode } from '../world/directions.js';
+import type { Directions } from '@repo/contracts';
+import { HttpError, notFound } from '@repo/http';
+import { NoRouteError } from '../world/directions.js';
 import type { World } from '../world/world.js';
-import { optionalTextParam, parseLatLng, textParam } from './params.js';
+import { directionsQuery, parseQuery, type PlaceParam } from './params.js';
 
-/** A place text or `lat,lng` → a gazetteer place (coordinates snap to the nearest town). */
-function resolve(world: World, text: string, name: string): number {
-  const point = parseLatLng(text, name);
-  if (point) return world.geocoder.reverse(point.lat, point.lng).index;
-  const found = world.geocoder.geocode(text);
-  if (found === undefined) throw notFound(`No place matches ${name} "${text}".`);
+/** A place text or a point → a gazetteer place (coordinates snap to the nearest town). */
+function resolve(world: World, place: PlaceParam, name: string): number {
+  if (!('text' in place)) return world.geocoder.reverse(place.lat, place.lng).index;
+  const found = world.geocoder.geocode(place.text);
+  if (found === undefined) throw notFound(`No place matches ${name} "${place.text}".`);
   return found;
 }
 
@@ -20,19 +20,17 @@ export function directionsRoutes(
 ): Router {
   const router = Router();
   router.get('/directions', requireScopes('directions'), (req, res) => {
-    const query = req.query as Record<string, unknown>;
-    const originText = textParam(query, 'origin');
-    const destinationText = textParam(query, 'destination');
-    const mode = (optionalTextParam(query, 'mode') ?? 'road') as Mode;
-    if (!MODES.includes(mode)) throw invalidRequest(`"mode" must be one of: ${MODES.join(', ')}.`);
-    const origin = resolve(world, originText, 'origin');
-    const destination = resolve(world, destinationText, 'destination');
+    const query = parseQuery(directionsQuery, req.query);
+    const origin = resolve(world, query.origin, 'origin');
+    const destination = resolve(world, query.destination, 'destination');
+    let answer: Directions;
     try {
-      res.json(world.directions.directions(origin, destination, mode));
+      answer = world.directions.directions(origin, destination, query.mode);
     } catch (error) {
       if (error instanceof NoRouteError) throw new HttpError(422, 'no_route', error.message);
       throw error;
     }
+    res.json(answer);
   });
   return router;
 }

@@ -1,8 +1,9 @@
 import { Router, type RequestHandler } from 'express';
+import type { Place, ReverseGeocode } from '@repo/contracts';
 import { invalidRequest, notFound } from '@repo/http';
 import { UnknownCountryError } from '../world/geocoder.js';
 import type { World } from '../world/world.js';
-import { latLngParams, optionalTextParam, textParam } from './params.js';
+import { geocodeQuery, parseQuery, reverseGeocodeQuery } from './params.js';
 
 /** `/location/geocode` and `/location/reverse-geocode`, each behind its scope. */
 export function locationRoutes(
@@ -12,27 +13,27 @@ export function locationRoutes(
   const router = Router();
 
   router.get('/location/geocode', requireScopes('geocode:location'), (req, res) => {
-    const query = req.query as Record<string, unknown>;
-    const address = textParam(query, 'address');
-    const countryText = optionalTextParam(query, 'country');
+    const query = parseQuery(geocodeQuery, req.query);
     let country: string | undefined;
     try {
-      country = countryText === undefined ? undefined : world.geocoder.country(countryText);
+      country = query.country === undefined ? undefined : world.geocoder.country(query.country);
     } catch (error) {
       if (error instanceof UnknownCountryError) {
         throw invalidRequest(`"country" must be an ISO 3166-1 code or an English country name.`);
       }
       throw error;
     }
-    const found = world.geocoder.geocode(address, country);
-    if (found === undefined) throw notFound(`No place matches "${address}".`);
-    res.json(world.geocoder.place(found));
+    const found = world.geocoder.geocode(query.address, country);
+    if (found === undefined) throw notFound(`No place matches "${query.address}".`);
+    const answer: Place = world.geocoder.place(found);
+    res.json(answer);
   });
 
   router.get('/location/reverse-geocode', requireScopes('reverse-geocode:location'), (req, res) => {
-    const { lat, lng } = latLngParams(req.query as Record<string, unknown>);
+    const { lat, lng } = parseQuery(reverseGeocodeQuery, req.query);
     const { index, distanceKm } = world.geocoder.reverse(lat, lng);
-    res.json({ ...world.geocoder.place(index), distanceKm });
+    const answer: ReverseGeocode = { ...world.geocoder.place(index), distanceKm };
+    res.json(answer);
   });
 
   return router;

@@ -1,10 +1,8 @@
+import type { Directions, DirectionsStep, TravelMode } from '@repo/contracts';
 import type { Gazetteer } from './gazetteer.js';
-import type { Geocoder, Place } from './geocoder.js';
+import type { Geocoder } from './geocoder.js';
 import { bearingDeg, compass, distanceKm, greatCirclePoints, round1, round5 } from './geo.js';
 import type { Router } from './router.js';
-
-export const MODES = ['road', 'sleigh'] as const;
-export type Mode = (typeof MODES)[number];
 
 /** Average speeds: a mix of town streets and main roads; a car ferry with boarding time. */
 export const ROAD_KMH = 80;
@@ -12,27 +10,6 @@ export const FERRY_KMH = 30;
 export const FERRY_BOARDING_MINUTES = 30;
 /** A reindeer-drawn sleigh on Christmas Eve, flying the great circle. */
 export const SLEIGH_KMH = 1000;
-
-export interface Step {
-  step: number;
-  action: string;
-  distanceKm: number;
-  durationMinutes: number;
-  /** Present (true) on a ferry crossing. */
-  ferry?: true;
-}
-
-export interface Directions {
-  mode: Mode;
-  origin: Place;
-  destination: Place;
-  distanceKm: number;
-  durationMinutes: number;
-  /** The great-circle distance, for comparison: a road route is never shorter. */
-  greatCircleKm: number;
-  steps: Step[];
-  geometry: { type: 'LineString'; coordinates: [number, number][] };
-}
 
 /** Thrown when no road joins the two places (different land masses in the network). */
 export class NoRouteError extends Error {
@@ -52,7 +29,7 @@ export class DirectionsService {
     this.g = geocoder.gazetteer;
   }
 
-  directions(origin: number, destination: number, mode: Mode): Directions {
+  directions(origin: number, destination: number, mode: TravelMode): Directions {
     const g = this.g;
     const greatCircleKm = distanceKm(
       g.lat[origin]!,
@@ -123,7 +100,7 @@ export class DirectionsService {
    * Groups the towns of a path into readable steps: a step ends at a notable town (≥ 10 000
    * people) once it is long enough for the route's length, at every ferry, and at the end.
    */
-  private steps(path: number[]): Step[] {
+  private steps(path: number[]): DirectionsStep[] {
     const g = this.g;
     const { start, to, km, ferry } = this.router.network;
     const edges: { km: number; ferry: boolean }[] = [];
@@ -137,7 +114,7 @@ export class DirectionsService {
       total += km[e]!;
     }
     const minStepKm = Math.max(15, total / 25);
-    const steps: Step[] = [];
+    const steps: DirectionsStep[] = [];
     let from = 0;
     let stepKm = 0;
     for (let i = 0; i < edges.length; i++) {

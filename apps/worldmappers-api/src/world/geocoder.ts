@@ -1,22 +1,9 @@
+import type { Place } from '@repo/contracts';
 import { around } from 'geokdbush';
 import { CountryResolver, countryName } from './countries.js';
 import type { Gazetteer } from './gazetteer.js';
 import { distanceKm, round1, round5 } from './geo.js';
 import { normalizeName } from './text.js';
-
-/** A place as the API answers it. */
-export interface Place {
-  name: string;
-  /** ISO 3166-1 alpha-2. */
-  country: string;
-  countryName: string;
-  /** GeoNames first-order administrative division code, where known (names are not shipped). */
-  admin1Code?: string;
-  lat: number;
-  lng: number;
-  population: number;
-  geonameId: number;
-}
 
 /** Why a geocode found nothing, for the 404's description. */
 export class UnknownCountryError extends Error {

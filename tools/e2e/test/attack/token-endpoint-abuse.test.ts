@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoStack, type DemoStack } from 'demo-stack';
 import { rawRequest } from '../../src/raw-http.js';
-import { DEV_SECRETS, STACK_TRACE } from '../../src/tokens.js';
+import { STACK_TRACE } from '../../src/tokens.js';
+import { DEMO_CLIENTS } from '@repo/contracts';
 
 let stack: DemoStack;
 let endpoint: string;
@@ -27,7 +28,7 @@ const basic = (id: string, secret: string) =>
 const form = (params: Record<string, string>) => new URLSearchParams(params).toString();
 const giftdeliveries = {
   client_id: 'giftdeliveries',
-  client_secret: DEV_SECRETS.giftdeliveries,
+  client_secret: DEMO_CLIENTS.giftdeliveries.devSecret,
 };
 const clientCredentials = { grant_type: 'client_credentials', ...giftdeliveries };
 
@@ -121,7 +122,7 @@ describe('the token endpoint refuses abuse with its documented OAuth error', () 
       JSON.stringify({
         grant_type: 'client_credentials',
         client_id: 'banned-partner',
-        client_secret: DEV_SECRETS['banned-partner'],
+        client_secret: DEMO_CLIENTS['banned-partner'].devSecret,
         audience: 'urn:worldmappers',
       }),
     );
@@ -142,7 +143,7 @@ describe('the token endpoint refuses abuse with its documented OAuth error', () 
 
   it('refuses both authentication methods at once with invalid_request', async () => {
     const res = await post(FORM, form({ ...clientCredentials, audience: 'urn:worldmappers' }), {
-      authorization: basic('giftdeliveries', DEV_SECRETS.giftdeliveries),
+      authorization: basic('giftdeliveries', DEMO_CLIENTS.giftdeliveries.devSecret),
     });
     expectOAuthError(
       res,
@@ -160,7 +161,7 @@ describe('the token endpoint refuses abuse with its documented OAuth error', () 
         client_id: 'storefront',
         audience: 'urn:worldmappers',
       }),
-      { authorization: basic('giftdeliveries', DEV_SECRETS.giftdeliveries) },
+      { authorization: basic('giftdeliveries', DEMO_CLIENTS.giftdeliveries.devSecret) },
     );
     expectOAuthError(res, 400, 'invalid_request', 'client_id mismatch');
   });
@@ -189,7 +190,7 @@ describe('the token endpoint refuses abuse with its documented OAuth error', () 
       form({
         grant_type: 'client_credentials',
         client_id: 'store-locator',
-        client_secret: DEV_SECRETS['store-locator'],
+        client_secret: DEMO_CLIENTS['store-locator'].devSecret,
         audience: 'urn:worldmappers',
         scope: 'geocode:location directions',
       }),
@@ -216,7 +217,7 @@ describe('the token endpoint refuses abuse with its documented OAuth error', () 
       JSON.stringify({
         grant_type: 'client_credentials',
         client_id: 'store-locator',
-        client_secret: DEV_SECRETS['store-locator'],
+        client_secret: DEMO_CLIENTS['store-locator'].devSecret,
         resource: 'urn:giftdeliveries',
       }),
     );
@@ -378,7 +379,7 @@ describe('the token endpoint refuses abuse with its documented OAuth error', () 
     for (let i = 0; i < 5; i += 1) {
       expectOAuthError(await attempt(`guess-${i}`), 401, 'invalid_client', AUTH_FAILED);
     }
-    const locked = await attempt(DEV_SECRETS['store-locator']);
+    const locked = await attempt(DEMO_CLIENTS['store-locator'].devSecret);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(locked.body).toEqual({

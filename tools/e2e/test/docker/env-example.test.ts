@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { loadConfig } from '@repo/config';
 import { describe, expect, it } from 'vitest';
 import {
@@ -10,7 +9,7 @@ import {
   SHAPE_OWNERS,
   variablesReadByOwner,
 } from '../../src/index.js';
-import { appScript } from 'demo-stack';
+import { DEV_CLIENT_SECRETS } from '@repo/contracts';
 
 const example = envFileAssignments(readRepoFile('.env.example'));
 const documented = new Set(example.map((line) => line.name));
@@ -40,10 +39,6 @@ describe('.env.example', () => {
       const withNothing = loadConfig(shape, { service, env: {}, envFile: false });
       expect({ service, config: withExample }).toEqual({ service, config: withNothing });
     }
-    const url = pathToFileURL(appScript('auth-server', 'dist/dev-secrets.js')).href;
-    const { DEV_CLIENT_SECRETS } = (await import(url)) as {
-      DEV_CLIENT_SECRETS: Record<string, string>;
-    };
     const active = Object.fromEntries(
       example.filter((line) => line.active).map((line) => [line.name, line.value]),
     );

@@ -14,6 +14,7 @@ import {
   type RehearsedImage,
   type Stack,
 } from '../../src/index.js';
+import { DEMO_CLIENTS } from '@repo/contracts';
 
 /*
  * Image rehearsal: what `docker compose up --build` does, without a Docker engine. Each app's
@@ -189,7 +190,7 @@ describe('image rehearsal', () => {
       startStack({
         services: only,
         images: image,
-        interpolation: { ...secrets, STOREFRONT_CLIENT_SECRET: 'storefront-dev-secret' },
+        interpolation: { ...secrets, STOREFRONT_CLIENT_SECRET: DEMO_CLIENTS.storefront.devSecret },
         volumesDir: join(workDir, 'production-volumes'),
         log,
       }),

@@ -10,21 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiClient, createTokenProvider, type TokenProvider } from '@repo/auth';
 import { freePort, type ServiceProcess } from '@repo/testkit';
 import { startApp } from 'demo-stack';
-
-interface DeliveryView {
-  id: string;
-  status: string;
-  attempts: number;
-  lastError?: string;
-  route?: {
-    mode: string;
-    from: { name: string };
-    to: { name: string; country?: string };
-    distanceKm: number;
-    durationMinutes: number;
-    steps: { action: string }[];
-  };
-}
+import { DEMO_CLIENTS, type DeliveryView } from '@repo/contracts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const root = mkdtempSync(join(tmpdir(), 'giftdeliveries-it-'));
@@ -57,8 +43,8 @@ async function stop(service: ServiceProcess, signal: NodeJS.Signals = 'SIGTERM')
 
 function storefront(scope?: string): TokenProvider {
   return createTokenProvider({
-    clientId: 'storefront',
-    clientSecret: 'storefront-dev-secret',
+    clientId: DEMO_CLIENTS.storefront.id,
+    clientSecret: DEMO_CLIENTS.storefront.devSecret,
     audience: 'urn:giftdeliveries',
     issuerBaseURL: issuer,
     scope,

@@ -1,0 +1,43 @@
+export {
+  DEMO_CLIENTS,
+  DEV_CLIENT_SECRETS,
+  type DemoClient,
+  type DemoClientId,
+} from './demo-clients.js';
+export {
+  DELIVERY_STATUSES,
+  deliveryAcceptedSchema,
+  deliveryListQuerySchema,
+  deliveryListSchema,
+  deliveryStatusSchema,
+  deliveryViewSchema,
+  newDeliverySchema,
+  routePlaceSchema,
+  routeSchema,
+  routeStepSchema,
+  type DeliveryAccepted,
+  type DeliveryList,
+  type DeliveryListQuery,
+  type DeliveryStatus,
+  type DeliveryView,
+  type NewDeliveryRequest,
+  type Route,
+  type RoutePlace,
+  type RouteStep,
+} from './deliveries.js';
+export { oauthErrorSchema, type OAuthError } from './oauth-error.js';
+export {
+  TRAVEL_MODES,
+  directionsSchema,
+  directionsStepSchema,
+  lineStringSchema,
+  placeSchema,
+  reverseGeocodeSchema,
+  travelModeSchema,
+  type Directions,
+  type DirectionsStep,
+  type LineString,
+  type Place,
+  type ReverseGeocode,
+  type TravelMode,
+} from './worldmappers.js';
