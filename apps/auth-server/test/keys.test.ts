@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KEY_FILE_NAME } from '../src/config.js';
@@ -15,9 +12,6 @@ import {
 } from '../src/keys/key-file.js';
 import { startAuthServer, tempDir, type RunningAuthServer } from './support/in-process.js';
 import { giftdeliveriesToken, kidOf, publishedKids } from './support/tokens.js';
-
-const run = promisify(execFile);
-const appDir = fileURLToPath(new URL('..', import.meta.url));
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -69,32 +63,6 @@ describe('signing keys', () => {
       audience: 'urn:worldmappers',
     });
     expect(payload.sub).toBe('giftdeliveries');
-  });
-
-  it('rotate with the rotate-keys command while the server runs: both keys published, new tokens carry the new kid', async () => {
-    const dataDir = newDataDir();
-    const server = await start({ dataDir });
-    const before = await giftdeliveriesToken(server.url);
-
-    const { stdout } = await run(process.execPath, ['dist/rotate-keys.js'], {
-      cwd: appDir,
-      env: { PATH: process.env.PATH, ENV_FILE: 'none', DATA_DIR: dataDir },
-    });
-    const newKid = /signs from now on: (\S+)/.exec(stdout)?.[1];
-    expect(newKid).toBeDefined();
-    expect(newKid).not.toBe(kidOf(before));
-    expect(stdout).toContain(`retired, still published until`);
-
-    const after = await giftdeliveriesToken(server.url);
-    expect(kidOf(after)).toBe(newKid);
-    expect(await publishedKids(server.url)).toEqual([newKid, kidOf(before)]);
-    const jwks = await jwksOf(server.url);
-    for (const token of [before, after]) {
-      await expect(jwtVerify(token, jwks, { issuer: server.issuer })).resolves.toBeDefined();
-    }
-    expect(server.logs).toContainEqual(
-      expect.objectContaining({ message: 'signing keys changed', signing_kid: newKid }),
-    );
   });
 
   it('drop a retired key once every token it signed has expired, without a restart', async () => {
