@@ -1,5 +1,5 @@
 import { loadConfigOrExit, serviceVars, vars } from '@repo/config';
-import { TOKEN_SIGNING_ALGS } from '@repo/auth';
+import { TOKEN_SIGNING_ALGS } from '@repo/resource-server';
 
 /** The client secret `npm start` uses with no `.env`: the auth-server's development default. */
 export const DEV_CLIENT_SECRET = 'giftdeliveries-dev-secret';

@@ -1,4 +1,4 @@
-import { createTokenProvider, type TokenProvider } from '@repo/auth';
+import { createTokenProvider, type TokenProvider } from '@repo/token-client';
 
 /**
  * A token provider for the demo's `giftdeliveries` client (seeded by the auth-server with its

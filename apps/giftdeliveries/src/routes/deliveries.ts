@@ -1,4 +1,5 @@
 import express, { Router, type RequestHandler } from 'express';
+import { parseBody } from '@repo/http';
 import type { DeliveriesService } from '../deliveries-service.js';
 import { deliveryView } from '../deliveries-service.js';
 
@@ -25,7 +26,7 @@ export function deliveriesRouter({
   router.use(authenticate);
 
   // The body is read only once the caller has proven who it is and what it may do.
-  const body = express.json({ limit: '16kb' });
+  const body = parseBody(express.json({ limit: '16kb' }));
 
   router.post('/', requireScopes('deliveries:write'), body, async (req, res) => {
     const key = req.get('Idempotency-Key');

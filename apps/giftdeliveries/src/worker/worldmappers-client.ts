@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
-import { TokenEndpointUnavailableError, TokenRequestError } from '@repo/auth';
+import { TokenEndpointUnavailableError, TokenRequestError } from '@repo/token-client';
 import type { Route, RoutePlace, RouteStep } from '../store/delivery-store.js';
 
 /**

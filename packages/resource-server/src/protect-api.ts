@@ -1,40 +1,51 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { auth, InvalidTokenError } from 'express-oauth2-jwt-bearer';
+import { auth, type AuthOptions } from 'express-oauth2-jwt-bearer';
+import { decodeProtectedHeader } from 'jose';
+import { HttpError } from '@repo/http';
+import {
+  createIssuerMetadata,
+  IssuerMetadataError,
+  type IssuerMetadata,
+  type KeySet,
+} from '@repo/issuer-metadata';
 import { addRequestLogFields, type Logger } from '@repo/logger';
 import { Audit, scopesOf } from './audit.js';
 import {
-  BearerError,
-  challenge,
-  credentialsRequired,
-  invalidRequest,
+  ambiguousCredentials,
+  carriesCredentials,
+  plainBearerToken,
+} from './bearer-credentials.js';
+import {
+  InsufficientScopeError,
+  InvalidRequestError,
+  InvalidTokenError,
   toBearerError,
-} from './bearer-error.js';
-import { ambiguousCredentials, cacheableToken } from './request-credentials.js';
+} from './bearer-errors.js';
 import { VerificationCache, type VerificationCacheOptions } from './verification-cache.js';
 
 /** Options of {@link protectApi}; checked once, when the middleware is built. */
 export interface ProtectApiOptions {
   /** The authorization server to trust; its discovery document names the issuer and the JWKS. */
-  issuerBaseURL: string;
+  issuerBaseURL?: string;
+  /**
+   * The process's shared client for that server's metadata (also used by the token provider and
+   * readiness); when given, the four options after `tokenSigningAlg` are its business.
+   */
+  issuerMetadata?: IssuerMetadata;
   /** This API's identifier: tokens must carry it in `aud`. Also the `realm` of challenges. */
   audience: string;
   /** Where the audit lines go (the request's child logger `req.log` is preferred when present). */
   logger: Logger;
   /**
-   * Minimum time between two JWKS refetches triggered by an unknown `kid` (a rotated key).
-   * Default 1 s: forged `kid`s cannot turn the API into a JWKS-fetching amplifier (one fetch a
-   * second at most), and a token signed with a key rotated in during the cooldown waits for its
-   * end and is verified once more instead of being refused.
-   */
-  jwksCooldownMs?: number;
-  /**
    * The JWS algorithm tokens must be signed with (RFC 7518 §3.1). Default `RS256` (the local
    * auth-server, Auth0); Logto signs with `ES384` unless its keys are switched to RSA.
    */
   tokenSigningAlg?: TokenSigningAlg;
-  /** How long discovery and JWKS documents are cached. Default 10 minutes. */
+  /** Least time between two JWKS fetches asked for by an unknown `kid`. Default 1 000 (1 s). */
+  jwksCooldownMs?: number;
+  /** How long discovery and JWKS documents are relied on. Default 600 000 (10 minutes). */
   cacheMaxAgeMs?: number;
-  /** Timeout of each request to the authorization server. Default 5 s. */
+  /** Timeout of each request to the authorization server. Default 5 000 (5 s). */
   timeoutMs?: number;
   /** Leeway for `exp`/`nbf`, in seconds. Default 5. */
   clockToleranceSec?: number;
@@ -60,80 +71,101 @@ export const TOKEN_SIGNING_ALGS = [
 ] as const;
 export type TokenSigningAlg = (typeof TOKEN_SIGNING_ALGS)[number];
 
-/** express-oauth2-jwt-bearer's wording when no JWKS key has the token's `kid`. */
-const NO_MATCHING_KEY = 'no applicable key found in the JSON Web Key Set';
-
 /** The two middleware factories of a protected API. */
 export interface ProtectedApi {
   /** Demands a valid bearer access token for the audience (RFC 6750 §2.1, RFC 9068). */
   authenticate: RequestHandler;
   /** Demands every listed scope in the token's `scope` claim; use after `authenticate`. */
   requireScopes(...scopes: string[]): RequestHandler;
-  /** The verification cache, unless disabled (for its counters, and `stop()` on shutdown). */
+  /** The verification cache, unless disabled (for its counters). */
   verificationCache: VerificationCache | undefined;
 }
 
+/** Keys for requests that carry no token: the library refuses them before it needs any. */
+const NO_KEYS: KeySet = { jwks: { keys: [] }, kids: new Set(), uri: '' };
+
+const kidOf = (token: string | undefined) => {
+  try {
+    return token === undefined ? undefined : decodeProtectedHeader(token).kid;
+  } catch {
+    return undefined;
+  }
+};
+
 /**
- * Protection for a resource server (RFC 6750 bearer tokens, JWT access tokens per RFC 9068),
- * built on express-oauth2-jwt-bearer: the issuer's discovery document gives the JWKS, tokens must
- * be RS256, carry this `audience` and the discovered `iss`. A signing key rotated on the
- * authorization server is picked up without restart (an unknown `kid` refetches the JWKS).
+ * Protection for a resource server (RFC 6750 bearer tokens, JWT access tokens per RFC 9068):
+ * express-oauth2-jwt-bearer verifies each token (signature, `alg`, this `audience`, the
+ * discovered `iss`, `exp`/`nbf`) with the keys of the one issuer-metadata client, so a key
+ * rotated on the authorization server is picked up without restart (an unknown `kid` refetches
+ * the JWKS) and the verification cache is emptied exactly when those keys change.
  *
  * Every request that passes `authenticate` is audited when it finishes (`audit: true`, client id,
  * route, granted and required scopes, decision `allow`/`deny` with the reason) on its request log
  * line, or on a line of its own where requestLogger of @repo/logger is not used.
  *
+ * @example
+ * const { authenticate, requireScopes } = protectApi({ issuerBaseURL, audience, logger });
+ * app.get('/api/directions', authenticate, requireScopes('directions'), handler);
  * @see https://www.rfc-editor.org/rfc/rfc6750#section-3
  */
 export function protectApi(options: ProtectApiOptions): ProtectedApi {
   const { issuerBaseURL, audience, logger } = options;
-  if (!issuerBaseURL) throw new TypeError('protectApi: issuerBaseURL is required');
+  if (!issuerBaseURL && !options.issuerMetadata) {
+    throw new TypeError('protectApi: issuerBaseURL is required');
+  }
   if (!audience) throw new TypeError('protectApi: audience is required');
-
-  const cooldownDuration = options.jwksCooldownMs ?? 1_000;
   const tokenSigningAlg = options.tokenSigningAlg ?? 'RS256';
   if (!TOKEN_SIGNING_ALGS.includes(tokenSigningAlg)) {
     throw new TypeError(
       `protectApi: tokenSigningAlg must be one of ${TOKEN_SIGNING_ALGS.join(', ')}`,
     );
   }
-  const cacheMaxAge = options.cacheMaxAgeMs ?? 600_000;
-  const timeoutDuration = options.timeoutMs ?? 5_000;
   const clockTolerance = options.clockToleranceSec ?? 5;
-  const verify = auth({
-    issuerBaseURL,
-    audience,
-    tokenSigningAlg,
-    // Plain bearer tokens only: keeps the challenge to the single RFC 6750 form.
-    dpop: { enabled: false },
-    cooldownDuration,
-    cacheMaxAge,
-    timeoutDuration,
-    clockTolerance,
-  });
+  const metadata =
+    options.issuerMetadata ??
+    createIssuerMetadata({
+      issuer: issuerBaseURL!,
+      keysCooldownMs: options.jwksCooldownMs ?? 1_000,
+      maxAgeMs: options.cacheMaxAgeMs ?? 600_000,
+      timeoutMs: options.timeoutMs ?? 5_000,
+    });
   const cache =
     options.verificationCache === false
       ? undefined
       : new VerificationCache({
           ...options.verificationCache,
-          issuerBaseURL,
-          logger,
           clockToleranceSec: clockTolerance,
-          jwksCooldownMs: cooldownDuration,
-          jwksMaxAgeMs: cacheMaxAge,
-          timeoutMs: timeoutDuration,
+          logger,
         });
+
+  // The library with a given issuer and JWKS: built again only when either changes.
+  let verifier: { issuer: string; keys: KeySet; verify: RequestHandler } | undefined;
+  const verifierFor = (issuer: string, keys: KeySet) => {
+    if (verifier?.keys !== keys || verifier.issuer !== issuer) {
+      const verify = auth({
+        issuer,
+        publicKey: keys.jwks as AuthOptions['publicKey'],
+        // Empty, not absent: the library would read ISSUER_BASE_URL, JWKS_URI, SECRET from env.
+        issuerBaseURL: '',
+        jwksUri: '',
+        secret: '',
+        audience,
+        tokenSigningAlg,
+        clockTolerance,
+        // Plain bearer tokens only: keeps the challenge to the single RFC 6750 form.
+        dpop: { enabled: false },
+      });
+      verifier = { issuer, keys, verify };
+    }
+    return verifier;
+  };
 
   // Where authenticate leaves a request's audit for requireScopes: a key of this instance's own,
   // so two protected APIs in one app never read each other's.
   const auditKey = Symbol('protectApi audit');
   type AuditedRequest = Request & { [auditKey]?: Audit };
 
-  /**
-   * The audit rides on the request's own log line when requestLogger of @repo/logger handles the
-   * request (one line per call, not two: logging is most of what a cached verification costs);
-   * otherwise it is a line of its own when the response is done.
-   */
+  /** On the request's own log line when requestLogger runs (one line, not two), else a line. */
   const auditWhenDone = (req: Request, res: Response, audit: Audit) => {
     if (addRequestLogFields(req, (line) => audit.fields(line))) return;
     const started = process.hrtime.bigint();
@@ -147,61 +179,67 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
     });
   };
 
-  /**
-   * The library's full verification, for whatever the cache could not answer; a success is
-   * remembered for `token`. Kept out of authenticate so that a cache hit allocates no closure.
-   */
-  const verifyFromScratch = (
+  const refuse = (next: NextFunction, audit: Audit, error: unknown) => {
+    const refused = toBearerError(error, audience);
+    if (refused instanceof HttpError) audit.denied = `${refused.code}: ${refused.message}`;
+    next(refused);
+  };
+
+  /** The library's full verification, for whatever the cache could not answer. */
+  const verifyFromScratch = async (
     req: Request,
     res: Response,
     next: NextFunction,
     audit: Audit,
+    target: string,
     token: string | undefined,
   ) => {
-    const generation = cache?.generation ?? 0;
-    let retried = false;
-    const done: NextFunction = (error?: unknown) => {
-      if (!retried && error instanceof InvalidTokenError && error.message === NO_MATCHING_KEY) {
-        // An unknown `kid` during the JWKS cooldown: the key may have been rotated in since the
-        // last fetch. Wait for the cooldown to end and verify once more (that refetches the JWKS).
-        retried = true;
-        setTimeout(() => void verify(req, res, done), cooldownDuration + 25);
-        return;
+    let used: ReturnType<typeof verifierFor>;
+    try {
+      if (carriesCredentials(req, target)) {
+        const kid = kidOf(token ?? req.headers.authorization?.replace(/^bearer /i, ''));
+        const [{ document }, keys] = await Promise.all([metadata.document(), metadata.keys(kid)]);
+        if (typeof document.issuer !== 'string') {
+          throw new IssuerMetadataError('the discovery document names no issuer');
+        }
+        used = verifierFor(document.issuer, keys);
+      } else {
+        used = verifier ?? verifierFor(metadata.issuer, NO_KEYS);
       }
+    } catch (error) {
+      refuse(next, audit, error);
+      return;
+    }
+    void used.verify(req, res, (error?: unknown) => {
       if (error) {
-        const refused = toBearerError(error, audience);
-        if (refused instanceof BearerError) audit.denied = `${refused.code}: ${refused.message}`;
-        next(refused);
+        refuse(next, audit, error);
         return;
       }
       audit.claims = req.auth?.payload;
-      if (token && req.auth) cache?.remember(token, req.auth, generation);
+      if (token && req.auth) cache?.remember(token, req.auth, used.keys);
       next();
-    };
-    void verify(req, res, done);
+    });
   };
 
   const authenticate: RequestHandler = (req, res, next) => {
-    const headers = req.headers;
     const target = req.originalUrl ?? req.url;
     const audit = new Audit(target);
     (req as AuditedRequest)[auditKey] = audit;
     auditWhenDone(req, res, audit);
-    const ambiguity = ambiguousCredentials(req, headers, target);
+    const ambiguity = ambiguousCredentials(req, target);
     if (ambiguity) {
-      audit.denied = `invalid_request: ${ambiguity}`;
-      next(invalidRequest(audience, ambiguity));
+      refuse(next, audit, new InvalidRequestError(audience, ambiguity));
       return;
     }
-    const token = cache && cacheableToken(req, headers, target, cache.maxTokenLength);
-    const cached = token ? cache?.lookup(token) : undefined;
+    const token = cache && plainBearerToken(req, target, cache.maxTokenLength);
+    const cached = token ? cache?.lookup(token, metadata.currentKeys()) : undefined;
     if (cached) {
       req.auth = cached;
       audit.claims = cached.payload;
       next();
       return;
     }
-    verifyFromScratch(req, res, next, audit, token);
+    void verifyFromScratch(req, res, next, audit, target, token);
   };
 
   const requireScopes = (...scopes: string[]): RequestHandler => {
@@ -210,11 +248,6 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
     }
     const required = Object.freeze([...scopes]);
     const scope = required.join(' ');
-    const description = `The access token lacks the required scope: ${scope}.`;
-    const refusal = () =>
-      new BearerError(403, 'insufficient_scope', description, {
-        'WWW-Authenticate': challenge(audience, 'insufficient_scope', description, scope),
-      });
     return (req, _res, next) => {
       const audit = (req as AuditedRequest)[auditKey];
       // authenticate's verdict; req.auth only when it did not run here (another verifier).
@@ -225,18 +258,16 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
         audit.routePath = typeof route?.path === 'string' ? route.path : req.path;
         audit.required = scope;
       }
-      if (claims === undefined) {
-        // requireScopes mounted without authenticate before it: nothing was verified.
-        next(credentialsRequired(audience));
-        return;
-      }
+      // Without claims, requireScopes was mounted without authenticate before it.
       const granted = scopesOf(claims);
-      for (const name of required) {
-        if (!granted.includes(name)) {
-          if (audit) audit.denied = `insufficient_scope: ${description}`;
-          next(refusal());
-          return;
-        }
+      if (claims === undefined || required.some((name) => !granted.includes(name))) {
+        const error =
+          claims === undefined
+            ? new InvalidTokenError(audience)
+            : new InsufficientScopeError(audience, required);
+        if (audit) audit.denied = `${error.code}: ${error.message}`;
+        next(error);
+        return;
       }
       next();
     };
