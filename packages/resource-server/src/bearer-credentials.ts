@@ -16,8 +16,7 @@ const queryToken = (req: Request, target: string) =>
 export function plainBearerToken(req: Request, target: string, maxLength: number) {
   const { authorization, host } = req.headers;
   if (authorization === undefined || authorization.length > maxLength + 7) return undefined;
-  if (!authorization.startsWith('Bearer ') || authorization.indexOf(' ', 7) !== -1)
-    return undefined;
+  if (!authorization.startsWith('Bearer ')) return undefined;
   if (req.headers['x-forwarded-host'] !== undefined || queryToken(req, target)) return undefined;
   if (host === undefined || !PLAIN_HOST.test(host) || !PLAIN_TARGET.test(target)) return undefined;
   // A body needs Content-Length or Transfer-Encoding (RFC 9112 §6.3): look at req.body only then.

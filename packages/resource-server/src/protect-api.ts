@@ -1,5 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { auth, type AuthOptions } from 'express-oauth2-jwt-bearer';
+import {
+  auth,
+  InvalidTokenError as LibraryInvalidTokenError,
+  type AuthOptions,
+} from 'express-oauth2-jwt-bearer';
 import { decodeProtectedHeader } from 'jose';
 import { HttpError } from '@repo/http';
 import {
@@ -185,8 +189,17 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
     next(refused);
   };
 
+  /** The library with the issuer's current keys (fetched again for an unknown `kid`). */
+  const loadVerifier = async (kid?: string) => {
+    const [{ document }, keys] = await Promise.all([metadata.document(), metadata.keys(kid)]);
+    if (typeof document.issuer !== 'string') {
+      throw new IssuerMetadataError('the discovery document names no issuer');
+    }
+    return verifierFor(document.issuer, keys);
+  };
+
   /** The library's full verification, for whatever the cache could not answer. */
-  const verifyFromScratch = async (
+  const verifyFromScratch = (
     req: Request,
     res: Response,
     next: NextFunction,
@@ -194,31 +207,41 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
     target: string,
     token: string | undefined,
   ) => {
-    let used: ReturnType<typeof verifierFor>;
-    try {
-      if (carriesCredentials(req, target)) {
-        const kid = kidOf(token ?? req.headers.authorization?.replace(/^bearer /i, ''));
-        const [{ document }, keys] = await Promise.all([metadata.document(), metadata.keys(kid)]);
-        if (typeof document.issuer !== 'string') {
-          throw new IssuerMetadataError('the discovery document names no issuer');
-        }
-        used = verifierFor(document.issuer, keys);
-      } else {
-        used = verifier ?? verifierFor(metadata.issuer, NO_KEYS);
+    let used = verifier?.keys === metadata.currentKeys() ? verifier : undefined;
+    let retried = false;
+    const run = async (kid?: string) => {
+      try {
+        used = await loadVerifier(kid);
+      } catch (error) {
+        refuse(next, audit, error);
+        return;
       }
-    } catch (error) {
-      refuse(next, audit, error);
-      return;
-    }
-    void used.verify(req, res, (error?: unknown) => {
+      void used.verify(req, res, done);
+    };
+    const done: NextFunction = (error?: unknown) => {
+      if (error instanceof LibraryInvalidTokenError && !retried) {
+        // A kid the keys lack may be a key rotated in since: look again, once.
+        const kid = kidOf(token ?? req.headers.authorization?.replace(/^bearer /i, ''));
+        if (kid !== undefined && !used!.keys.kids.has(kid)) {
+          retried = true;
+          void run(kid);
+          return;
+        }
+      }
       if (error) {
         refuse(next, audit, error);
         return;
       }
       audit.claims = req.auth?.payload;
-      if (token && req.auth) cache?.remember(token, req.auth, used.keys);
+      if (token && req.auth) cache?.remember(token, req.auth, used!.keys);
       next();
-    });
+    };
+    // A request without credentials is refused by the library before it needs any key.
+    used ??= carriesCredentials(req, target)
+      ? undefined
+      : (verifier ?? verifierFor(metadata.issuer, NO_KEYS));
+    if (used) void used.verify(req, res, done);
+    else void run();
   };
 
   const authenticate: RequestHandler = (req, res, next) => {

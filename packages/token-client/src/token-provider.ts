@@ -43,7 +43,7 @@ export interface TokenProviderOptions {
   http?: AxiosInstance;
   /** Jitter source in [0, 1); tests fix it. */
   random?: () => number;
-  /** Per HTTP attempt. Default 10 s. */
+  /** Per token-request attempt (discovery has the issuer-metadata client's). Default 10 s. */
   timeoutMs?: number;
   /** HTTP attempts per token (or discovery) request, first one included. Default 4. */
   maxAttempts?: number;
@@ -228,7 +228,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     }
   }
 
-  /** Sends until an answer that is not transient (anything but network errors, 5xx and 429). */
+  /** One token-request attempt: the answer, or why it failed transiently (network, 5xx, 429). */
   const sent = async (send: () => Promise<AxiosResponse>): Promise<Outcome<AxiosResponse>> => {
     try {
       const response = await send();
