@@ -1,20 +1,13 @@
 // The client side: client credentials tokens (RFC 6749 §4.4) and an axios client that sends them.
-export {
-  attachTokenProvider,
-  createApiClient,
-  isInvalidTokenResponse,
-  type ApiClientOptions,
-} from './api-client.js';
+export { attachTokenProvider, createApiClient, type ApiClientOptions } from './api-client.js';
 export { backoffDelay, parseRetryAfter, type BackoffOptions } from './backoff.js';
 export {
-  DEFAULT_VARIABLE_NAMES,
   TokenEndpointUnavailableError,
   TokenRequestError,
   type TokenVariableNames,
 } from './token-errors.js';
 export {
   createTokenProvider,
-  renewalTime,
   type AccessToken,
   type TokenAudienceParam,
   type TokenAuthMethod,
