@@ -1,10 +1,12 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '@repo/logger';
-import { HttpError } from './http-error.js';
+import { HttpError, invalidRequest } from './http-error.js';
+
+const UNDECODABLE_PATH = 'The request path is not valid percent-encoding (RFC 3986 section 2.1).';
 
 /**
  * The one error middleware. An exposed {@link HttpError} keeps its status and headers and becomes
- * `{error, error_description}`; anything else is logged with its stack and answered as a generic
+ * `{error, error_description}` (so does a path Express cannot decode, as 400); anything else is logged with its stack and answered as a generic
  * 500 `server_error` that reveals nothing.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -13,9 +15,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       next(error);
       return;
     }
-    if (error instanceof HttpError && error.expose) {
-      res.status(error.status).set(error.headers);
-      res.json({ error: error.code, error_description: error.message });
+    // Express's router could not decode a percent-encoded path parameter: the caller's mistake.
+    const known = error instanceof URIError ? invalidRequest(UNDECODABLE_PATH) : error;
+    if (known instanceof HttpError && known.expose) {
+      res.status(known.status).set(known.headers);
+      res.json({ error: known.code, error_description: known.message });
       return;
     }
     (req.log ?? logger).error('unhandled error', {

@@ -28,6 +28,9 @@ function appThatThrows(error: unknown) {
   app.get('/boom', () => {
     throw error;
   });
+  app.get('/items/:id', (req, res) => {
+    res.json({ id: req.params.id });
+  });
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;
@@ -86,6 +89,15 @@ describe('errorHandler', () => {
     expect(huge.body).toEqual({
       error: 'invalid_request',
       error_description: 'The request body is too large.',
+    });
+  });
+
+  it('answers a path parameter that is not valid percent-encoding with 400', async () => {
+    const res = await request(appThatThrows(new Error('unused'))).get('/items/%E0%A4%A');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'The request path is not valid percent-encoding (RFC 3986 section 2.1).',
     });
   });
 
