@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import type Provider from 'oidc-provider';
-import { createBaseApp, errorHandler, notFoundHandler } from '@repo/http';
+import { createBaseApp, errorHandler, notFoundHandler, readinessHandler } from '@repo/http';
 import type { Logger } from '@repo/logger';
 import { ClientAuthLimiter } from './client-auth-limiter.js';
 import type { KeyRing } from './keys/key-ring.js';
@@ -37,6 +37,16 @@ export function createApp({ logger, issuer, registry, keyRing, clientAuth }: App
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  app.get(
+    '/readyz',
+    readinessHandler({
+      // No token can be issued without a signing key.
+      keys: async () => {
+        const keys = await keyRing.current();
+        return { ok: true, signingKid: keys.signingKid, published: keys.publishedKids.length };
+      },
+    }),
+  );
 
   let current:
     | {

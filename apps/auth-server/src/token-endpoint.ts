@@ -1,12 +1,7 @@
 import { Readable } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import express, {
-  type ErrorRequestHandler,
-  type Request,
-  type RequestHandler,
-  type Router,
-} from 'express';
-import { HttpError, invalidRequest } from '@repo/http';
+import express, { type Request, type RequestHandler, type Router } from 'express';
+import { HttpError, invalidRequest, parseBody } from '@repo/http';
 import type { Logger } from '@repo/logger';
 import type { ClientAuthLimiter } from './client-auth-limiter.js';
 
@@ -196,9 +191,9 @@ export function tokenEndpoint({ forward, limiter, logger }: TokenEndpointOptions
 
   const refuse = (error: HttpError, clientId: string | undefined): never => {
     logger.warn('token refused', {
-      error: error.error,
+      error: error.code,
       client_id: clientId,
-      reason: error.description,
+      reason: error.message,
     });
     throw error;
   };
@@ -222,7 +217,7 @@ export function tokenEndpoint({ forward, limiter, logger }: TokenEndpointOptions
             429,
             'too_many_attempts',
             `Too many failed authentications for client "${clientId}" from this address; try again in ${retryAfter} s.`,
-            { 'Retry-After': String(retryAfter) },
+            { headers: { 'Retry-After': String(retryAfter) } },
           ),
           clientId,
         );
@@ -235,35 +230,26 @@ export function tokenEndpoint({ forward, limiter, logger }: TokenEndpointOptions
     await forward(replay(req, params!, clientId), res);
   };
 
-  const logBodyErrors: ErrorRequestHandler = (error: unknown, _req, _res, next) => {
-    // HttpErrors were logged where they were thrown; body-parser's were not.
-    const status = (error as { status?: number }).status;
-    if (!(error instanceof HttpError) && status && status >= 400 && status < 500) {
-      logger.warn('token refused', {
-        error: 'invalid_request',
-        reason: (error as Error).message,
-      });
-    }
-    next(error);
-  };
+  const body = parseBody(express.raw({ type: () => true, limit: TOKEN_BODY_LIMIT }));
+  // HttpErrors of the handler are logged where they are thrown; the body parser's here.
+  const readBody: RequestHandler = (req, res, next) =>
+    body(req, res, (error?: unknown) => {
+      if (error instanceof HttpError) {
+        logger.warn('token refused', { error: error.code, reason: error.message });
+      }
+      next(error);
+    });
 
   const methodNotAllowed: RequestHandler = (req) => {
     throw new HttpError(
       405,
       'invalid_request',
       `The token endpoint only accepts POST, not ${req.method}.`,
-      {
-        Allow: 'POST',
-      },
+      { headers: { Allow: 'POST' } },
     );
   };
 
-  router.post(
-    [...TOKEN_PATHS],
-    express.raw({ type: () => true, limit: TOKEN_BODY_LIMIT }),
-    handle,
-    logBodyErrors,
-  );
+  router.post([...TOKEN_PATHS], readBody, handle);
   router.all([...TOKEN_PATHS], methodNotAllowed);
   return router;
 }

@@ -57,6 +57,18 @@ describe('discovery', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'ok' });
   });
+
+  it('is ready once it holds a signing key, in the readiness shape of every service', async () => {
+    const { keys } = (await (await fetch(discovery.jwks_uri!)).json()) as {
+      keys: { kid: string }[];
+    };
+    const res = await fetch(`${server.url}/readyz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      status: 'ready',
+      checks: { keys: { status: 'ok', signingKid: keys[0]!.kid, published: 1 } },
+    });
+  });
 });
 
 describe.each([

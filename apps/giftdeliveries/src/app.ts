@@ -1,22 +1,25 @@
 import type { Express, RequestHandler } from 'express';
-import { createBaseApp, errorHandler, notFoundHandler } from '@repo/http';
+import {
+  createBaseApp,
+  errorHandler,
+  notFoundHandler,
+  readinessHandler,
+  type ReadinessCheck,
+} from '@repo/http';
 import type { Logger } from '@repo/logger';
 import type { DeliveriesService } from './deliveries-service.js';
 import { deliveriesRouter } from './routes/deliveries.js';
 
-/** A readiness check: `ready` and, when not, why. */
-export type ReadinessProbe = () => Promise<{ ready: boolean }>;
-
 export interface AppDeps {
   logger: Logger;
   deliveries: DeliveriesService;
-  /** From `protectApi` of @repo/auth (shared with worldmappers-api). */
+  /** From `protectApi` of @repo/resource-server (shared with worldmappers-api). */
   protection: {
     authenticate: RequestHandler;
     requireScopes(...scopes: string[]): RequestHandler;
   };
   /** Each must be ready for `GET /readyz` to answer 200. */
-  readiness: Record<string, ReadinessProbe>;
+  readiness: Record<string, ReadinessCheck>;
 }
 
 /** The giftdeliveries HTTP app; never listens by itself. */
@@ -25,19 +28,7 @@ export function createApp({ logger, deliveries, protection, readiness }: AppDeps
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
-    const entries = await Promise.all(
-      Object.entries(readiness).map(async ([name, probe]) => {
-        try {
-          return [name, await probe()] as const;
-        } catch (error) {
-          return [name, { ready: false, reason: (error as Error).message }] as const;
-        }
-      }),
-    );
-    const ready = entries.every(([, result]) => result.ready);
-    res.status(ready ? 200 : 503).json({ ready, checks: Object.fromEntries(entries) });
-  });
+  app.get('/readyz', readinessHandler(readiness));
   app.use('/deliveries', deliveriesRouter({ service: deliveries, ...protection }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

@@ -1,5 +1,5 @@
 import { loadConfigOrExit, serviceVars, vars } from '@repo/config';
-import { TOKEN_SIGNING_ALGS } from '@repo/auth';
+import { TOKEN_SIGNING_ALGS } from '@repo/resource-server';
 import { DEMO_CLIENTS } from '@repo/contracts';
 
 /** Who this service is at the authorization server: by default the seeded demo client. */

@@ -1,6 +1,8 @@
-import { createApiClient, createTokenProvider, issuerReadiness, protectApi } from '@repo/auth';
 import { runServer } from '@repo/http';
+import { createIssuerMetadata, issuerReadiness } from '@repo/issuer-metadata';
 import { createServiceLogger } from '@repo/logger';
+import { protectApi } from '@repo/resource-server';
+import { createApiClient, createTokenProvider } from '@repo/token-client';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { DeliveriesService } from './deliveries-service.js';
@@ -17,13 +19,15 @@ const config = loadConfig();
 const logger = createServiceLogger('giftdeliveries', config);
 
 const store = await DeliveryStore.open(config.DATA_DIR);
+// One client for the issuer's metadata: the token provider, protection and readiness share it.
+const issuerMetadata = createIssuerMetadata({ issuer: config.ISSUER_BASE_URL });
 
 const tokens = createTokenProvider({
   clientId: config.CLIENT_ID,
   clientSecret: config.CLIENT_SECRET,
   audience: config.WORLDMAPPERS_AUDIENCE,
   scope: WORLDMAPPERS_SCOPES,
-  issuerBaseURL: config.ISSUER_BASE_URL,
+  issuerMetadata,
   tokenEndpoint: config.TOKEN_ENDPOINT,
   authMethod: config.TOKEN_AUTH_METHOD,
   audienceParam: config.TOKEN_AUDIENCE_PARAM,
@@ -56,16 +60,16 @@ const app = createApp({
   logger,
   deliveries,
   protection: protectApi({
-    issuerBaseURL: config.ISSUER_BASE_URL,
+    issuerMetadata,
     audience: config.AUDIENCE,
     tokenSigningAlg: config.TOKEN_SIGNING_ALG,
     logger,
   }),
   readiness: {
-    issuer: issuerReadiness(config.ISSUER_BASE_URL),
+    issuer: issuerReadiness(issuerMetadata),
     store: async () => {
       await store.ping();
-      return { ready: true };
+      return { ok: true };
     },
   },
 });

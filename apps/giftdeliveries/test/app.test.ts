@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { issuerReadiness, protectApi } from '@repo/auth';
+import { createIssuerMetadata, issuerReadiness } from '@repo/issuer-metadata';
+import { protectApi } from '@repo/resource-server';
 import { startTestIssuer, testLogger, type TestIssuer } from '@repo/testkit';
 import type { Express } from 'express';
 import {
@@ -38,11 +39,12 @@ afterAll(async () => issuer.close());
 beforeEach(async () => {
   store = await DeliveryStore.open(':memory:');
   accepted = 0;
+  const issuerMetadata = createIssuerMetadata({ issuer: issuer.issuer });
   app = createApp({
     logger,
     deliveries: new DeliveriesService(store, 'Rovaniemi, FI', () => accepted++),
-    protection: protectApi({ issuerBaseURL: issuer.issuer, audience: AUDIENCE, logger }),
-    readiness: { issuer: issuerReadiness(issuer.issuer) },
+    protection: protectApi({ issuerMetadata, audience: AUDIENCE, logger }),
+    readiness: { issuer: issuerReadiness(issuerMetadata), store: () => ({ ok: true }) },
   });
 });
 
@@ -62,13 +64,23 @@ describe('giftdeliveries API', () => {
   it('is ready when the issuer answers, and says why not when it does not', async () => {
     const ok = await request(app).get('/readyz');
     expect(ok.status).toBe(200);
-    expect(ok.body.ready).toBe(true);
+    const discovery = `${issuer.issuer}.well-known/openid-configuration`;
+    const jwks = `${issuer.issuer}.well-known/jwks.json`;
+    expect(ok.body).toEqual({
+      status: 'ready',
+      checks: { issuer: { status: 'ok', discovery, jwks, keys: 1 }, store: { status: 'ok' } },
+    });
     issuer.setDown(true);
     try {
       const down = await request(app).get('/readyz');
       expect(down.status).toBe(503);
-      expect(down.body.ready).toBe(false);
-      expect(down.body.checks.issuer.ready).toBe(false);
+      expect(down.body).toEqual({
+        status: 'not_ready',
+        checks: {
+          issuer: { status: 'fail', reason: 'discovery document answered HTTP 503' },
+          store: { status: 'ok' },
+        },
+      });
     } finally {
       issuer.setDown(false);
     }

@@ -1,7 +1,8 @@
 import type { Express } from 'express';
-import { issuerReadiness, protectApi, type ProtectApiOptions, type Readiness } from '@repo/auth';
-import { createBaseApp, errorHandler, notFoundHandler } from '@repo/http';
+import { createBaseApp, errorHandler, notFoundHandler, readinessHandler } from '@repo/http';
+import { createIssuerMetadata, issuerReadiness } from '@repo/issuer-metadata';
 import type { Logger } from '@repo/logger';
+import { protectApi, type ProtectApiOptions } from '@repo/resource-server';
 import { directionsRoutes } from './routes/directions.js';
 import { locationRoutes } from './routes/location.js';
 import type { World } from './world/world.js';
@@ -10,9 +11,7 @@ export interface AppDeps {
   logger: Logger;
   world: World;
   /** The authorization server to trust, and this API's identifier. */
-  auth: Omit<ProtectApiOptions, 'logger'>;
-  /** Readiness probe; by default the issuer's discovery document and JWKS. */
-  readiness?: () => Promise<Readiness>;
+  auth: Omit<ProtectApiOptions, 'logger' | 'issuerMetadata'> & { issuerBaseURL: string };
 }
 
 /** Shown on `GET /`: what this is and where its data comes from (CC BY 4.0 asks for credit). */
@@ -30,10 +29,16 @@ export const API_DESCRIPTION = {
 };
 
 /** The worldmappers-api HTTP app; never listens by itself. */
-export function createApp({ logger, world, auth, readiness }: AppDeps): Express {
+export function createApp({ logger, world, auth }: AppDeps): Express {
   const app = createBaseApp(logger);
-  const ready = readiness ?? issuerReadiness(auth.issuerBaseURL);
-  const { authenticate, requireScopes } = protectApi({ ...auth, logger });
+  // One client for the issuer's metadata: protection and readiness see the same keys.
+  const issuerMetadata = createIssuerMetadata({
+    issuer: auth.issuerBaseURL,
+    keysCooldownMs: auth.jwksCooldownMs,
+    maxAgeMs: auth.cacheMaxAgeMs,
+    timeoutMs: auth.timeoutMs,
+  });
+  const { authenticate, requireScopes } = protectApi({ ...auth, issuerMetadata, logger });
 
   app.get('/', (_req, res) => {
     res.json({ ...API_DESCRIPTION, audience: auth.audience });
@@ -41,23 +46,21 @@ export function createApp({ logger, world, auth, readiness }: AppDeps): Express 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', async (_req, res) => {
-    const result = await ready();
-    const places = { ok: world.gazetteer.size > 0, count: world.gazetteer.size };
-    // Directions answer before the landmarks exist, but many times slower: not ready for traffic.
-    const routing = {
-      ok: world.router.network.linkCount > 0 && world.router.warm,
-      network: world.network.source,
-      links: world.router.network.linkCount,
-      landmarks: world.router.warm ? 'ready' : 'computing',
-      ...(world.router.warm ? {} : { reason: 'routing landmarks are still being computed' }),
-    };
-    const isReady = result.ready && places.ok && routing.ok;
-    res.status(isReady ? 200 : 503).json({
-      status: isReady ? 'ready' : 'not_ready',
-      checks: { ...result.checks, places, routing },
-    });
-  });
+  app.get(
+    '/readyz',
+    readinessHandler({
+      issuer: issuerReadiness(issuerMetadata),
+      places: () => ({ ok: world.gazetteer.size > 0, count: world.gazetteer.size }),
+      // Directions answer before the landmarks exist, but many times slower: not ready for traffic.
+      routing: () => ({
+        ok: world.router.network.linkCount > 0 && world.router.warm,
+        network: world.network.source,
+        links: world.router.network.linkCount,
+        landmarks: world.router.warm ? 'ready' : 'computing',
+        ...(world.router.warm ? {} : { reason: 'routing landmarks are still being computed' }),
+      }),
+    }),
+  );
 
   app.use(
     '/api',

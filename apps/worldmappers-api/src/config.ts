@@ -1,5 +1,5 @@
 import { loadConfigOrExit, serviceVars, vars } from '@repo/config';
-import { TOKEN_SIGNING_ALGS } from '@repo/auth';
+import { TOKEN_SIGNING_ALGS } from '@repo/resource-server';
 
 /** Every variable worldmappers-api reads. */
 export const configShape = {

@@ -1,59 +1,12 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '@repo/logger';
-import { HttpError } from './http-error.js';
+import { HttpError, invalidRequest } from './http-error.js';
 
-interface ExposedError {
-  status: number;
-  error: string;
-  description: string;
-  headers: Record<string, string>;
-}
-
-/** Errors thrown by body parsers and by express-oauth2-jwt-bearer carry a status and `expose`. */
-interface StatusError {
-  status?: number;
-  statusCode?: number;
-  expose?: boolean;
-  type?: string;
-  code?: string;
-  message?: string;
-  headers?: Record<string, string>;
-}
-
-const BODY_ERRORS: Record<string, string> = {
-  'entity.parse.failed': 'The request body is not valid JSON.',
-  'entity.too.large': 'The request body is too large.',
-  'encoding.unsupported': 'The request body encoding is not supported.',
-  'charset.unsupported': 'The request body charset is not supported.',
-  'request.aborted': 'The request was aborted.',
-};
-
-function exposed(error: unknown): ExposedError | undefined {
-  if (error instanceof HttpError) {
-    return { ...error, description: error.description, headers: { ...error.headers } };
-  }
-  if (typeof error !== 'object' || error === null) return undefined;
-  const e = error as StatusError;
-  const status = e.status ?? e.statusCode;
-  // A 5xx is shown only when its thrower says so (`expose: true`, e.g. @repo/auth's 503).
-  if (!status || status < 400 || e.expose === false) return undefined;
-  if (status >= 500 && e.expose !== true) return undefined;
-  if (e.type && e.type in BODY_ERRORS) {
-    return { status, error: 'invalid_request', description: BODY_ERRORS[e.type]!, headers: {} };
-  }
-  // express-oauth2-jwt-bearer: `code` is the RFC 6750 error, `headers` its WWW-Authenticate.
-  const code = typeof e.code === 'string' && /^[a-z_]+$/.test(e.code) ? e.code : undefined;
-  return {
-    status,
-    error: code ?? (status === 401 ? 'invalid_token' : 'invalid_request'),
-    description: e.message || 'The request was refused.',
-    headers: e.headers ?? {},
-  };
-}
+const UNDECODABLE_PATH = 'The request path is not valid percent-encoding (RFC 3986 section 2.1).';
 
 /**
- * The one error middleware. Errors meant for the caller keep their status and headers and become
- * `{error, error_description}`; anything else is logged with its stack and answered as a generic
+ * The one error middleware. An exposed {@link HttpError} keeps its status and headers and becomes
+ * `{error, error_description}` (so does a path Express cannot decode, as 400); anything else is logged with its stack and answered as a generic
  * 500 `server_error` that reveals nothing.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -62,10 +15,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       next(error);
       return;
     }
-    const known = exposed(error);
-    if (known) {
+    // Express's router could not decode a percent-encoded path parameter: the caller's mistake.
+    const known = error instanceof URIError ? invalidRequest(UNDECODABLE_PATH) : error;
+    if (known instanceof HttpError && known.expose) {
       res.status(known.status).set(known.headers);
-      res.json({ error: known.error, error_description: known.description });
+      res.json({ error: known.code, error_description: known.message });
       return;
     }
     (req.log ?? logger).error('unhandled error', {

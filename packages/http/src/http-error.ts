@@ -1,18 +1,36 @@
+/** Options of {@link HttpError}. */
+export interface HttpErrorOptions {
+  /** Response headers that belong to the refusal (`WWW-Authenticate`, `Retry-After`, `Allow`). */
+  headers?: Readonly<Record<string, string>>;
+  /** Whether the caller may see `code` and `message`. Default: `true` below 500, `false` from 500. */
+  expose?: boolean;
+  cause?: unknown;
+}
+
 /**
- * An error meant for the caller: it becomes `{error, error_description}` with its status and
- * headers (e.g. `WWW-Authenticate`). The error codes are OAuth's where one fits (RFC 6749 §5.2,
- * RFC 6750 §3.1) and otherwise short snake_case words (`not_found`, `no_route`).
+ * The one error type meant for the caller: errorHandler renders it as `{error, error_description}`
+ * with its status and headers. Codes are OAuth's where one fits (RFC 6749 §5.2, RFC 6750 §3.1) and
+ * otherwise short snake_case words (`not_found`, `no_route`).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc6749#section-5.2
  */
 export class HttpError extends Error {
-  override readonly name = 'HttpError';
+  override name = 'HttpError';
+  readonly headers: Readonly<Record<string, string>>;
+  readonly expose: boolean;
 
   constructor(
+    /** The HTTP status. */
     readonly status: number,
-    readonly error: string,
-    readonly description: string,
-    readonly headers: Readonly<Record<string, string>> = {},
+    /** The body's `error`. */
+    readonly code: string,
+    /** The body's `error_description`. */
+    message: string,
+    options: HttpErrorOptions = {},
   ) {
-    super(description);
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.headers = options.headers ?? {};
+    this.expose = options.expose ?? status < 500;
   }
 }
 

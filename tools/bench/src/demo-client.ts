@@ -1,4 +1,4 @@
-import { createTokenProvider, type TokenProvider } from '@repo/auth';
+import { createTokenProvider, type TokenProvider } from '@repo/token-client';
 import { DEMO_CLIENTS } from '@repo/contracts';
 
 /**

@@ -259,7 +259,7 @@ export function renderMarkdown(report: BenchReport): string {
   if (tokenEconomy.ok) {
     const t = tokenEconomy.figures;
     md.push(
-      `${fmt(t.calls)} \`getAccessToken()\` calls from @repo/auth's token provider, ${t.concurrency} in flight at a time, against the real auth-server (client \`giftdeliveries\`, audience \`urn:worldmappers\`), took ${ms(t.durationMs, 0)}.`,
+      `${fmt(t.calls)} \`getAccessToken()\` calls from @repo/token-client's token provider, ${t.concurrency} in flight at a time, against the real auth-server (client \`giftdeliveries\`, audience \`urn:worldmappers\`), took ${ms(t.durationMs, 0)}.`,
       '',
       table(
         ['measure', 'value'],
@@ -342,7 +342,7 @@ export function renderMarkdown(report: BenchReport): string {
   md.push(
     '## How the speed-up stays secure',
     '',
-    "protectApi keeps a bounded cache of successful verifications keyed by the exact token string (`packages/auth/src/verification-cache.ts`). A hit skips only the signature check and the library's claim checks, which cannot change for the same bytes — except for time and keys, so: `exp` is re-checked on every hit against the current clock with the library's clock tolerance; the cache watches the issuer's JWKS itself (when first used, every 30 s, and whenever a token names a `kid` it has not seen) and empties when the JWKS changes; only tokens whose `kid` is in the observed JWKS are stored, and nothing is served once the JWKS could not be confirmed for `cacheMaxAge`. Failures are never stored, a token differing by one character is a different key, scope checks run on every request, and the cache holds at most 10 000 entries (the oldest entry not used lately is evicted first). See the Performance section of the README.",
+    "protectApi keeps a bounded cache of successful verifications keyed by the exact token string (`packages/resource-server/src/verification-cache.ts`, an `lru-cache`). A hit skips only the signature check and the library's claim checks, which cannot change for the same bytes — except for time and keys, so: `exp` is re-checked on every hit against the current clock with the library's clock tolerance; the library verifies with the JWKS of the one issuer-metadata client (confirmed every 30 s while in use, and fetched again when a token names a `kid` it has not seen) and the cache empties when that JWKS changes or could not be confirmed for `cacheMaxAge`; only tokens whose `kid` is in that JWKS are stored; only the plain request (one `Authorization: Bearer` header, no token in the query or body) is answered from it. Failures are never stored, a token differing by one character is a different key, scope checks run on every request, and the cache holds at most 10 000 entries (least recently used evicted first). See the Performance section of the README.",
     '',
   );
   return md.join('\n');

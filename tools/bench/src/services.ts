@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApiClient, createTokenProvider } from '@repo/auth';
+import { createApiClient, createTokenProvider } from '@repo/token-client';
 import { freePort, type ServiceProcess } from '@repo/testkit';
 import { startApp } from 'demo-stack';
 import { DEMO_CLIENTS } from '@repo/contracts';

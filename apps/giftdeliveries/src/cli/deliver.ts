@@ -13,7 +13,7 @@ import {
   createTokenProvider,
   TokenEndpointUnavailableError,
   TokenRequestError,
-} from '@repo/auth';
+} from '@repo/token-client';
 import { loadConfigOrExit } from '@repo/config';
 import type { DeliveryAccepted, DeliveryView } from '@repo/contracts';
 import { cliShape } from './cli-config.js';

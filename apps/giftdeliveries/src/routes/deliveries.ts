@@ -1,5 +1,6 @@
 import express, { Router, type RequestHandler } from 'express';
 import type { DeliveryAccepted, DeliveryList } from '@repo/contracts';
+import { parseBody } from '@repo/http';
 import { deliveryView, type DeliveriesService } from '../deliveries-service.js';
 
 export interface DeliveriesRouterOptions {
@@ -25,7 +26,7 @@ export function deliveriesRouter({
   router.use(authenticate);
 
   // The body is read only once the caller has proven who it is and what it may do.
-  const body = express.json({ limit: '16kb' });
+  const body = parseBody(express.json({ limit: '16kb' }));
 
   router.post('/', requireScopes('deliveries:write'), body, async (req, res) => {
     const key = req.get('Idempotency-Key');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '@repo/logger';
+import { backoffDelay } from '@repo/token-client';
 import type { Delivery } from '../domain.js';
 import type { DeliveryStore } from '../store/delivery-store.js';
 import type { Planner } from './planner.js';
@@ -22,17 +23,6 @@ export interface DeliveryWorkerOptions {
   retryMaxMs: number;
   now?: () => number;
   random?: () => number;
-}
-
-/** Capped exponential backoff with "equal jitter" for the `attempt`-th failure (1-based). */
-export function retryDelay(
-  attempt: number,
-  baseMs: number,
-  maxMs: number,
-  random: () => number = Math.random,
-): number {
-  const step = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(step / 2 + random() * (step / 2));
 }
 
 /**
@@ -177,7 +167,11 @@ export class DeliveryWorker {
           await store.markFailed(delivery.id, this.owner, error.message);
           log.warn('delivery failed', { destination: delivery.destination, reason: error.message });
         } else {
-          const delayMs = retryDelay(attempt, retryBaseMs, retryMaxMs, this.random);
+          const delayMs = backoffDelay(attempt, {
+            baseMs: retryBaseMs,
+            maxMs: retryMaxMs,
+            random: this.random,
+          });
           await store.reschedule(delivery.id, this.owner, error.summary, this.now() + delayMs);
           log.warn('delivery planning postponed', {
             destination: delivery.destination,

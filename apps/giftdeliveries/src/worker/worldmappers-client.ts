@@ -1,5 +1,5 @@
 import axios, { type AxiosInstance } from 'axios';
-import { TokenEndpointUnavailableError, TokenRequestError } from '@repo/auth';
+import { TokenEndpointUnavailableError, TokenRequestError } from '@repo/token-client';
 import type { z } from '@repo/config';
 import {
   directionsSchema,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '@repo/logger';
 import type { Route } from '../../src/domain.js';
 import { DeliveryStore } from '../../src/store/delivery-store.js';
-import { DeliveryWorker, retryDelay } from '../../src/worker/delivery-worker.js';
+import { DeliveryWorker } from '../../src/worker/delivery-worker.js';
 import type { Planner } from '../../src/worker/planner.js';
 import { PlanningError } from '../../src/worker/worldmappers-client.js';
 
@@ -172,15 +172,6 @@ describe('DeliveryWorker', () => {
     expect(await store.claimDue('next', 5, 1_000)).toMatchObject([{ id: slow }]);
     await sleep(1_000);
     expect((await store.get(slow))?.status).toBe('pending');
-  });
-});
-
-describe('retryDelay', () => {
-  it('doubles per attempt with jitter between half and all of the step, up to the cap', () => {
-    expect(retryDelay(1, 1_000, 60_000, () => 0)).toBe(500);
-    expect(retryDelay(1, 1_000, 60_000, () => 1)).toBe(1_000);
-    expect(retryDelay(3, 1_000, 60_000, () => 1)).toBe(4_000);
-    expect(retryDelay(20, 1_000, 60_000, () => 1)).toBe(60_000);
   });
 });
 

@@ -1,6 +1,6 @@
 import axios, { AxiosError, AxiosHeaders, type InternalAxiosRequestConfig } from 'axios';
 import { describe, expect, it } from 'vitest';
-import { TokenEndpointUnavailableError, TokenRequestError } from '@repo/auth';
+import { TokenEndpointUnavailableError, TokenRequestError } from '@repo/token-client';
 import type { Delivery } from '../../src/domain.js';
 import { createPlanner } from '../../src/worker/planner.js';
 import { PlanningError, WorldmappersClient } from '../../src/worker/worldmappers-client.js';

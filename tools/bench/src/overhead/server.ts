@@ -9,9 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import express, { type RequestHandler } from 'express';
 import { auth, requiredScopes } from 'express-oauth2-jwt-bearer';
-import { protectApi, type VerificationCache } from '@repo/auth';
 import { createAppServer, createBaseApp, errorHandler, notFoundHandler } from '@repo/http';
 import { createLogger } from '@repo/logger';
+import { protectApi, type VerificationCache } from '@repo/resource-server';
 import { SCOPE, SERVE_WITH, VARIANTS, type ServeWith, type Variant } from './variants.js';
 
 const issuerBaseURL = process.env.ISSUER_BASE_URL ?? '';

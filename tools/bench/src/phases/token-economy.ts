@@ -15,7 +15,7 @@ export interface TokenEconomyResult {
 }
 
 /**
- * 10 000 `getAccessToken()` calls from @repo/auth's token provider, 200 at a time, against the
+ * 10 000 `getAccessToken()` calls from @repo/token-client's token provider, 200 at a time, against the
  * real auth-server: a well-behaved client asks for one token and shares it.
  */
 export async function measureTokenEconomy(options: {

@@ -62,8 +62,8 @@ describe('faults', () => {
     const notReady = await fetch(`${gd().url}/readyz`);
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({
-      ready: false,
-      checks: { issuer: { ready: false }, store: { ready: true } },
+      status: 'not_ready',
+      checks: { issuer: { status: 'fail' }, store: { status: 'ok' } },
     });
 
     await stack.start('auth-server');

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, createTokenProvider, type TokenProvider } from '@repo/auth';
+import { createApiClient, createTokenProvider, type TokenProvider } from '@repo/token-client';
 import { freePort, type ServiceProcess } from '@repo/testkit';
 import { startApp } from 'demo-stack';
 import { DEMO_CLIENTS, type DeliveryView } from '@repo/contracts';

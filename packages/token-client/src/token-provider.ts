@@ -1,8 +1,13 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { decodeJwt, type JWTPayload } from 'jose';
+import {
+  createIssuerMetadata,
+  IssuerMetadataError,
+  IssuerUnavailableError,
+  type IssuerMetadata,
+} from '@repo/issuer-metadata';
 import { fingerprint, type Logger } from '@repo/logger';
-import { discoveryUrls, tokenEndpointOf } from './discovery.js';
-import { systemClock, type Clock } from './token-clock.js';
+import { backoffDelay, parseRetryAfter } from './backoff.js';
 import {
   DEFAULT_VARIABLE_NAMES,
   explainRefusal,
@@ -25,6 +30,8 @@ export interface TokenProviderOptions {
   scope?: string | readonly string[];
   /** The authorization server; its discovery document names the token endpoint. */
   issuerBaseURL?: string;
+  /** The process's shared client for that server's metadata; built from `issuerBaseURL` if not given. */
+  issuerMetadata?: IssuerMetadata;
   /** Skips discovery when set (`TOKEN_ENDPOINT`). */
   tokenEndpoint?: string;
   /** Default `client_secret_post`. */
@@ -32,12 +39,11 @@ export interface TokenProviderOptions {
   /** Default `audience`. */
   audienceParam?: TokenAudienceParam;
   logger?: Logger;
-  /** The axios instance to send with; tests pass one with a fake adapter. */
+  /** The axios instance token requests are sent with; tests pass one with a fake adapter. */
   http?: AxiosInstance;
-  clock?: Clock;
   /** Jitter source in [0, 1); tests fix it. */
   random?: () => number;
-  /** Per HTTP attempt. Default 10 s. */
+  /** Per token-request attempt (discovery has the issuer-metadata client's). Default 10 s. */
   timeoutMs?: number;
   /** HTTP attempts per token (or discovery) request, first one included. Default 4. */
   maxAttempts?: number;
@@ -61,7 +67,7 @@ export interface AccessToken {
   audience: string;
   /** Granted scopes, as the server reported them (or as asked, if it did not say). */
   scope: string[];
-  /** Milliseconds since the epoch, by the provider's clock. */
+  /** Milliseconds since the epoch. */
   obtainedAt: number;
   expiresAt: number;
   lifetimeSeconds: number;
@@ -75,7 +81,7 @@ export interface TokenProviderStats {
   tokenRequests: number;
   /** Tokens actually obtained. */
   tokensObtained: number;
-  /** HTTP requests for discovery documents. */
+  /** HTTP requests for discovery documents (by its issuer-metadata client). */
   discoveryRequests: number;
   /** Refusals (`TokenRequestError`) received from the server. */
   refusals: number;
@@ -106,14 +112,12 @@ const UNKNOWN_LIFETIME_SECONDS = 300;
 /** A cached token still this far from expiry may stand in while the endpoint is down. */
 const STALE_GRACE_MS = 5_000;
 
-type Attempted = { response: AxiosResponse; attempts: number };
+/** One try of a retried step: its result, or why it failed for a transient reason. */
+type Outcome<T> =
+  | { value: T }
+  | { reason: string; status?: number | undefined; retryAfter?: unknown; error?: unknown };
 
-function parseRetryAfter(value: unknown, now: number): number | undefined {
-  if (typeof value !== 'string' || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function scopeList(scope: string | readonly string[] | undefined): string[] {
   if (scope === undefined) return [];
@@ -141,7 +145,7 @@ export function renewalTime(token: Pick<AccessToken, 'obtainedAt' | 'expiresAt'>
 /**
  * A client credentials token provider: discovers the token endpoint, caches the token and renews
  * it early, shares one request among concurrent callers, retries transient failures with
- * exponential backoff and jitter (honouring `Retry-After`), and turns refusals into a
+ * {@link backoffDelay} (honouring `Retry-After`), and turns refusals into a
  * {@link TokenRequestError} naming the variable to fix, remembered for a cool-down so that a
  * misconfigured client does not hammer the authorization server.
  */
@@ -151,7 +155,6 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     clientSecret,
     audience,
     logger,
-    clock = systemClock,
     random = Math.random,
     timeoutMs = 10_000,
     maxAttempts = 4,
@@ -164,7 +167,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   if (!clientId) throw new TypeError('createTokenProvider: clientId is required');
   if (!clientSecret) throw new TypeError('createTokenProvider: clientSecret is required');
   if (!audience) throw new TypeError('createTokenProvider: audience is required');
-  if (!options.tokenEndpoint && !options.issuerBaseURL) {
+  if (!options.tokenEndpoint && !options.issuerBaseURL && !options.issuerMetadata) {
     throw new TypeError('createTokenProvider: issuerBaseURL or tokenEndpoint is required');
   }
   if (authMethod !== 'client_secret_post' && authMethod !== 'client_secret_basic') {
@@ -176,13 +179,11 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   const names: TokenVariableNames = { ...DEFAULT_VARIABLE_NAMES, ...options.variables };
   const scopes = scopeList(options.scope);
   const http = options.http ?? axios.create();
+  const metadata =
+    options.issuerMetadata ??
+    (options.issuerBaseURL ? createIssuerMetadata({ issuer: options.issuerBaseURL }) : undefined);
   const log = logger?.child({ component: 'token-provider', clientId, audience });
-  const counters: TokenProviderStats = {
-    tokenRequests: 0,
-    tokensObtained: 0,
-    discoveryRequests: 0,
-    refusals: 0,
-  };
+  const counters = { tokenRequests: 0, tokensObtained: 0, refusals: 0 };
 
   let tokenEndpoint = options.tokenEndpoint;
   let cached: AccessToken | undefined;
@@ -191,55 +192,53 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   /** A `Retry-After` longer than we wait in one call: nobody asks again before it has passed. */
   let backOff: { error: TokenEndpointUnavailableError; until: number } | undefined;
 
-  const backoff = (attempt: number, retryAfterMs: number | undefined) => {
-    const ceiling = Math.min(backoffMaxMs, backoffBaseMs * 2 ** (attempt - 1));
-    // "Equal jitter": never less than half the step, so a fleet of clients spreads out without
-    // any of them retrying immediately.
-    const jittered = Math.round(ceiling / 2 + random() * (ceiling / 2));
-    return retryAfterMs === undefined ? jittered : Math.max(jittered, retryAfterMs);
-  };
-
-  /** Sends until an answer that is not transient (anything but network errors, 5xx and 429). */
-  async function withRetries(what: string, send: () => Promise<AxiosResponse>): Promise<Attempted> {
-    let lastStatus: number | undefined;
-    let lastError: unknown;
-    for (let attempt = 1; ; attempt++) {
-      let retryAfterMs: number | undefined;
-      try {
-        const response = await send();
-        if (response.status < 500 && response.status !== 429)
-          return { response, attempts: attempt };
-        lastStatus = response.status;
-        lastError = undefined;
-        retryAfterMs = parseRetryAfter(response.headers?.['retry-after'], clock.now());
-      } catch (error) {
-        lastStatus = undefined;
-        lastError = error;
-      }
-      const reason = lastStatus ? `HTTP ${lastStatus}` : describeFailure(lastError);
+  /** Tries `attempt` until it gives a value, retrying transient failures with backoff. */
+  async function withRetries<T>(what: string, attempt: () => Promise<Outcome<T>>): Promise<T> {
+    for (let n = 1; ; n++) {
+      const outcome = await attempt();
+      if ('value' in outcome) return outcome.value;
+      const { reason, status, error: cause } = outcome;
+      const retryAfterMs = parseRetryAfter(outcome.retryAfter);
       if (retryAfterMs !== undefined && retryAfterMs > backoffMaxMs) {
         const error = new TokenEndpointUnavailableError(
           `${what} failed (${reason}); the server asks to wait ${Math.ceil(retryAfterMs / 1000)} s before trying again`,
-          attempt,
-          lastStatus,
+          n,
+          status,
         );
-        backOff = { error, until: clock.now() + retryAfterMs };
-        log?.warn(`${what} failed, backing off as asked`, { attempt, reason, retryAfterMs });
+        backOff = { error, until: Date.now() + retryAfterMs };
+        log?.warn(`${what} failed, backing off as asked`, { attempt: n, reason, retryAfterMs });
         throw error;
       }
-      if (attempt >= maxAttempts) {
+      if (n >= maxAttempts) {
         throw new TokenEndpointUnavailableError(
-          `${what} failed after ${attempt} attempt${attempt === 1 ? '' : 's'} (${reason})`,
-          attempt,
-          lastStatus,
-          { cause: lastError },
+          `${what} failed after ${n} attempt${n === 1 ? '' : 's'} (${reason})`,
+          n,
+          status,
+          { cause },
         );
       }
-      const delayMs = backoff(attempt, retryAfterMs);
-      log?.warn(`${what} failed, retrying`, { attempt, reason, delayMs, retryAfterMs });
-      await clock.sleep(delayMs);
+      const delayMs = backoffDelay(n, {
+        baseMs: backoffBaseMs,
+        maxMs: backoffMaxMs,
+        retryAfterMs,
+        random,
+      });
+      log?.warn(`${what} failed, retrying`, { attempt: n, reason, delayMs, retryAfterMs });
+      await sleep(delayMs);
     }
   }
+
+  /** One token-request attempt: the answer, or why it failed transiently (network, 5xx, 429). */
+  const sent = async (send: () => Promise<AxiosResponse>): Promise<Outcome<AxiosResponse>> => {
+    try {
+      const response = await send();
+      if (response.status < 500 && response.status !== 429) return { value: response };
+      const { status } = response;
+      return { reason: `HTTP ${status}`, status, retryAfter: response.headers?.['retry-after'] };
+    } catch (error) {
+      return { reason: describeFailure(error), error };
+    }
+  };
 
   function refuse(code: string, status: number | undefined, description?: string): never {
     const { message, variables } = explainRefusal(code, names, {
@@ -256,7 +255,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       description,
     );
     counters.refusals++;
-    refusal = { error, until: clock.now() + refusalCooldownMs };
+    refusal = { error, until: Date.now() + refusalCooldownMs };
     log?.error('token request refused', {
       error: code,
       status,
@@ -269,34 +268,36 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
 
   async function discover(): Promise<string> {
     if (tokenEndpoint) return tokenEndpoint;
-    const issuer = options.issuerBaseURL!;
-    for (const url of discoveryUrls(issuer)) {
-      const { response } = await withRetries(`discovery at ${url}`, () => {
-        counters.discoveryRequests++;
-        return http.get(url, {
-          timeout: timeoutMs,
-          headers: { Accept: 'application/json' },
-          validateStatus: () => true,
-        });
+    const issuer = metadata!.issuer;
+    let found: string;
+    try {
+      found = await withRetries<string>(`discovery for issuer ${issuer}`, async () => {
+        try {
+          return { value: await metadata!.tokenEndpoint() };
+        } catch (error) {
+          if (!(error instanceof IssuerUnavailableError)) throw error;
+          const { message: reason, status, retryAfter } = error;
+          return { reason, status, retryAfter, error };
+        }
       });
-      if (response.status === 404) continue;
-      const found = response.status === 200 ? tokenEndpointOf(response.data) : undefined;
-      if (found) {
-        tokenEndpoint = found;
-        log?.debug('token endpoint discovered', { tokenEndpoint: found, discoveryUrl: url });
-        return found;
-      }
-      break;
+    } catch (error) {
+      if (!(error instanceof IssuerMetadataError)) throw error;
+      const refused = new TokenRequestError(
+        'discovery_failed',
+        `no usable discovery document (with a token_endpoint) for issuer ${issuer}: check ${names.issuer}, or set ${names.tokenEndpoint}`,
+        [names.issuer, names.tokenEndpoint],
+      );
+      counters.refusals++;
+      refusal = { error: refused, until: Date.now() + refusalCooldownMs };
+      log?.error('token endpoint discovery failed', {
+        issuer,
+        reason: error.message,
+        variables: refused.variables,
+      });
+      throw refused;
     }
-    const error = new TokenRequestError(
-      'discovery_failed',
-      `no usable discovery document (with a token_endpoint) for issuer ${issuer}: check ${names.issuer}, or set ${names.tokenEndpoint}`,
-      [names.issuer, names.tokenEndpoint],
-    );
-    counters.refusals++;
-    refusal = { error, until: clock.now() + refusalCooldownMs };
-    log?.error('token endpoint discovery failed', { issuer, variables: error.variables });
-    throw error;
+    log?.debug('token endpoint discovered', { tokenEndpoint: found });
+    return (tokenEndpoint = found);
   }
 
   function tokenRequest(url: string): Promise<AxiosResponse> {
@@ -350,7 +351,9 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
 
   async function obtain(): Promise<AccessToken> {
     const url = await discover();
-    const { response } = await withRetries(`token request to ${url}`, () => tokenRequest(url));
+    const response = await withRetries(`token request to ${url}`, () =>
+      sent(() => tokenRequest(url)),
+    );
     const data = (
       response.data && typeof response.data === 'object' ? response.data : {}
     ) as Record<string, unknown>;
@@ -371,7 +374,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     if (typeof accessToken !== 'string' || accessToken === '') {
       refuse('invalid_token_response', response.status, 'the answer has no access_token');
     }
-    const now = clock.now();
+    const now = Date.now();
     const claims = claimsOf(accessToken);
     const lifetimeSeconds = lifetimeOf(data, claims, now);
     const token: AccessToken = {
@@ -397,7 +400,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   }
 
   async function getToken(): Promise<AccessToken> {
-    const now = clock.now();
+    const now = Date.now();
     if (cached && now < renewalTime(cached)) return cached;
     if (refusal && now < refusal.until) throw refusal.error;
     const previous = cached;
@@ -426,7 +429,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         error instanceof TokenEndpointUnavailableError &&
         previous &&
         previous === cached &&
-        clock.now() < previous.expiresAt - STALE_GRACE_MS
+        Date.now() < previous.expiresAt - STALE_GRACE_MS
       ) {
         log?.warn('token renewal failed, using the cached token until it expires', {
           tokenFingerprint: previous.fingerprint,
@@ -451,6 +454,9 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       log?.info('cached access token dropped', { tokenFingerprint: cached.fingerprint });
       cached = undefined;
     },
-    stats: () => ({ ...counters }),
+    stats: () => ({
+      ...counters,
+      discoveryRequests: metadata?.stats().documentRequests ?? 0,
+    }),
   };
 }

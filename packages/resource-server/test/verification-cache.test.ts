@@ -1,16 +1,17 @@
 import express from 'express';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { errorHandler } from '@repo/http';
+import { createIssuerMetadata } from '@repo/issuer-metadata';
 import { startTestIssuer, testLogger, type TestIssuer } from '@repo/testkit';
-import { protectApi, type ProtectApiOptions, type ProtectedApi } from '../src/index.js';
-import { bearerErrors } from './bearer-errors.js';
+import { protectApi, type ProtectApiOptions } from '../src/index.js';
 
 const AUDIENCE = 'urn:test';
 const realm = `realm="${AUDIENCE}"`;
 const { logger, lines } = testLogger();
+const bearerErrors = errorHandler(logger);
 
 let issuer: TestIssuer;
-const built: ProtectedApi[] = [];
 
 beforeAll(async () => {
   issuer = await startTestIssuer();
@@ -18,19 +19,12 @@ beforeAll(async () => {
 afterAll(() => issuer.close());
 afterEach(() => {
   vi.useRealTimers();
-  for (const api of built.splice(0)) api.verificationCache?.stop();
 });
 
 /** An app with two routes needing different scopes, protected as shipped. */
 function build(options: Partial<ProtectApiOptions> = {}) {
-  const api = protectApi({
-    issuerBaseURL: issuer.issuer,
-    audience: AUDIENCE,
-    logger,
-    jwksCooldownMs: 0,
-    ...options,
-  });
-  built.push(api);
+  const metadata = createIssuerMetadata({ issuer: issuer.issuer, keysCooldownMs: 0 });
+  const api = protectApi({ issuerMetadata: metadata, audience: AUDIENCE, logger, ...options });
   const app = express();
   app.use('/api', api.authenticate);
   app.get('/api/read', api.requireScopes('things:read'), (req, res) => {
@@ -43,13 +37,12 @@ function build(options: Partial<ProtectApiOptions> = {}) {
   const cache = api.verificationCache!;
   const get = (token: string, path = '/api/read') =>
     request(app).get(path).set('Authorization', `Bearer ${token}`);
-  /** Verifies `token` fully once the cache has seen the JWKS, so the next request is a hit. */
+  /** Verifies `token` fully once the keys are known, so the next request is a hit. */
   const prime = async (token: string) => {
     expect((await get(token)).status).toBe(200);
-    await cache.checkJwks();
     expect((await get(token)).status).toBe(200);
   };
-  return { api, app, cache, get, prime };
+  return { api, app, cache, metadata, get, prime };
 }
 
 /** The library's answer to a request carrying a token in two places. */
@@ -270,7 +263,6 @@ describe('the verification cache of protectApi', () => {
       res.json({ ok: true });
     });
     everywhere.use(bearerErrors);
-    // One server, so every request carries the same Host (which the fast path remembers).
     const server = everywhere.listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
@@ -291,17 +283,25 @@ describe('the verification cache of protectApi', () => {
     }
   });
 
-  it('empties itself when the JWKS changes, and stores nothing signed by a withdrawn key', async () => {
-    const { cache, get, prime } = build();
+  it('empties itself when the JWKS changes, and honours no withdrawn key', async () => {
+    const { cache, metadata, get, prime } = build();
     const token = await mint();
     await prime(token);
     const before = cache.stats();
 
     await issuer.rotate({ retire: true });
-    await cache.checkJwks({ force: true });
+    await metadata.refresh();
+    // The library verifies with the same JWKS the cache was emptied for: the old key is gone.
+    const res = await get(token);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({
+      error: 'invalid_token',
+      error_description: 'no applicable key found in the JSON Web Key Set',
+    });
     expect(cache.stats()).toMatchObject({
       size: 0,
-      generation: before.generation + 1,
+      hits: before.hits,
+      stored: before.stored,
       flushes: before.flushes + 1,
     });
     expect(lines).toContainEqual(
@@ -311,12 +311,6 @@ describe('the verification cache of protectApi', () => {
       }),
     );
 
-    // The library still trusts its own copy of the old JWKS (until cacheMaxAge), but the cache
-    // neither answers nor stores a token whose key is no longer published.
-    await get(token);
-    await get(token);
-    expect(cache.stats()).toMatchObject({ size: 0, hits: before.hits, stored: before.stored });
-
     // A token of the new key is stored and answered again.
     const fresh = await mint();
     await prime(fresh);
@@ -325,16 +319,21 @@ describe('the verification cache of protectApi', () => {
     expect(cache.stats()).toMatchObject({ size: 1, hits: hits + 1 });
   });
 
-  it('looks at the JWKS on its own every jwksCheckIntervalMs', async () => {
-    const { cache, prime } = build({ verificationCache: { jwksCheckIntervalMs: 50 } });
-    await prime(await mint());
-    const generation = cache.stats().generation;
+  it('looks at the JWKS again in the background every 30 s while in use', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { cache, metadata, get, prime } = build();
+    const token = await mint({ expiresIn: 3_600 });
+    await prime(token);
+    const keys = metadata.currentKeys();
     await issuer.rotate();
-    await vi.waitFor(() => expect(cache.stats().generation).toBe(generation + 1), {
-      timeout: 2_000,
-      interval: 20,
-    });
-    expect(cache.stats().size).toBe(0);
+    vi.setSystemTime(Date.now() + 30_000);
+    // Answered from the cache while the JWKS is fetched again behind it.
+    const hits = cache.stats().hits;
+    expect((await get(token)).status).toBe(200);
+    expect(cache.stats().hits).toBe(hits + 1);
+    await vi.waitFor(() => expect(metadata.currentKeys()).not.toBe(keys));
+    expect((await get(token)).status).toBe(200);
+    expect(cache.stats()).toMatchObject({ hits: hits + 1, size: 1, flushes: 1 });
   });
 
   it('stops answering when the JWKS cannot be confirmed for cacheMaxAge', async () => {
@@ -348,7 +347,6 @@ describe('the verification cache of protectApi', () => {
         logger,
         cacheMaxAgeMs: 60_000,
       });
-      built.push(api);
       const app = express();
       app.get('/api/read', api.authenticate, api.requireScopes('things:read'), (_req, res) => {
         res.json({ ok: true });
@@ -358,7 +356,6 @@ describe('the verification cache of protectApi', () => {
       const token = await own.mint({ audience: AUDIENCE, scope: 'things:read' });
       const get = () => request(app).get('/api/read').set('Authorization', `Bearer ${token}`);
       expect((await get()).status).toBe(200);
-      await cache.checkJwks();
       expect((await get()).status).toBe(200);
       expect((await get()).status).toBe(200);
       expect(cache.stats()).toMatchObject({ hits: 1, size: 1 });
@@ -367,8 +364,15 @@ describe('the verification cache of protectApi', () => {
       vi.setSystemTime(Date.now() + 60_000);
       const res = await get();
       expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
       expect(res.body.error).toBe('temporarily_unavailable');
       expect(cache.stats()).toMatchObject({ hits: 1, size: 0, flushes: 1 });
+      expect(lines).toContainEqual(
+        expect.objectContaining({
+          message: 'verification cache emptied',
+          reason: 'the JWKS could not be confirmed',
+        }),
+      );
     } finally {
       await own.close();
     }

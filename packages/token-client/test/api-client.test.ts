@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AxiosError } from 'axios';
-import { attachTokenProvider, createTokenProvider, FakeClock } from '../src/index.js';
+import { attachTokenProvider, createTokenProvider } from '../src/index.js';
 import { fakeHttp, tokenNumber, type FakeHandler } from './fake-http.js';
 
 const TOKEN_URL = 'http://auth.test/token';
@@ -24,7 +24,6 @@ function setup(api: (authorization: string | undefined, call: number) => ReturnT
     audience: 'urn:api',
     tokenEndpoint: TOKEN_URL,
     http: auth.http,
-    clock: new FakeClock(),
   });
   const resource = fakeHttp((request) =>
     api(request.headers.authorization, resource.requests.length),

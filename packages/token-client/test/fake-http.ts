@@ -25,11 +25,24 @@ export interface FakeAnswer {
 export type FakeHandler = (request: SeenRequest) => FakeAnswer | Promise<FakeAnswer>;
 
 /**
- * An axios instance whose adapter is a function: no sockets, and every request recorded. Like the
- * real adapters, it applies `validateStatus`.
+ * An axios instance whose adapter is a function, and a `fetch` answered by the same function: no
+ * sockets, and every request recorded. Like the real adapters, axios applies `validateStatus`.
  */
-export function fakeHttp(handler: FakeHandler): { http: AxiosInstance; requests: SeenRequest[] } {
+export function fakeHttp(handler: FakeHandler): {
+  http: AxiosInstance;
+  fetch: typeof globalThis.fetch;
+  requests: SeenRequest[];
+} {
   const requests: SeenRequest[] = [];
+  const fetch = async (input: string | URL | Request, init?: RequestInit) => {
+    const headers = Object.fromEntries(new Headers(init?.headers).entries());
+    const seen = { method: init?.method ?? 'GET', url: String(input), headers, form: {} };
+    requests.push(seen);
+    const answer = await handler(seen);
+    const body =
+      typeof answer.data === 'string' ? answer.data : JSON.stringify(answer.data ?? null);
+    return new Response(body, { status: answer.status, headers: answer.headers });
+  };
   const adapter = async (config: InternalAxiosRequestConfig): Promise<AxiosResponse> => {
     const headers: Record<string, string> = {};
     for (const [key, value] of Object.entries(AxiosHeaders.from(config.headers).toJSON())) {
@@ -64,7 +77,7 @@ export function fakeHttp(handler: FakeHandler): { http: AxiosInstance; requests:
     }
     return response;
   };
-  return { http: axios.create({ adapter }), requests };
+  return { http: axios.create({ adapter }), fetch, requests };
 }
 
 /** A JWT-looking token that is unique per number (the provider never verifies it). */

@@ -1,0 +1,19 @@
+// The resource-server side: protection of an API with bearer access tokens (RFC 6750, RFC 9068).
+export {
+  InsufficientScopeError,
+  InvalidRequestError,
+  InvalidTokenError,
+  TemporarilyUnavailableError,
+} from './bearer-errors.js';
+export {
+  protectApi,
+  TOKEN_SIGNING_ALGS,
+  type ProtectApiOptions,
+  type ProtectedApi,
+  type TokenSigningAlg,
+} from './protect-api.js';
+export {
+  VerificationCache,
+  type VerificationCacheOptions,
+  type VerificationCacheStats,
+} from './verification-cache.js';

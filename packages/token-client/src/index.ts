@@ -1,0 +1,17 @@
+// The client side: client credentials tokens (RFC 6749 §4.4) and an axios client that sends them.
+export { attachTokenProvider, createApiClient, type ApiClientOptions } from './api-client.js';
+export { backoffDelay, parseRetryAfter, type BackoffOptions } from './backoff.js';
+export {
+  TokenEndpointUnavailableError,
+  TokenRequestError,
+  type TokenVariableNames,
+} from './token-errors.js';
+export {
+  createTokenProvider,
+  type AccessToken,
+  type TokenAudienceParam,
+  type TokenAuthMethod,
+  type TokenProvider,
+  type TokenProviderOptions,
+  type TokenProviderStats,
+} from './token-provider.js';
