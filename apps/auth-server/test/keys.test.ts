@@ -1,7 +1,7 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
+import { jwtVerify } from 'jose';
+import { describe, expect, it } from 'vitest';
 import { KEY_FILE_NAME } from '../src/config.js';
 import {
   generateSigningKey,
@@ -10,31 +10,11 @@ import {
   rotateKeys,
   writeKeyFile,
 } from '../src/keys/key-file.js';
-import { startAuthServer, tempDir, type RunningAuthServer } from './support/in-process.js';
-import { giftdeliveriesToken, kidOf, publishedKids } from './support/tokens.js';
+import { startAuthServer } from './support/in-process.js';
+import { perTest } from './support/per-test.js';
+import { giftdeliveriesToken, jwksOf, kidOf, publishedKids } from './support/tokens.js';
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function start(
-  options: Parameters<typeof startAuthServer>[0] = {},
-): Promise<RunningAuthServer> {
-  const server = await startAuthServer(options);
-  cleanups.push(() => server.close());
-  return server;
-}
-
-function newDataDir(): string {
-  const dir = tempDir();
-  cleanups.push(dir.remove);
-  return dir.path;
-}
-
-async function jwksOf(url: string) {
-  return createLocalJWKSet((await (await fetch(`${url}/jwks`)).json()) as JSONWebKeySet);
-}
+const { start, newDataDir } = perTest();
 
 describe('signing keys', () => {
   it('creates a private JWKS in DATA_DIR on first start, readable by its owner only', async () => {

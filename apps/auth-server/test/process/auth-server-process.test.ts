@@ -4,18 +4,16 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { freePort, startService } from '@repo/testkit';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { tempDir } from '../support/in-process.js';
+import { perTest } from '../support/per-test.js';
 import { giftdeliveriesToken, kidOf, publishedKids } from '../support/tokens.js';
 import { DEMO_CLIENTS } from '@repo/contracts';
 
 const run = promisify(execFile);
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+const { defer } = perTest();
 
 /** Runs `node dist/index.js` to its exit; resolves with the exit code and stderr. */
 async function runToExit(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
@@ -35,14 +33,14 @@ async function runToExit(env: Record<string, string>): Promise<{ code: number; s
 describe('the auth-server process', () => {
   it('serves tokens on PORT for ISSUER with keys in DATA_DIR, picks up a rotation, and stops on SIGTERM', async () => {
     const dataDir = tempDir();
-    cleanups.push(dataDir.remove);
+    defer(dataDir.remove);
     const port = await freePort();
     const service = await startService('auth-server', {
       entry: join(appDir, 'dist', 'index.js'),
       port,
       env: { ISSUER: `http://127.0.0.1:${port}/`, DATA_DIR: dataDir.path },
     });
-    cleanups.push(() => service.stop('SIGKILL'));
+    defer(() => service.stop('SIGKILL'));
 
     const discovery = (await (
       await fetch(`${service.url}/.well-known/openid-configuration`)
@@ -69,7 +67,7 @@ describe('the auth-server process', () => {
 
   it('refuses to start in production with a development secret, naming the variable, without a stack', async () => {
     const dataDir = tempDir();
-    cleanups.push(dataDir.remove);
+    defer(dataDir.remove);
     const { code, stderr } = await runToExit({
       NODE_ENV: 'production',
       DATA_DIR: dataDir.path,
@@ -98,7 +96,7 @@ describe('the auth-server process', () => {
 
   it('refuses to start on a broken key file, naming it, without a stack', async () => {
     const dir = tempDir();
-    cleanups.push(dir.remove);
+    defer(dir.remove);
     writeFileSync(`${dir.path}/keys.json`, 'not json');
     const { code, stderr } = await runToExit({ SIGNING_KEYS_FILE: `${dir.path}/keys.json` });
     expect(code).toBe(78);

@@ -1,39 +1,20 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startAuthServer, tempDir } from '../support/in-process.js';
-import { giftdeliveriesToken, kidOf, publishedKids } from '../support/tokens.js';
+import { jwtVerify } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { perTest } from '../support/per-test.js';
+import { giftdeliveriesToken, jwksOf, kidOf, publishedKids } from '../support/tokens.js';
 
 const run = promisify(execFile);
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
 
-const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function start(dataDir: string) {
-  const server = await startAuthServer({ dataDir });
-  cleanups.push(() => server.close());
-  return server;
-}
-
-function newDataDir(): string {
-  const dir = tempDir();
-  cleanups.push(dir.remove);
-  return dir.path;
-}
-
-async function jwksOf(url: string) {
-  return createLocalJWKSet((await (await fetch(`${url}/jwks`)).json()) as JSONWebKeySet);
-}
+const { start, newDataDir } = perTest();
 
 describe('the rotate-keys command', () => {
   it('rotate with the rotate-keys command while the server runs: both keys published, new tokens carry the new kid', async () => {
     const dataDir = newDataDir();
-    const server = await start(dataDir);
+    const server = await start({ dataDir });
     const before = await giftdeliveriesToken(server.url);
 
     const { stdout } = await run(process.execPath, ['dist/rotate-keys.js'], {

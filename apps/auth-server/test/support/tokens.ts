@@ -1,4 +1,4 @@
-import { decodeProtectedHeader } from 'jose';
+import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { requestToken } from './token-request.js';
 import { DEMO_CLIENTS } from '@repo/contracts';
 
@@ -21,4 +21,9 @@ export async function publishedKids(url: string): Promise<string[]> {
     keys: { kid: string }[];
   };
   return jwks.keys.map((key) => key.kid);
+}
+
+/** The server's published JWKS, to verify tokens with. */
+export async function jwksOf(url: string) {
+  return createLocalJWKSet((await (await fetch(`${url}/jwks`)).json()) as JSONWebKeySet);
 }
