@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
@@ -8,5 +8,7 @@ export default defineConfig({
     // two workers overlap them. Measured on 2 cores shared with other jobs: 142-161 s with one
     // worker, 94-157 s with two (the gain shrinks as the machine gets busier).
     maxWorkers: 2,
+    // Needs a Docker engine: the docker tier runs it (`npm run test:docker`, vitest.docker.config.ts).
+    exclude: [...configDefaults.exclude, 'test/docker/compose-stack.test.ts'],
   },
 });
