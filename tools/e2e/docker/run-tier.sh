@@ -5,8 +5,9 @@
 # are missing and starts a dockerd of its own (own data root and socket, iptables left alone),
 # stopped by its pid at the end. Everything the tier made is removed on exit, failed or not.
 #
-# No engine at all fails the tier in one line, unless DOCKER_TIER_OPTIONAL=1 says that is
-# expected on this machine. BASE_IMAGE_CACHE (default /var/cache/gift-deliveries-docker) keeps the
+# DOCKER_TIER: `required` (default): no engine at all fails the tier in one line; `optional`: no
+# engine is expected on this machine, and says so in one line; `skip`: not run (one line says so;
+# .ci/run's second pass on another Node.js sets it, the images carry their own Node). BASE_IMAGE_CACHE (default /var/cache/gift-deliveries-docker) keeps the
 # stand-in base image between runs (docker/base-image.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,9 +17,15 @@ started=$SECONDS
 own_pid=''
 own_dir=''
 step() { printf '[docker tier] %s (%d s)\n' "$*" "$((SECONDS - started))"; }
+mode=${DOCKER_TIER:-required}
+case "$mode" in
+  required | optional) ;;
+  skip) printf '[docker tier] SKIPPED: DOCKER_TIER=skip\n'; exit 0 ;;
+  *) printf '[docker tier] FAILED: DOCKER_TIER=%s is not required, optional or skip\n' "$mode" >&2; exit 1 ;;
+esac
 no_engine() {
-  if [ "${DOCKER_TIER_OPTIONAL:-}" = 1 ]; then
-    printf '[docker tier] SKIPPED: no Docker engine: %s (DOCKER_TIER_OPTIONAL=1)\n' "$*"
+  if [ "$mode" = optional ]; then
+    printf '[docker tier] SKIPPED: no Docker engine: %s (DOCKER_TIER=optional)\n' "$*"
     exit 0
   fi
   printf '[docker tier] FAILED: no Docker engine: %s\n' "$*" >&2
