@@ -16,6 +16,7 @@ export DOCKER_TIER_PROJECT=${DOCKER_TIER_PROJECT:-gift-deliveries-tier}
 started=$SECONDS
 own_pid=''
 own_dir=''
+tests_pid=''
 step() { printf '[docker tier] %s (%d s)\n' "$*" "$((SECONDS - started))"; }
 mode=${DOCKER_TIER:-required}
 case "$mode" in
@@ -35,6 +36,7 @@ no_engine() {
 cleanup() {
   local status=$?
   set +e
+  [ -z "$tests_pid" ] || kill "$tests_pid" 2> /dev/null
   if [ -n "${DOCKER_HOST:-}" ] || [ -S /var/run/docker.sock ]; then
     for project in "$DOCKER_TIER_PROJECT" "$DOCKER_TIER_PROJECT-production"; do
       local filter="label=com.docker.compose.project=$project"
@@ -104,4 +106,8 @@ BASE_IMAGE="$base" bash docker/base-image.sh
 
 # 5. The tests: build, run, durability, production (each step logs a progress line).
 step 'running test/docker/compose-stack.test.ts'
-npx vitest run --config vitest.docker.config.ts
+# In the background, so that a signal to this script cleans up at once instead of after the tests.
+npx vitest run --config vitest.docker.config.ts &
+tests_pid=$!
+wait "$tests_pid"
+tests_pid=''
