@@ -178,6 +178,15 @@ describe('docker compose, on a real engine', () => {
         body: { status: 'ok' },
       });
     }
+    // Seen from the host, only the issuer names auth-server:4000; the endpoints follow the host.
+    const discovery = (await (
+      await fetch(`${ISSUER}.well-known/openid-configuration`)
+    ).json()) as Record<string, unknown>;
+    expect(discovery).toMatchObject({
+      issuer: 'http://auth-server:4000/',
+      token_endpoint: `${ISSUER}token`,
+      jwks_uri: `${ISSUER}jwks`,
+    });
     const logs = (await stack.compose(['logs', '--no-color'])).stdout;
     expect(logs).toContain('issuer=http://auth-server:4000/');
     expect(logs).toMatch(/giftdeliveries.*sample deliveries enqueued/);
