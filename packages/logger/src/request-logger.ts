@@ -17,6 +17,9 @@ declare global {
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Health probes: polled every few seconds by Docker and orchestrators, so logged at debug. */
+const PROBE_PATHS = new Set(['/healthz', '/readyz']);
+
 /** Providers of extra fields for a request's line, registered by later middleware. */
 const EXTRA_FIELDS = Symbol('requestLogFields');
 
@@ -58,7 +61,8 @@ export function addRequestLogFields(req: IncomingMessage, fields: FieldsProvider
  * Express middleware: takes the caller's `X-Request-Id` (or makes one), echoes it on the response,
  * gives handlers `req.log` carrying it, and logs one line per request when the response is done:
  * method, path (without the query string), status, duration, and whatever middleware added with
- * {@link addRequestLogFields}.
+ * {@link addRequestLogFields}. The line is at info, at error for a 5xx, and at debug for an
+ * answered health probe (`/healthz`, `/readyz`).
  */
 export function requestLogger(logger: Logger) {
   return (req: LoggedRequest, res: ServerResponse, next: () => void): void => {
@@ -78,7 +82,7 @@ export function requestLogger(logger: Logger) {
       // The line as winston's one-argument form takes it: what req.log.log(level, 'request',
       // fields) would write, without the two copies of every field that form makes on the way.
       const info: winston.LogEntry = {
-        level: status >= 500 ? 'error' : 'info',
+        level: status >= 500 ? 'error' : PROBE_PATHS.has(path ?? '') ? 'debug' : 'info',
         message: 'request',
         requestId: id,
         method,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/create-logger.js';
 import { addRequestLogFields, requestLogger } from '../src/request-logger.js';
 
-function appWithLog() {
+function appWithLog(level: 'debug' | 'info' = 'info') {
   const stream = new PassThrough();
   const lines: Record<string, unknown>[] = [];
   stream.on('data', (chunk: Buffer) =>
@@ -16,7 +16,7 @@ function appWithLog() {
       .forEach((line) => lines.push(JSON.parse(line) as Record<string, unknown>)),
   );
   const app = express();
-  app.use(requestLogger(createLogger({ service: 'svc', format: 'json', stream })));
+  app.use(requestLogger(createLogger({ service: 'svc', format: 'json', level, stream })));
   app.get('/hello', (req, res) => {
     req.log.info('inside handler');
     res.status(201).json({ id: req.id });
@@ -29,6 +29,8 @@ function appWithLog() {
     addRequestLogFields(req, () => ({ level: 'debug', status: 200, service: 'x', requestId: 'y' }));
     res.status(403).end();
   });
+  app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
+  app.get('/readyz', (_req, res) => res.status(503).json({ status: 'not_ready' }));
   return { app, lines };
 }
 
@@ -49,6 +51,19 @@ describe('requestLogger', () => {
       requestId: 'abc-123',
     });
     expect(typeof lines[1]!.durationMs).toBe('number');
+  });
+
+  it('logs an answered health probe at debug, hidden at info, and a failing one at error', async () => {
+    const quiet = appWithLog('info');
+    expect((await request(quiet.app).get('/healthz')).status).toBe(200);
+    expect((await request(quiet.app).get('/readyz')).status).toBe(503);
+    const verbose = appWithLog('debug');
+    expect((await request(verbose.app).get('/healthz?probe=1')).status).toBe(200);
+    await new Promise((resolve) => setImmediate(resolve));
+    const summary = (lines: Record<string, unknown>[]) =>
+      lines.map(({ level, path, status }) => ({ level, path, status }));
+    expect(summary(quiet.lines)).toEqual([{ level: 'error', path: '/readyz', status: 503 }]);
+    expect(summary(verbose.lines)).toEqual([{ level: 'debug', path: '/healthz', status: 200 }]);
   });
 
   it('makes a fresh id when none or an unsafe one is given', async () => {

@@ -5,9 +5,11 @@
  *
  *     <!-- runnable: <id> -->
  *     <!-- runnable: <id> expect="<text>" expect='<text with "quotes">' -->
+ *     <!-- runnable: <id> stack="docker" expect="<text>" -->
  *
  * The comment is invisible on GitHub; the id names the block in test reports, and each `expect`
- * is text the block must print (on stdout or stderr). Both READMEs carry the same comments.
+ * is text the block must print (on stdout or stderr). `stack="docker"` marks a block that needs
+ * the compose stack: only the docker tier runs it. Both READMEs carry the same comments.
  */
 
 /** One fenced code block of a Markdown file. */
@@ -19,17 +21,25 @@ export interface CodeBlock {
   /** 1-based line number of the opening fence. */
   line: number;
   /** Set when the block is marked runnable. */
-  runnable?: { id: string; expect: string[] };
+  runnable?: Runnable;
+}
+
+/** A runnable block's marker: its id, the texts it must print, and the stack it needs. */
+export interface Runnable {
+  id: string;
+  expect: string[];
+  /** `docker`: runs against `docker compose` only; unset: against any stack. */
+  stack?: 'docker';
 }
 
 /** A runnable shell block. */
 export interface RunnableBlock extends CodeBlock {
-  runnable: { id: string; expect: string[] };
+  runnable: Runnable;
 }
 
 const FENCE = /^(\s*)(`{3,}|~{3,})\s*([^\s`]*)?.*$/;
 const MARKER =
-  /^<!--\s*runnable:\s*([a-z0-9][a-z0-9-]*)((?:\s+expect=(?:"[^"]*"|'[^']*'))*)\s*-->$/;
+  /^<!--\s*runnable:\s*([a-z0-9][a-z0-9-]*)(\s+stack="docker")?((?:\s+expect=(?:"[^"]*"|'[^']*'))*)\s*-->$/;
 const EXPECT = /expect=(?:"([^"]*)"|'([^']*)')/g;
 
 /** Every fenced code block of `markdown`, in order, with its runnable marker when present. */
@@ -70,7 +80,8 @@ export function codeBlocks(markdown: string): CodeBlock[] {
         ? {
             runnable: {
               id: marker[1]!,
-              expect: [...(marker[2] ?? '').matchAll(EXPECT)].map((match) => match[1] ?? match[2]!),
+              expect: [...(marker[3] ?? '').matchAll(EXPECT)].map((match) => match[1] ?? match[2]!),
+              ...(marker[2] ? { stack: 'docker' as const } : {}),
             },
           }
         : {}),

@@ -126,7 +126,7 @@ const en: Messages = {
   rotationNew: 'A new token (signed by the new key):',
   why9: 'The API met an unknown kid, fetched the JWKS again and found the new public key: no restart. The retired key stays published until every token it signed has expired, so tokens already handed out keep working.',
   rotationManual:
-    'The lab did not start this stack and cannot reach its key file. To see a rotation: run `npm run rotate-keys` (for `npm start`) or `docker compose exec auth-server node apps/auth-server/dist/rotate-keys.js` (for compose), then run `npm run lab -- --only 1` again: the token has a new kid and the API accepts it without a restart.',
+    'The lab did not start this stack and cannot reach its key file. To see a rotation: run `npm run rotate-keys` (for `npm start`) or `docker compose exec auth-server node dist/rotate-keys.js` (for compose), then run `npm run lab -- --only 1` again: the token has a new kid and the API accepts it without a restart.',
   clientLockedOut: (client, seconds) =>
     `the auth-server has locked ${client} out from this address after repeated wrong secrets (scenario 8 run several times): run the lab again in ${seconds} s.`,
   keyFileFound: (path) =>
@@ -208,7 +208,7 @@ const ja: Messages = {
   rotationNew: '新しいアクセストークン（新しい鍵で署名）：',
   why9: 'API は未知の kid を見つけると JWKS を取り直し、新しい公開鍵で署名を検証しました。再起動は不要です。引退した鍵は、それで署名したトークンがすべて有効期限切れになるまで公開され続けるので、発行済みのトークンも使い続けられます。',
   rotationManual:
-    'このスタックはラボが起動したものではなく、鍵ファイルにもアクセスできません。ローテーションを試すには、`npm run rotate-keys`（npm start の場合）または `docker compose exec auth-server node apps/auth-server/dist/rotate-keys.js`（compose の場合）を実行してから、`npm run lab -- --only 1` をもう一度実行してください。トークンの kid が変わり、API は再起動なしで受け付けます。',
+    'このスタックはラボが起動したものではなく、鍵ファイルにもアクセスできません。ローテーションを試すには、`npm run rotate-keys`（npm start の場合）または `docker compose exec auth-server node dist/rotate-keys.js`（compose の場合）を実行してから、`npm run lab -- --only 1` をもう一度実行してください。トークンの kid が変わり、API は再起動なしで受け付けます。',
   clientLockedOut: (client, seconds) =>
     `シークレットの誤りが続いたため（シナリオ 8 を何度も実行した）、認可サーバーはこのアドレスからの ${client} を締め出しています。${seconds} 秒後にもう一度ラボを実行してください。`,
   keyFileFound: (path) =>

@@ -58,14 +58,14 @@ describe('npm run lab', () => {
   });
 
   it('tells compose users the rotation command that exists in the image, as both READMEs do', () => {
-    // The image runs from its WORKDIR /app, so paths are relative to the repository layout.
-    const cmd = /^CMD \["node", "(apps\/auth-server\/dist)\/index\.js"\]$/m.exec(
-      readRoot('apps/auth-server/Dockerfile'),
-    );
-    expect(cmd?.[1]).toBe('apps/auth-server/dist');
+    // The image runs from its app's folder (WORKDIR /app/apps/${APP}), so paths start at dist/.
+    const dockerfile = readRoot('Dockerfile');
+    expect(dockerfile).toMatch(/^WORKDIR \/app\/apps\/\$\{APP\}$/m);
+    const cmd = /^CMD \["node", "(dist)\/index\.js"\]$/m.exec(dockerfile);
+    expect(cmd?.[1]).toBe('dist');
     const command = `docker compose exec auth-server node ${cmd?.[1]}/rotate-keys.js`;
     for (const readme of ['README.md', 'README.ja.md']) {
-      expect({ readme, ok: readRoot(readme).includes(`\`${command}\``) }).toEqual({
+      expect({ readme, ok: readRoot(readme).includes(command) }).toEqual({
         readme,
         ok: true,
       });

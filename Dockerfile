@@ -1,34 +1,29 @@
-# syntax=docker/dockerfile:1
+# One image per app, from the repository root (the compose file builds all three):
+#   docker build --build-arg APP=giftdeliveries --build-arg PORT=7002 -t giftdeliveries .
 #
-# auth-server image. Build it from the repository root (the compose file does):
-#   docker build -f apps/auth-server/Dockerfile -t gift-deliveries/auth-server .
-#
-# The stages follow Turborepo's Docker guide: prune the monorepo to this app and the packages it
+# The stages follow Turborepo's Docker guide: prune the monorepo to the app and the packages it
 # uses, install from the pruned manifests (a layer that stays cached until a manifest or the
 # lockfile changes), build, keep only production dependencies, and copy that into a small runtime
-# image that runs as the unprivileged `node` user.
-#
-# The three app Dockerfiles are the same file but for the app's name and port; CI checks that, and
-# replays every step of the build outside Docker (apps/e2e/test/docker/image-rehearsal.test.ts).
-
-ARG NODE_VERSION=20
-
-FROM node:${NODE_VERSION}-bookworm-slim AS base
+# image that runs as the unprivileged `node` user. Node's major version matches .nvmrc.
+FROM node:24-bookworm-slim AS base
 ENV TURBO_TELEMETRY_DISABLED=1
 WORKDIR /app
 
-# 1. Prune: only the workspaces auth-server depends on, manifests (out/json) apart from sources (out/full).
+# 1. Prune: only the workspaces APP depends on, manifests (out/json) apart from sources (out/full).
 FROM base AS prune
+ARG APP
+RUN test -n "$APP" || { echo 'build with --build-arg APP=<app folder name> --build-arg PORT=<port>' >&2; exit 1; }
 RUN npm install --global turbo@2.11.9 --no-audit --no-fund --loglevel=error
 COPY . .
-RUN turbo prune auth-server --docker
+RUN turbo prune "$APP" --docker
 
 # 2. Install from the pruned manifests and lockfile, build, then drop development dependencies.
 FROM base AS build
+ARG APP
 COPY --from=prune /app/out/json/ ./
 RUN npm ci --no-audit --no-fund
 COPY --from=prune /app/out/full/ ./
-RUN npx turbo run build --filter=auth-server
+RUN npx turbo run build --filter="$APP"
 RUN npm prune --omit=dev --no-audit --no-fund
 # What the runtime needs: manifests, production node_modules (workspace links included) and the
 # compiled dist of every pruned workspace; no sources, tests or tsconfig.
@@ -43,14 +38,17 @@ RUN mkdir runtime \
 
 # 3. Runtime: production dependencies and dist only, as the non-root `node` user.
 FROM base AS runtime
+ARG APP
+ARG PORT
 ENV NODE_ENV=production
-ENV PORT=4000
+ENV PORT=${PORT}
 ENV DATA_DIR=/data
-# The data directory is a volume in compose; created here so the volume is writable by `node`.
+# Where an app keeps its data (a volume in compose), created so that `node` can write to it.
 RUN mkdir -p /data && chown node:node /data
 COPY --from=build /app/runtime/ ./
+WORKDIR /app/apps/${APP}
 USER node
-EXPOSE 4000
+EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:4000/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "apps/auth-server/dist/index.js"]
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/healthz`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/index.js"]
