@@ -146,7 +146,8 @@ export class PostgresDeliveryStore implements DeliveryStore {
   async markPlanned(id: string, owner: string, route: Route): Promise<boolean> {
     const result = await this.query(
       `UPDATE deliveries SET status = 'planned', route = $1, attempts = attempts + 1,
-         last_error = NULL, lease_owner = NULL, lease_until = NULL, planned_at = $2, updated_at = $2
+         last_error = NULL, lease_owner = NULL, lease_until = NULL, outcome_owner = $4,
+         planned_at = $2, updated_at = $2
        WHERE id = $3 AND lease_owner = $4 AND status = 'pending'`,
       [JSON.stringify(route), new Date(), id, owner],
     );
@@ -156,7 +157,7 @@ export class PostgresDeliveryStore implements DeliveryStore {
   async markFailed(id: string, owner: string, reason: string): Promise<boolean> {
     const result = await this.query(
       `UPDATE deliveries SET status = 'failed', failure_reason = $1, attempts = attempts + 1,
-         lease_owner = NULL, lease_until = NULL, updated_at = $2
+         lease_owner = NULL, lease_until = NULL, outcome_owner = $4, updated_at = $2
        WHERE id = $3 AND lease_owner = $4 AND status = 'pending'`,
       [reason, new Date(), id, owner],
     );

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, startTcpProxy, type TestDatabase } from '@repo/testkit';
 import { StoreUnavailableError } from '../../src/store/delivery-store.js';
 import { PostgresDeliveryStore } from '../../src/store/postgres-store.js';
-import { addDelivery, describeDeliveryStore } from './delivery-store-contract.js';
+import { addDelivery, describeDeliveryStore, route } from './delivery-store-contract.js';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -39,6 +39,31 @@ describe('PostgresDeliveryStore', () => {
       expect(rows).toEqual([{ name: '001_deliveries.sql' }]);
     } finally {
       await fresh.drop();
+    }
+  });
+
+  it('records which claim owner wrote each outcome, for audits across replicas', async () => {
+    const store = await PostgresDeliveryStore.open(database.url);
+    try {
+      const planned = await addDelivery(store, 'Oulu');
+      const failed = await addDelivery(store, 'Atlantis');
+      await store.claimDue('gd-1:aaaa', 1, 60_000);
+      await store.claimDue('gd-2:bbbb', 1, 60_000);
+      await store.markPlanned(planned, 'gd-1:aaaa', route('Oulu'));
+      await store.markFailed(failed, 'gd-2:bbbb', 'unknown place');
+      const admin = new pg.Client({ connectionString: database.url });
+      await admin.connect();
+      const { rows } = await admin.query(
+        'SELECT id, outcome_owner, lease_owner FROM deliveries WHERE id = ANY($1) ORDER BY seq',
+        [[planned, failed]],
+      );
+      await admin.end();
+      expect(rows).toEqual([
+        { id: planned, outcome_owner: 'gd-1:aaaa', lease_owner: null },
+        { id: failed, outcome_owner: 'gd-2:bbbb', lease_owner: null },
+      ]);
+    } finally {
+      await store.close();
     }
   });
 

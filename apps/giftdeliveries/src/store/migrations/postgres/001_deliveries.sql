@@ -13,6 +13,8 @@ CREATE TABLE deliveries (
   next_attempt_at timestamptz NOT NULL,
   lease_owner text,
   lease_until timestamptz,
+  -- The claim owner that wrote the outcome (planned or failed): who did it, across replicas.
+  outcome_owner text,
   last_error text,
   failure_reason text,
   -- json, not jsonb: the route is stored and returned as written, never queried inside.
