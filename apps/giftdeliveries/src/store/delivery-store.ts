@@ -38,10 +38,10 @@ export interface CreateOptions {
 
 /**
  * The durable queue and record of deliveries. Two implementations keep the same contract
- * (test/store/delivery-store-contract.ts runs against both): {@link SqliteDeliveryStore}, the embedded
- * default, and {@link PostgresDeliveryStore} when `DATABASE_URL` is set.
+ * (test/store/delivery-store-contract.ts runs against both): `SqliteDeliveryStore`, the embedded
+ * default, and `PostgresDeliveryStore` when `DATABASE_URL` is set.
  *
- * A claim has an owner and a lease: {@link claimDue} hands out due pending deliveries, each to one
+ * A claim has an owner and a lease: `claimDue` hands out due pending deliveries, each to one
  * owner until its lease ends; an outcome (`markPlanned`, `markFailed`, `reschedule`) is written in
  * one statement that also checks the claim is still the caller's, so a former owner's late answer
  * never counts and no outcome is written twice. Times are epoch ms from `Date.now()`.

@@ -111,11 +111,15 @@ export class PostgresDeliveryStore implements DeliveryStore {
   }
 
   async list(filter: { status?: DeliveryStatus; limit?: number } = {}): Promise<Delivery[]> {
-    const { rows } = await this.query(
-      `SELECT * FROM deliveries WHERE $1::text IS NULL OR status = $1
-       ORDER BY created_at DESC, seq DESC LIMIT $2`,
-      [filter.status ?? null, filter.limit ?? 50],
-    );
+    const limit = filter.limit ?? 50;
+    const { rows } = filter.status
+      ? await this.query(
+          'SELECT * FROM deliveries WHERE status = $1 ORDER BY created_at DESC, seq DESC LIMIT $2',
+          [filter.status, limit],
+        )
+      : await this.query('SELECT * FROM deliveries ORDER BY created_at DESC, seq DESC LIMIT $1', [
+          limit,
+        ]);
     return rows.map(toDelivery);
   }
 

@@ -58,7 +58,7 @@ describe('DeliveryWorker', () => {
     });
   });
 
-  it('names the delivery and the replica on every line about it, and plans in its context', async () => {
+  it('names the delivery on every line about it, its claims after the replica, and plans in its context', async () => {
     const id = await add(store, 'Oulu');
     let seen: string | undefined;
     const w = worker(async (d) => {
