@@ -9,6 +9,11 @@ import { PlanningError } from '../../src/worker/worldmappers-client.js';
 import { addDelivery as add, route } from '../store/delivery-store-contract.js';
 
 const T0 = Date.parse('2026-12-24T00:00:00Z');
+/**
+ * `vi.waitFor` advancing fake time by 20 ms per check, with room for a busy machine (the timeout
+ * is real time).
+ */
+const eventually = (check: () => unknown) => vi.waitFor(check, { timeout: 10_000, interval: 20 });
 /** A wait in fake time: resolves once the test advances the clock past it. */
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -48,7 +53,7 @@ describe('DeliveryWorker', () => {
     const id = await add(store, 'Oulu');
     const w = worker(async (d) => route(d.destination));
     w.start();
-    await vi.waitFor(async () => expect(await statusOf(id)).toBe('planned'));
+    await eventually(async () => expect(await statusOf(id)).toBe('planned'));
     await w.stop();
     expect(await store.get(id)).toMatchObject({
       status: 'planned',
@@ -66,7 +71,7 @@ describe('DeliveryWorker', () => {
       return route(d.destination);
     });
     w.start();
-    await vi.waitFor(async () => expect(await statusOf(id)).toBe('planned'));
+    await eventually(async () => expect(await statusOf(id)).toBe('planned'));
     await w.stop();
     expect(seen).toBe(id);
     expect(currentDeliveryId()).toBeUndefined();
@@ -83,7 +88,7 @@ describe('DeliveryWorker', () => {
       return route(d.destination);
     });
     w.start();
-    await vi.waitFor(async () => expect(await statusOf(id)).toBe('planned'));
+    await eventually(async () => expect(await statusOf(id)).toBe('planned'));
     await w.stop();
     expect(calls).toBe(3);
     expect(await store.get(id)).toMatchObject({ attempts: 3, lastError: undefined });
@@ -111,7 +116,7 @@ describe('DeliveryWorker', () => {
       random: () => 0,
     });
     w.start();
-    await vi.waitFor(async () => expect((await store.get(id))?.attempts).toBe(1));
+    await eventually(async () => expect((await store.get(id))?.attempts).toBe(1));
     await w.stop();
     const pending = await store.get(id);
     expect(pending?.status).toBe('pending');
@@ -131,7 +136,7 @@ describe('DeliveryWorker', () => {
       );
     });
     w.start();
-    await vi.waitFor(async () => expect(await statusOf(id)).toBe('failed'));
+    await eventually(async () => expect(await statusOf(id)).toBe('failed'));
     await w.stop();
     expect(await store.get(id)).toMatchObject({
       status: 'failed',
@@ -157,7 +162,7 @@ describe('DeliveryWorker', () => {
     const b = worker(plan, { concurrency: 2 });
     a.start();
     b.start();
-    await vi.waitFor(async () => expect(await store.list({ status: 'planned' })).toHaveLength(12));
+    await eventually(async () => expect(await store.list({ status: 'planned' })).toHaveLength(12));
     await Promise.all([a.stop(), b.stop()]);
     expect([...planned].sort()).toEqual([...ids].sort());
     expect(peak).toBeLessThanOrEqual(4);
@@ -171,7 +176,7 @@ describe('DeliveryWorker', () => {
       return route(d.destination);
     });
     w.start();
-    await vi.waitFor(() => expect(w.inFlight).toBe(2));
+    await eventually(() => expect(w.inFlight).toBe(2));
     const stopped = w.stop(200);
     await vi.advanceTimersByTimeAsync(200);
     await stopped;
@@ -194,7 +199,7 @@ describe('DeliveryWorker', () => {
       .mockRejectedValueOnce(down);
     const w = worker(async (d) => route(d.destination));
     w.start();
-    await vi.waitFor(async () => expect(await statusOf(id)).toBe('planned'));
+    await eventually(async () => expect(await statusOf(id)).toBe('planned'));
     await w.stop();
     const failures = sink.lines.filter((r) => r.message === 'could not claim deliveries');
     // backoffDelay from pollMs (20) with random() = 0: 10, 20, 40 ms.
@@ -228,12 +233,13 @@ describe('DeliveryWorker', () => {
       retryMaxMs: 60,
     });
     w.start();
-    await vi.waitFor(() => expect(calls).toBe(1));
-    // Not before the lease (5 s) has run out.
+    await eventually(() => expect(calls).toBe(1));
+    // Not before the lease (5 s) has run out…
     await vi.advanceTimersByTimeAsync(4_000);
     expect(calls).toBe(1);
-    // After the lease the delivery comes back and is planned: nothing was lost.
-    await vi.waitFor(async () => expect(await statusOf(id)).toBe('planned'));
+    // …and after it the delivery comes back and is planned: nothing was lost.
+    await vi.advanceTimersByTimeAsync(1_000);
+    await eventually(async () => expect(await statusOf(id)).toBe('planned'));
     await w.stop();
     expect(calls).toBe(2);
   });
