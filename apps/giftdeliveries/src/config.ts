@@ -1,4 +1,5 @@
-import { loadConfigOrExit, serviceVars, vars } from '@repo/config';
+import { hostname } from 'node:os';
+import { ConfigError, loadConfigOrExit, serviceVars, vars, type ConfigProblem } from '@repo/config';
 import { TOKEN_SIGNING_ALGS } from '@repo/resource-server';
 import { DEMO_CLIENTS } from '@repo/contracts';
 
@@ -27,8 +28,15 @@ export const configShape = {
   TOKEN_AUDIENCE_PARAM: vars.oneOf(['audience', 'resource'], 'audience'),
   WORLDMAPPERS_API_URL: vars.url('http://localhost:7001'),
   WORLDMAPPERS_AUDIENCE: vars.text('urn:worldmappers', 'urn:worldmappers'),
-  /** Where the SQLite database lives (`deliveries.db`). */
+  /** Where the SQLite database lives (`deliveries.db`); unused when DATABASE_URL is set. */
   DATA_DIR: vars.text('./data', './data'),
+  /**
+   * PostgreSQL instead of the embedded SQLite store: `postgres://user:password@host:5432/db`.
+   * A secret (it may hold a password): never echoed; logs show {@link redactDatabaseUrl}'s form.
+   */
+  DATABASE_URL: vars.secret('', 'postgres://giftdeliveries@localhost:5432/giftdeliveries'),
+  /** Names this process in every log line and in its claims: one delivery can be followed across replicas. */
+  REPLICA_ID: vars.text(`${hostname()}-${process.pid}`, 'giftdeliveries-1'),
   /** The default origin of every delivery. */
   DEPOT: vars.text('Rovaniemi, FI', 'Rovaniemi, FI'),
   /** `auto` seeds sample deliveries into an empty store in development only. */
@@ -44,6 +52,42 @@ export const configShape = {
   RETRY_MAX_MS: vars.integer(300_000, { min: 10, unit: 'ms' }),
 };
 
+/** `DATABASE_URL` with its password masked, for log lines and messages. */
+export function redactDatabaseUrl(value: string): string {
+  const url = new URL(value);
+  if (url.password) url.password = '***';
+  return url.toString();
+}
+
+/** What is wrong with a `DATABASE_URL`, in words that never repeat its value. */
+export function checkDatabaseUrl(value: string): ConfigProblem | undefined {
+  if (value === '') return undefined;
+  const problem = (message: string) => ({
+    variable: 'DATABASE_URL',
+    message: `${message}, e.g. DATABASE_URL=postgres://giftdeliveries@localhost:5432/giftdeliveries (value hidden)`,
+  });
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return problem('expected a postgres:// URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    return problem(`expected the scheme postgres: or postgresql:, not ${url.protocol}`);
+  }
+  if (!url.hostname) return problem('expected a host name');
+  return undefined;
+}
+
 export type Config = ReturnType<typeof loadConfig>;
 
-export const loadConfig = () => loadConfigOrExit(configShape, { service: 'giftdeliveries' });
+/** The configuration, or a printed block of problems and exit status 78 (EX_CONFIG). */
+export function loadConfig() {
+  const config = loadConfigOrExit(configShape, { service: 'giftdeliveries' });
+  const problem = checkDatabaseUrl(config.DATABASE_URL);
+  if (problem) {
+    process.stderr.write(`${new ConfigError('giftdeliveries', [problem]).message}\n`);
+    process.exit(78);
+  }
+  return config;
+}

@@ -4,11 +4,13 @@ import { createServiceLogger } from '@repo/logger';
 import { protectApi } from '@repo/resource-server';
 import { createApiClient, createTokenProvider } from '@repo/token-client';
 import { createApp } from './app.js';
-import { loadConfig } from './config.js';
+import { loadConfig, redactDatabaseUrl } from './config.js';
 import { DeliveriesService } from './deliveries-service.js';
 import { seedSampleDeliveries, shouldSeed } from './seed.js';
-import { DeliveryStore } from './store/delivery-store.js';
-import { DeliveryWorker } from './worker/delivery-worker.js';
+import type { DeliveryStore } from './store/delivery-store.js';
+import { PostgresDeliveryStore } from './store/postgres-store.js';
+import { SqliteDeliveryStore } from './store/sqlite-store.js';
+import { currentDeliveryId, DeliveryWorker } from './worker/delivery-worker.js';
 import { createPlanner } from './worker/planner.js';
 import { WorldmappersClient } from './worker/worldmappers-client.js';
 
@@ -16,9 +18,28 @@ import { WorldmappersClient } from './worker/worldmappers-client.js';
 const WORLDMAPPERS_SCOPES = ['geocode:location', 'directions'];
 
 const config = loadConfig();
-const logger = createServiceLogger('giftdeliveries', config);
+// Every line names the replica, so one delivery can be followed across replicas.
+const logger = createServiceLogger('giftdeliveries', config).child({ replica: config.REPLICA_ID });
 
-const store = await DeliveryStore.open(config.DATA_DIR);
+/** Where deliveries are kept, as logs may show it (no password). */
+const database = config.DATABASE_URL
+  ? redactDatabaseUrl(config.DATABASE_URL)
+  : `sqlite:${config.DATA_DIR}/deliveries.db`;
+
+async function openStore(): Promise<DeliveryStore> {
+  if (!config.DATABASE_URL) return SqliteDeliveryStore.open(config.DATA_DIR);
+  return PostgresDeliveryStore.open(config.DATABASE_URL, {
+    onConnectionError: (error) => logger.warn('database connection lost', { database, err: error }),
+  });
+}
+
+let store: DeliveryStore;
+try {
+  store = await openStore();
+} catch (error) {
+  logger.error('could not open the deliveries database', { database, err: error });
+  process.exit(1);
+}
 // One client for the issuer's metadata: the token provider, protection and readiness share it.
 const issuerMetadata = createIssuerMetadata({ issuer: config.ISSUER_BASE_URL });
 
@@ -40,12 +61,22 @@ const tokens = createTokenProvider({
     scope: `the scopes giftdeliveries needs (${WORLDMAPPERS_SCOPES.join(' ')})`,
   },
 });
-const worldmappers = new WorldmappersClient(
-  createApiClient({ baseURL: config.WORLDMAPPERS_API_URL, tokens, timeoutMs: 10_000 }),
-);
+const worldmappersApi = createApiClient({
+  baseURL: config.WORLDMAPPERS_API_URL,
+  tokens,
+  timeoutMs: 10_000,
+});
+// worldmappers-api's request lines then carry the delivery's id as their requestId.
+worldmappersApi.interceptors.request.use((request) => {
+  const deliveryId = currentDeliveryId();
+  if (deliveryId) request.headers.set('X-Request-Id', deliveryId);
+  return request;
+});
+const worldmappers = new WorldmappersClient(worldmappersApi);
 
 const worker = new DeliveryWorker({
   store,
+  replicaId: config.REPLICA_ID,
   plan: createPlanner(worldmappers),
   logger,
   concurrency: config.WORKER_CONCURRENCY,
@@ -81,11 +112,11 @@ await runServer(app, {
     issuer: config.ISSUER_BASE_URL,
     audience: config.AUDIENCE,
     worldmappers: config.WORLDMAPPERS_API_URL,
-    dataDir: config.DATA_DIR,
+    database,
   },
   onShutdown: async () => {
     await worker.stop(5_000);
-    store.close();
+    await store.close();
   },
 });
 

@@ -12,14 +12,14 @@ import {
 } from '@repo/contracts';
 import { createApp } from '../src/app.js';
 import { DeliveriesService } from '../src/deliveries-service.js';
-import { DeliveryStore } from '../src/store/delivery-store.js';
+import { SqliteDeliveryStore } from '../src/store/sqlite-store.js';
 
 const AUDIENCE = 'urn:giftdeliveries';
 /** Logs are kept, not printed: the 503 of the readiness test would otherwise print an error line. */
 const { logger } = testLogger({ level: 'error' });
 
 let issuer: TestIssuer;
-let store: DeliveryStore;
+let store: SqliteDeliveryStore;
 let app: Express;
 let accepted = 0;
 let writer: string;
@@ -37,7 +37,7 @@ beforeAll(async () => {
 afterAll(async () => issuer.close());
 
 beforeEach(async () => {
-  store = await DeliveryStore.open(':memory:');
+  store = await SqliteDeliveryStore.open(':memory:');
   accepted = 0;
   const issuerMetadata = createIssuerMetadata({ issuer: issuer.issuer });
   app = createApp({

@@ -15,11 +15,15 @@ export class DeliveriesClient {
     return `Bearer ${this.token}`;
   }
 
-  /** `POST /deliveries`; resolves with the status and body. */
+  /** `POST /deliveries`; resolves with the status, the body and whether it was a replay. */
   async create(
     delivery: NewDeliveryRequest,
     idempotencyKey?: string,
-  ): Promise<{ status: number; body: { id?: string; status?: string; error?: string } }> {
+  ): Promise<{
+    status: number;
+    body: { id?: string; status?: string; error?: string };
+    replayed: boolean;
+  }> {
     const res = await fetch(`${this.baseUrl}/deliveries`, {
       method: 'POST',
       headers: {
@@ -29,7 +33,11 @@ export class DeliveriesClient {
       },
       body: JSON.stringify(delivery),
     });
-    return { status: res.status, body: (await res.json()) as { id?: string; status?: string } };
+    return {
+      status: res.status,
+      body: (await res.json()) as { id?: string; status?: string },
+      replayed: res.headers.get('idempotent-replayed') === 'true',
+    };
   }
 
   async get(id: string): Promise<DeliveryView> {

@@ -1,8 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { createClient, type Client, type InValue, type Row } from '@libsql/client';
+import { HttpError } from '@repo/http';
 import type { Delivery, DeliveryStatus, NewDelivery, Route } from '../domain.js';
 
 /** The same `Idempotency-Key` came back with a different request. */
@@ -13,6 +9,26 @@ export class IdempotencyConflictError extends Error {
   }
 }
 
+/**
+ * The database cannot be reached right now (PostgreSQL restarting). Callers get 503
+ * `temporarily_unavailable` with `Retry-After` instead of a 500: nothing is wrong with their request.
+ */
+export class StoreUnavailableError extends HttpError {
+  override name = 'StoreUnavailableError';
+  constructor(cause: unknown) {
+    super(
+      503,
+      'temporarily_unavailable',
+      'The deliveries database is unavailable; retry shortly.',
+      {
+        expose: true,
+        headers: { 'Retry-After': '1' },
+        cause,
+      },
+    );
+  }
+}
+
 export interface CreateOptions {
   clientId?: string | undefined;
   idempotencyKey?: string | undefined;
@@ -20,40 +36,63 @@ export interface CreateOptions {
   requestHash?: string | undefined;
 }
 
-const SCHEMA = [
-  `CREATE TABLE IF NOT EXISTS deliveries (
-    id TEXT PRIMARY KEY,
-    recipient TEXT NOT NULL,
-    destination TEXT NOT NULL,
-    origin TEXT NOT NULL,
-    gift TEXT,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'planned', 'failed')),
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at INTEGER NOT NULL,
-    lease_owner TEXT,
-    lease_until INTEGER,
-    last_error TEXT,
-    failure_reason TEXT,
-    route TEXT,
-    client_id TEXT,
-    idempotency_key TEXT,
-    request_hash TEXT,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    planned_at INTEGER
-  )`,
-  `CREATE UNIQUE INDEX IF NOT EXISTS deliveries_idempotency
-     ON deliveries (client_id, idempotency_key) WHERE idempotency_key IS NOT NULL`,
-  `CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (status, next_attempt_at)`,
-  `CREATE INDEX IF NOT EXISTS deliveries_created ON deliveries (created_at)`,
-];
+/**
+ * The durable queue and record of deliveries. Two implementations keep the same contract
+ * (test/store/delivery-store-contract.ts runs against both): `SqliteDeliveryStore`, the embedded
+ * default, and `PostgresDeliveryStore` when `DATABASE_URL` is set.
+ *
+ * A claim has an owner and a lease: `claimDue` hands out due pending deliveries, each to one
+ * owner until its lease ends; an outcome (`markPlanned`, `markFailed`, `reschedule`) is written in
+ * one statement that also checks the claim is still the caller's, so a former owner's late answer
+ * never counts and no outcome is written twice. Times are epoch ms from `Date.now()`.
+ */
+export interface DeliveryStore {
+  /**
+   * Records a new pending delivery, due at once; resolves once it is committed. With an
+   * idempotency key already used by the same client, returns the first delivery (`replayed`) if
+   * the request is the same, and throws {@link IdempotencyConflictError} if it is not.
+   */
+  create(
+    input: NewDelivery,
+    options?: CreateOptions,
+  ): Promise<{ delivery: Delivery; replayed: boolean }>;
+  get(id: string): Promise<Delivery | undefined>;
+  /** Newest first; 50 by default. */
+  list(filter?: { status?: DeliveryStatus; limit?: number }): Promise<Delivery[]>;
+  count(): Promise<number>;
+  /**
+   * Claims up to `limit` due pending deliveries for `owner` until `leaseMs` from now, oldest due
+   * first. A delivery whose lease has expired is claimable again: that is how a crashed worker's
+   * work comes back.
+   */
+  claimDue(owner: string, limit: number, leaseMs: number): Promise<Delivery[]>;
+  /** Marks a claimed delivery planned; false if the claim was lost (then someone else has it). */
+  markPlanned(id: string, owner: string, route: Route): Promise<boolean>;
+  /** Marks a claimed delivery failed for good, with the reason; false if the claim was lost. */
+  markFailed(id: string, owner: string, reason: string): Promise<boolean>;
+  /** Keeps a claimed delivery pending after a transient failure, to be tried at `nextAttemptAt`. */
+  reschedule(id: string, owner: string, error: string, nextAttemptAt: number): Promise<boolean>;
+  /** Gives claims back untouched (shutdown): due again at once, no attempt counted. */
+  release(ids: readonly string[], owner: string): Promise<number>;
+  /** A cheap query for readiness; throws when the database does not answer. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
 
 const str = (value: unknown) => (typeof value === 'string' ? value : undefined);
-const num = (value: unknown) =>
-  typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : undefined;
 
-function toDelivery(row: Row): Delivery {
-  const route = str(row.route);
+/** Epoch ms from an INTEGER (SQLite), a BIGINT as text or a TIMESTAMPTZ (PostgreSQL). */
+const ms = (value: unknown): number | undefined => {
+  if (value instanceof Date) return value.getTime();
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'string') {
+    return Number(value);
+  }
+  return undefined;
+};
+
+/** One row of either database as a {@link Delivery}; column names are the same in both. */
+export function toDelivery(row: Record<string, unknown>): Delivery {
+  const route = row.route;
   return {
     id: String(row.id),
     recipient: String(row.recipient),
@@ -61,221 +100,17 @@ function toDelivery(row: Row): Delivery {
     origin: String(row.origin),
     gift: str(row.gift),
     status: String(row.status) as DeliveryStatus,
-    attempts: num(row.attempts) ?? 0,
-    nextAttemptAt: num(row.next_attempt_at) ?? 0,
+    attempts: ms(row.attempts) ?? 0,
+    nextAttemptAt: ms(row.next_attempt_at) ?? 0,
     lastError: str(row.last_error),
     failureReason: str(row.failure_reason),
-    route: route ? (JSON.parse(route) as Route) : undefined,
+    route:
+      typeof route === 'string'
+        ? (JSON.parse(route) as Route)
+        : ((route ?? undefined) as Route | undefined),
     clientId: str(row.client_id),
-    createdAt: num(row.created_at) ?? 0,
-    updatedAt: num(row.updated_at) ?? 0,
-    plannedAt: num(row.planned_at),
+    createdAt: ms(row.created_at) ?? 0,
+    updatedAt: ms(row.updated_at) ?? 0,
+    plannedAt: ms(row.planned_at),
   };
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown; extendedCode?: unknown }).extendedCode ?? '';
-  const base = (error as { code?: unknown }).code ?? '';
-  return String(code).includes('CONSTRAINT') || String(base).includes('CONSTRAINT');
-}
-
-/**
- * The durable queue and record of deliveries: one SQLite file under `DATA_DIR` (WAL mode, so
- * readers never wait for the worker's writes). A write resolves only once it is committed, which
- * is what lets the API answer 202 only for deliveries that survive a crash.
- */
-export class DeliveryStore {
-  private constructor(
-    private readonly db: Client,
-    private readonly now: () => number,
-  ) {}
-
-  /** Opens (creating if needed) `<dataDir>/deliveries.db`, or `:memory:` for unit tests. */
-  static async open(
-    dataDir: string | ':memory:',
-    options: { now?: () => number } = {},
-  ): Promise<DeliveryStore> {
-    let url = ':memory:';
-    if (dataDir !== ':memory:') {
-      const dir = resolve(dataDir);
-      mkdirSync(dir, { recursive: true });
-      url = pathToFileURL(resolve(dir, 'deliveries.db')).toString();
-    }
-    const db = createClient({ url });
-    if (dataDir !== ':memory:') await db.execute('PRAGMA journal_mode = WAL');
-    await db.execute('PRAGMA busy_timeout = 5000');
-    for (const statement of SCHEMA) await db.execute(statement);
-    return new DeliveryStore(db, options.now ?? Date.now);
-  }
-
-  /**
-   * Records a new pending delivery, due at once. With an idempotency key already used by the
-   * same client, returns the first delivery (`replayed`) if the request is the same, and throws
-   * {@link IdempotencyConflictError} if it is not.
-   */
-  async create(
-    input: NewDelivery,
-    options: CreateOptions = {},
-  ): Promise<{ delivery: Delivery; replayed: boolean }> {
-    const { clientId, idempotencyKey, requestHash } = options;
-    if (idempotencyKey) {
-      const existing = await this.findByKey(clientId, idempotencyKey, requestHash);
-      if (existing) return { delivery: existing, replayed: true };
-    }
-    const now = this.now();
-    const id = randomUUID();
-    let rows: Row[];
-    try {
-      ({ rows } = await this.db.execute({
-        sql: `INSERT INTO deliveries (id, recipient, destination, origin, gift, status, attempts,
-                next_attempt_at, client_id, idempotency_key, request_hash, created_at, updated_at)
-              VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)
-              RETURNING *`,
-        args: [
-          id,
-          input.recipient,
-          input.destination,
-          input.origin,
-          input.gift ?? null,
-          now,
-          clientId ?? null,
-          idempotencyKey ?? null,
-          requestHash ?? null,
-          now,
-          now,
-        ],
-      }));
-    } catch (error) {
-      // Two requests with the same key at once: the unique index let one in; answer as it did.
-      if (idempotencyKey && isUniqueViolation(error)) {
-        const existing = await this.findByKey(clientId, idempotencyKey, requestHash);
-        if (existing) return { delivery: existing, replayed: true };
-      }
-      throw error;
-    }
-    return { delivery: toDelivery(rows[0]!), replayed: false };
-  }
-
-  private async findByKey(
-    clientId: string | undefined,
-    key: string,
-    requestHash: string | undefined,
-  ): Promise<Delivery | undefined> {
-    const { rows } = await this.db.execute({
-      sql: 'SELECT * FROM deliveries WHERE client_id IS ? AND idempotency_key = ?',
-      args: [clientId ?? null, key],
-    });
-    const row = rows[0];
-    if (!row) return undefined;
-    if ((str(row.request_hash) ?? null) !== (requestHash ?? null)) {
-      throw new IdempotencyConflictError(String(row.id));
-    }
-    return toDelivery(row);
-  }
-
-  async get(id: string): Promise<Delivery | undefined> {
-    const { rows } = await this.db.execute({
-      sql: 'SELECT * FROM deliveries WHERE id = ?',
-      args: [id],
-    });
-    return rows[0] ? toDelivery(rows[0]) : undefined;
-  }
-
-  /** Newest first. */
-  async list(filter: { status?: DeliveryStatus; limit?: number } = {}): Promise<Delivery[]> {
-    const args: InValue[] = [];
-    let where = '';
-    if (filter.status) {
-      where = 'WHERE status = ?';
-      args.push(filter.status);
-    }
-    args.push(filter.limit ?? 50);
-    const { rows } = await this.db.execute({
-      sql: `SELECT * FROM deliveries ${where} ORDER BY created_at DESC, rowid DESC LIMIT ?`,
-      args,
-    });
-    return rows.map(toDelivery);
-  }
-
-  async count(): Promise<number> {
-    const { rows } = await this.db.execute('SELECT COUNT(*) AS n FROM deliveries');
-    return num(rows[0]?.n) ?? 0;
-  }
-
-  /**
-   * Claims up to `limit` due pending deliveries for `owner` until `leaseMs` from now, in one
-   * statement (so two workers can never claim the same row). Expired leases are claimable: that
-   * is how a crashed worker's work comes back.
-   */
-  async claimDue(owner: string, limit: number, leaseMs: number): Promise<Delivery[]> {
-    const now = this.now();
-    const { rows } = await this.db.execute({
-      sql: `UPDATE deliveries SET lease_owner = ?, lease_until = ?, updated_at = ?
-            WHERE id IN (
-              SELECT id FROM deliveries
-              WHERE status = 'pending' AND next_attempt_at <= ?
-                AND (lease_until IS NULL OR lease_until <= ?)
-              ORDER BY next_attempt_at, created_at LIMIT ?)
-            RETURNING *`,
-      args: [owner, now + leaseMs, now, now, now, limit],
-    });
-    return rows.map(toDelivery).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt);
-  }
-
-  /** Marks a claimed delivery planned; false if the claim was lost (then someone else has it). */
-  async markPlanned(id: string, owner: string, route: Route): Promise<boolean> {
-    const now = this.now();
-    const result = await this.db.execute({
-      sql: `UPDATE deliveries SET status = 'planned', route = ?, attempts = attempts + 1,
-              last_error = NULL, lease_owner = NULL, lease_until = NULL, planned_at = ?, updated_at = ?
-            WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
-      args: [JSON.stringify(route), now, now, id, owner],
-    });
-    return result.rowsAffected === 1;
-  }
-
-  /** Marks a claimed delivery failed for good, with the reason. */
-  async markFailed(id: string, owner: string, reason: string): Promise<boolean> {
-    const now = this.now();
-    const result = await this.db.execute({
-      sql: `UPDATE deliveries SET status = 'failed', failure_reason = ?, attempts = attempts + 1,
-              lease_owner = NULL, lease_until = NULL, updated_at = ?
-            WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
-      args: [reason, now, id, owner],
-    });
-    return result.rowsAffected === 1;
-  }
-
-  /** Keeps a claimed delivery pending after a transient failure, to be tried at `nextAttemptAt`. */
-  async reschedule(id: string, owner: string, error: string, nextAttemptAt: number) {
-    const now = this.now();
-    const result = await this.db.execute({
-      sql: `UPDATE deliveries SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
-              lease_owner = NULL, lease_until = NULL, updated_at = ?
-            WHERE id = ? AND lease_owner = ? AND status = 'pending'`,
-      args: [error, nextAttemptAt, now, id, owner],
-    });
-    return result.rowsAffected === 1;
-  }
-
-  /** Gives claims back untouched (shutdown): due again at once, no attempt counted. */
-  async release(ids: readonly string[], owner: string): Promise<number> {
-    if (ids.length === 0) return 0;
-    const result = await this.db.execute({
-      sql: `UPDATE deliveries SET lease_owner = NULL, lease_until = NULL, updated_at = ?
-            WHERE lease_owner = ? AND status = 'pending'
-              AND id IN (${ids.map(() => '?').join(', ')})`,
-      args: [this.now(), owner, ...ids],
-    });
-    return result.rowsAffected;
-  }
-
-  /** A cheap query for readiness. */
-  async ping(): Promise<void> {
-    await this.db.execute('SELECT 1');
-  }
-
-  close(): void {
-    this.db.close();
-  }
 }

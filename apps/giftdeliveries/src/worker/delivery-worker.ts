@@ -1,5 +1,5 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import type { Logger } from '@repo/logger';
 import { backoffDelay } from '@repo/token-client';
 import type { Delivery } from '../domain.js';
@@ -7,8 +7,19 @@ import type { DeliveryStore } from '../store/delivery-store.js';
 import type { Planner } from './planner.js';
 import { classify, PlanningError } from './worldmappers-client.js';
 
+/** The delivery being planned in this async context (outbound calls send it as `X-Request-Id`). */
+const planning = new AsyncLocalStorage<string>();
+
+/** The id of the delivery whose planning is running in the caller's async context, if any. */
+export const currentDeliveryId = (): string | undefined => planning.getStore();
+
+/** Longest pause between claim attempts while the database does not answer. */
+const CLAIM_RETRY_MAX_MS = 30_000;
+
 export interface DeliveryWorkerOptions {
   store: DeliveryStore;
+  /** This process's name (`REPLICA_ID`): the prefix of its claims' owner. */
+  replicaId: string;
   plan: Planner;
   logger: Logger;
   /** Deliveries planned at the same time. */
@@ -21,7 +32,7 @@ export interface DeliveryWorkerOptions {
   retryBaseMs: number;
   /** Longest delay between attempts. */
   retryMaxMs: number;
-  now?: () => number;
+  /** Jitter source of the backoff. Default `Math.random`. */
   random?: () => number;
 }
 
@@ -31,17 +42,16 @@ export interface DeliveryWorkerOptions {
  * outcome only while it still holds the claim, so no delivery is planned twice.
  */
 export class DeliveryWorker {
-  /** Names this worker's claims in the database. */
-  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  /** Names this worker's claims in the database: unique even if two processes share a REPLICA_ID. */
+  readonly owner: string;
   private running = false;
   private loopDone: Promise<void> = Promise.resolve();
   private readonly active = new Map<string, Promise<void>>();
   private wakeUp: (() => void) | undefined;
-  private readonly now: () => number;
   private readonly random: () => number;
 
   constructor(private readonly options: DeliveryWorkerOptions) {
-    this.now = options.now ?? Date.now;
+    this.owner = `${options.replicaId}:${randomUUID().slice(0, 8)}`;
     this.random = options.random ?? Math.random;
   }
 
@@ -86,8 +96,13 @@ export class DeliveryWorker {
     }
     const unfinished = [...this.active.keys()];
     if (unfinished.length > 0) {
-      const released = await this.options.store.release(unfinished, this.owner);
-      this.options.logger.warn('released unfinished deliveries', { released });
+      try {
+        const released = await this.options.store.release(unfinished, this.owner);
+        this.options.logger.warn('released unfinished deliveries', { released });
+      } catch (error) {
+        // Their leases expire by themselves: another worker takes them over then.
+        this.options.logger.error('could not release unfinished deliveries', { err: error });
+      }
     }
     this.options.logger.info('delivery worker stopped');
   }
@@ -105,27 +120,45 @@ export class DeliveryWorker {
 
   private async loop(): Promise<void> {
     const { store, concurrency, leaseMs, pollMs, logger } = this.options;
+    let failures = 0;
     while (this.running) {
       const free = concurrency - this.active.size;
       if (free > 0) {
-        let claimed: Delivery[] = [];
+        let claimed: Delivery[];
         try {
           claimed = await store.claimDue(this.owner, free, leaseMs);
         } catch (error) {
-          logger.error('could not claim deliveries', { err: error });
+          // The database is away (a restart): keep polling, ever more slowly, until it is back.
+          failures += 1;
+          const retryInMs = backoffDelay(failures, {
+            baseMs: pollMs,
+            maxMs: Math.max(pollMs, CLAIM_RETRY_MAX_MS),
+            random: this.random,
+          });
+          logger.error('could not claim deliveries', { err: error, failures, retryInMs });
+          await this.sleep(retryInMs);
+          continue;
+        }
+        if (failures > 0) {
+          logger.info('claiming deliveries again', { after: failures });
+          failures = 0;
         }
         if (!this.running) {
-          await store.release(
-            claimed.map((d) => d.id),
-            this.owner,
-          );
+          await store
+            .release(
+              claimed.map((d) => d.id),
+              this.owner,
+            )
+            .catch(() => undefined);
           break;
         }
         for (const delivery of claimed) {
-          const work = this.process(delivery).finally(() => {
-            this.active.delete(delivery.id);
-            this.wake();
-          });
+          const work = planning
+            .run(delivery.id, () => this.process(delivery))
+            .finally(() => {
+              this.active.delete(delivery.id);
+              this.wake();
+            });
           this.active.set(delivery.id, work);
         }
         // A full batch means more may be due: look again at once.
@@ -172,7 +205,7 @@ export class DeliveryWorker {
             maxMs: retryMaxMs,
             random: this.random,
           });
-          await store.reschedule(delivery.id, this.owner, error.summary, this.now() + delayMs);
+          await store.reschedule(delivery.id, this.owner, error.summary, Date.now() + delayMs);
           log.warn('delivery planning postponed', {
             destination: delivery.destination,
             reason: error.message,

@@ -27,8 +27,8 @@ afterAll(async () => {
 });
 
 interface StoreModule {
-  DeliveryStore: {
-    open(dir: string): Promise<{ count(): Promise<number>; close(): void }>;
+  SqliteDeliveryStore: {
+    open(dir: string): Promise<{ count(): Promise<number>; close(): Promise<void> }>;
   };
 }
 
@@ -76,15 +76,13 @@ describe('load', () => {
     expect(new Set(views.map((view) => view.recipient)).size).toBe(TOTAL);
 
     // The store holds exactly these: nothing lost, nothing duplicated.
-    const storeUrl = pathToFileURL(
-      appScript('giftdeliveries', 'dist/store/delivery-store.js'),
-    ).href;
-    const { DeliveryStore } = (await import(storeUrl)) as StoreModule;
-    const store = await DeliveryStore.open(join(stack.dataDir, 'giftdeliveries'));
+    const storeUrl = pathToFileURL(appScript('giftdeliveries', 'dist/store/sqlite-store.js')).href;
+    const { SqliteDeliveryStore } = (await import(storeUrl)) as StoreModule;
+    const store = await SqliteDeliveryStore.open(join(stack.dataDir, 'giftdeliveries'));
     try {
       expect(await store.count()).toBe(TOTAL);
     } finally {
-      store.close();
+      await store.close();
     }
 
     // Each delivery planned once.
