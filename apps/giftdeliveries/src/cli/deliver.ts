@@ -9,8 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import axios, { type AxiosInstance } from 'axios';
 import {
+  backoffDelay,
   createApiClient,
   createTokenProvider,
+  parseRetryAfter,
   TokenEndpointUnavailableError,
   TokenRequestError,
 } from '@repo/token-client';
@@ -98,7 +100,8 @@ async function submit(api: AxiosInstance, body: Record<string, string>): Promise
       const transient =
         axios.isAxiosError(error) && (!error.response || error.response.status >= 500);
       if (!transient || attempt >= 3) throw error;
-      await sleep(500 * 2 ** attempt);
+      const retryAfterMs = parseRetryAfter(error.response?.headers['retry-after']);
+      await sleep(backoffDelay(attempt, { baseMs: 1_000, maxMs: 8_000, retryAfterMs }));
     }
   }
 }
