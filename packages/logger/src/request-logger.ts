@@ -17,8 +17,19 @@ declare global {
 
 const SAFE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Health probes: polled every few seconds by Docker and orchestrators, so logged at debug. */
-const PROBE_PATHS = new Set(['/healthz', '/readyz']);
+/**
+ * Polled, not acted on: health probes (Docker and orchestrators, every few seconds) and an issuer's
+ * metadata (every resource server refreshes discovery and the JWKS while in use). Their lines are
+ * at debug, so that the log tells what the services do.
+ */
+const ROUTINE_PATHS = new Set([
+  '/healthz',
+  '/readyz',
+  '/.well-known/openid-configuration',
+  '/.well-known/oauth-authorization-server',
+  '/.well-known/jwks.json',
+  '/jwks',
+]);
 
 /** Providers of extra fields for a request's line, registered by later middleware. */
 const EXTRA_FIELDS = Symbol('requestLogFields');
@@ -62,7 +73,8 @@ export function addRequestLogFields(req: IncomingMessage, fields: FieldsProvider
  * gives handlers `req.log` carrying it, and logs one line per request when the response is done:
  * method, path (without the query string), status, duration, and whatever middleware added with
  * {@link addRequestLogFields}. The line is at info, at error for a 5xx, and at debug for an
- * answered health probe (`/healthz`, `/readyz`).
+ * answered health probe (`/healthz`, `/readyz`) or request for an issuer's discovery document or
+ * JWKS.
  */
 export function requestLogger(logger: Logger) {
   return (req: LoggedRequest, res: ServerResponse, next: () => void): void => {
@@ -82,7 +94,7 @@ export function requestLogger(logger: Logger) {
       // The line as winston's one-argument form takes it: what req.log.log(level, 'request',
       // fields) would write, without the two copies of every field that form makes on the way.
       const info: winston.LogEntry = {
-        level: status >= 500 ? 'error' : PROBE_PATHS.has(path ?? '') ? 'debug' : 'info',
+        level: status >= 500 ? 'error' : ROUTINE_PATHS.has(path ?? '') ? 'debug' : 'info',
         message: 'request',
         requestId: id,
         method,

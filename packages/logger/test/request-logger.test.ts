@@ -31,6 +31,8 @@ function appWithLog(level: 'debug' | 'info' = 'info') {
   });
   app.get('/healthz', (_req, res) => res.json({ status: 'ok' }));
   app.get('/readyz', (_req, res) => res.status(503).json({ status: 'not_ready' }));
+  app.get('/jwks', (_req, res) => res.json({ keys: [] }));
+  app.get('/.well-known/openid-configuration', (_req, res) => res.json({ issuer: 'x' }));
   return { app, lines };
 }
 
@@ -64,6 +66,19 @@ describe('requestLogger', () => {
       lines.map(({ level, path, status }) => ({ level, path, status }));
     expect(summary(quiet.lines)).toEqual([{ level: 'error', path: '/readyz', status: 503 }]);
     expect(summary(verbose.lines)).toEqual([{ level: 'debug', path: '/healthz', status: 200 }]);
+  });
+
+  it("logs the refreshes of an issuer's discovery document and JWKS at debug", async () => {
+    const quiet = appWithLog('info');
+    for (const path of ['/jwks', '/.well-known/openid-configuration'])
+      expect((await request(quiet.app).get(path)).status).toBe(200);
+    const verbose = appWithLog('debug');
+    expect((await request(verbose.app).get('/jwks')).status).toBe(200);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(quiet.lines).toEqual([]);
+    expect(verbose.lines.map(({ level, path }) => ({ level, path }))).toEqual([
+      { level: 'debug', path: '/jwks' },
+    ]);
   });
 
   it('makes a fresh id when none or an unsafe one is given', async () => {

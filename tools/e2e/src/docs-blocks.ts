@@ -145,13 +145,15 @@ export function headings(markdown: string, level = 2): string[] {
     .map((line) => line.slice(prefix.length).trim());
 }
 
-/** Relative link targets (`[text](path)`, no scheme, no pure `#anchor`) outside code blocks. */
-export function relativeLinks(markdown: string): string[] {
+/**
+ * Link targets that stay in the repository (`[text](path)`, `[text](path#anchor)`, `[text](#anchor)`;
+ * no scheme), outside code blocks, as written.
+ */
+export function localLinks(markdown: string): string[] {
   const links: string[] = [];
   for (const match of withoutFences(markdown).matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
     const target = match[1]!;
-    if (/^[a-z][a-z0-9+.-]*:/i.test(target) || target.startsWith('#')) continue;
-    links.push(decodeURIComponent(target.split('#')[0]!));
+    if (!/^[a-z][a-z0-9+.-]*:/i.test(target)) links.push(target);
   }
   return links;
 }
@@ -176,11 +178,4 @@ export function headingAnchors(markdown: string): Set<string> {
     anchors.add(count === 0 ? base : `${base}-${count}`);
   }
   return anchors;
-}
-
-/** In-page link targets (`[text](#anchor)`), decoded, outside code blocks. */
-export function anchorLinks(markdown: string): string[] {
-  return [...withoutFences(markdown).matchAll(/\]\((#[^)\s]+)\)/g)].map((match) =>
-    decodeURIComponent(match[1]!.slice(1)),
-  );
 }

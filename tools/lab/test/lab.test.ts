@@ -57,14 +57,14 @@ describe('npm run lab', () => {
     expect(stderr).toContain('--only takes scenario numbers from 1 to 9');
   });
 
-  it('tells compose users the rotation command that exists in the image, as both READMEs do', () => {
+  it('tells compose users the rotation command that exists in the image, as both Docker pages do', () => {
     // The image runs from its app's folder (WORKDIR /app/apps/${APP}), so paths start at dist/.
     const dockerfile = readRoot('Dockerfile');
     expect(dockerfile).toMatch(/^WORKDIR \/app\/apps\/\$\{APP\}$/m);
     const cmd = /^CMD \["node", "(dist)\/index\.js"\]$/m.exec(dockerfile);
     expect(cmd?.[1]).toBe('dist');
     const command = `docker compose exec auth-server node ${cmd?.[1]}/rotate-keys.js`;
-    for (const readme of ['README.md', 'README.ja.md']) {
+    for (const readme of ['docs/docker.md', 'docs/docker.ja.md']) {
       expect({ readme, ok: readRoot(readme).includes(command) }).toEqual({
         readme,
         ok: true,

@@ -18,10 +18,10 @@ import {
   run,
 } from '../../src/compose-project.js';
 import { DeliveriesClient, NEARBY_DESTINATIONS } from '../../src/deliveries.js';
-import { runnableBlocks } from '../../src/docs-blocks.js';
+import { docsRunnableBlocks } from '../../src/docs-pages.js';
 import { runBlocks } from '../../src/docs-run.js';
 import { fetchToken } from '../../src/tokens.js';
-import { APPS, readRepoFile, type App } from '../../src/workspace.js';
+import { APPS, type App } from '../../src/workspace.js';
 
 const log = (line: string) => process.stdout.write(`[docker] ${line}\n`);
 const PROJECT = process.env.DOCKER_TIER_PROJECT ?? 'gift-deliveries-tier';
@@ -195,8 +195,8 @@ describe('docker compose, on a real engine', () => {
     expect(logs).not.toContain('Unsupported runtime');
   }, 300_000);
 
-  it("runs the README's Docker and hands-on blocks against the stack, as written", async () => {
-    const blocks = runnableBlocks(readRepoFile('README.md'));
+  it("runs the documentation's Docker and hands-on blocks against the stack, as written", async () => {
+    const blocks = docsRunnableBlocks('en');
     expect(blocks.filter((block) => block.runnable.stack === 'docker').length).toBeGreaterThan(1);
     const shim = composeShim();
     try {
@@ -220,7 +220,7 @@ describe('docker compose, on a real engine', () => {
           true,
         );
         for (const text of wanted) expect(result.output, context).toContain(text);
-        log(`README block ${id}: passed`);
+        log(`documentation block ${id}: passed`);
       }
       expect(session.exitCode).toBe(0);
     } finally {

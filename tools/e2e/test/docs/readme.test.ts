@@ -1,89 +1,120 @@
 /**
- * The READMEs are a test: every shell block marked `<!-- runnable: id -->` is run, in order, in one
- * bash session (`set -euo pipefail`) against the three apps started from their builds, and both
- * languages must show the same commands. A command that stops working fails CI.
+ * The documentation is a test: every shell block marked `<!-- runnable: id -->`, in every page
+ * (README.md first, then docs/, in the order of DOC_PAGES), is run in order in one bash session
+ * (`set -euo pipefail`) against the three apps started from their builds, and both languages of
+ * each page must show the same sections and the same commands. A command that stops working
+ * fails CI.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  anchorLinks,
   codeBlocks,
-  headingAnchors,
   commandsOf,
+  headingAnchors,
   headings,
-  relativeLinks,
+  localLinks,
   runnableBlocks,
   shellBlocks,
 } from '../../src/docs-blocks.js';
+import { DOC_PAGES, docsRunnableBlocks, existsInRepo, resolveLink } from '../../src/docs-pages.js';
 import { startDemoStack, type DemoStack } from 'demo-stack';
 import { docsVariables, runBlocks, type SessionResult } from '../../src/docs-run.js';
-import { readRepoFile, repoRoot } from '../../src/workspace.js';
+import { readRepoFile } from '../../src/workspace.js';
 
-const README = { en: 'README.md', ja: 'README.ja.md' } as const;
-const english = readRepoFile(README.en);
-const japanese = readRepoFile(README.ja);
-const blocks = runnableBlocks(english);
+const blocks = docsRunnableBlocks('en');
 /** What runs against `npm start`'s processes: every block but those that need the compose stack. */
 const processBlocks = blocks.filter((block) => block.runnable.stack !== 'docker');
+const allFiles = DOC_PAGES.flatMap((page) => [page.en, page.ja]);
 
-describe('README.md and README.ja.md', () => {
-  it('link to each other before anything else', () => {
-    const top = (text: string) => text.split('\n').slice(0, 8).join('\n');
-    expect(top(english)).toContain('](README.ja.md)');
-    expect(top(japanese)).toContain('](README.md)');
-  });
+describe.each(DOC_PAGES.map((page) => [page.en, page] as const))(
+  '%s and its Japanese',
+  (_, page) => {
+    const english = readRepoFile(page.en);
+    const japanese = readRepoFile(page.ja);
 
-  it('have the same sections in the same order', () => {
-    expect(headings(japanese).length).toBe(headings(english).length);
-    expect(headings(japanese, 3).length).toBe(headings(english, 3).length);
-  });
+    it('link to each other before anything else', () => {
+      const top = (text: string) => text.split('\n').slice(0, 8).join('\n');
+      const name = (file: string) => file.split('/').pop()!;
+      expect(top(english)).toContain(`](${name(page.ja)})`);
+      expect(top(japanese)).toContain(`](${name(page.en)})`);
+    });
 
-  it('mark the same runnable blocks, in the same order, with the same commands', () => {
-    const summary = (text: string) =>
-      runnableBlocks(text).map((block) => ({
-        id: block.runnable.id,
-        stack: block.runnable.stack,
-        expect: block.runnable.expect,
-        commands: commandsOf(block.code),
-      }));
-    expect(summary(japanese)).toEqual(summary(english));
-  });
+    it('have the same sections in the same order', () => {
+      for (const level of [1, 2, 3]) {
+        expect(headings(japanese, level).length).toBe(headings(english, level).length);
+      }
+    });
 
-  it('show the same shell commands everywhere, only the comments translated', () => {
-    const commands = (text: string) => shellBlocks(text).map((block) => commandsOf(block.code));
-    expect(commands(japanese)).toEqual(commands(english));
-  });
+    it('mark the same runnable blocks, in the same order, with the same commands', () => {
+      const summary = (text: string) =>
+        runnableBlocks(text).map((block) => ({
+          id: block.runnable.id,
+          stack: block.runnable.stack,
+          expect: block.runnable.expect,
+          commands: commandsOf(block.code),
+        }));
+      expect(summary(japanese)).toEqual(summary(english));
+    });
 
-  it('draw the same diagrams (a mermaid sequence diagram of the three services)', () => {
-    const mermaid = (text: string) => codeBlocks(text).filter((block) => block.lang === 'mermaid');
-    expect(mermaid(english).length).toBeGreaterThan(0);
-    expect(mermaid(english)[0]!.code).toMatch(/^sequenceDiagram/);
-    expect(mermaid(japanese).length).toBe(mermaid(english).length);
-  });
+    it('show the same shell commands everywhere, only the comments translated', () => {
+      const commands = (text: string) => shellBlocks(text).map((block) => commandsOf(block.code));
+      expect(commands(japanese)).toEqual(commands(english));
+    });
 
-  it('give the two commands that run the demo and pass every check', () => {
-    for (const text of [english, japanese]) {
+    it('draw the same diagrams', () => {
+      const mermaid = (text: string) =>
+        codeBlocks(text).filter((block) => block.lang === 'mermaid');
+      expect(mermaid(japanese).map((block) => block.code.split('\n')[0])).toEqual(
+        mermaid(english).map((block) => block.code.split('\n')[0]),
+      );
+    });
+  },
+);
+
+describe('the documentation as a whole', () => {
+  it('shows the two commands that run the demo and pass every check on the front door', () => {
+    for (const file of ['README.md', 'README.ja.md']) {
+      const text = readRepoFile(file);
       expect(text).toContain('npm install && npm start');
       expect(text).toContain('npm install && npm test');
     }
   });
 
-  it('link only to files that exist in the repository', () => {
-    for (const text of [english, japanese]) {
-      const missing = relativeLinks(text).filter((target) => !existsSync(join(repoRoot, target)));
-      expect(missing).toEqual([]);
+  it('draws the sequence diagram of the three services in the workshop', () => {
+    const mermaid = codeBlocks(readRepoFile('docs/workshop.md')).filter(
+      (block) => block.lang === 'mermaid',
+    );
+    expect(mermaid[0]?.code).toMatch(/^sequenceDiagram/);
+  });
+
+  it('links only to files and headings that exist', () => {
+    const broken: string[] = [];
+    for (const file of allFiles) {
+      for (const target of localLinks(readRepoFile(file))) {
+        const link = resolveLink(file, target);
+        if (!existsInRepo(link.file)) broken.push(`${file}: ${target} (no file ${link.file})`);
+        else if (link.anchor !== undefined && link.file.endsWith('.md')) {
+          if (!headingAnchors(readRepoFile(link.file)).has(link.anchor))
+            broken.push(`${file}: ${target} (no heading #${link.anchor} in ${link.file})`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  it('links every page from the front door of its language', () => {
+    for (const lang of ['en', 'ja'] as const) {
+      const front = DOC_PAGES[0]![lang];
+      const linked = new Set(
+        localLinks(readRepoFile(front)).map((t) => resolveLink(front, t).file),
+      );
+      const missing = DOC_PAGES.slice(1)
+        .map((page) => page[lang])
+        .filter((file) => !linked.has(file));
+      expect({ front, missing }).toEqual({ front, missing: [] });
     }
   });
 
-  it('link only to headings that exist in the same file', () => {
-    for (const text of [english, japanese]) {
-      const anchors = headingAnchors(text);
-      expect(anchorLinks(text).filter((anchor) => !anchors.has(anchor))).toEqual([]);
-    }
-  });
-
-  it('have runnable blocks, each with a unique id, all written in sh', () => {
+  it('has runnable blocks, each with a unique id, all written in sh', () => {
     expect(blocks.length).toBeGreaterThan(5);
     const ids = blocks.map((block) => block.runnable.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -111,9 +142,9 @@ describe('the walk-through, run against the three apps', () => {
 
   it.each(
     processBlocks.map(
-      (block) => [`${block.runnable.id} (README.md line ${block.line})`, block] as const,
+      (block) => [`${block.runnable.id} (${block.page} line ${block.line})`, block] as const,
     ),
-  )('block %s exits 0 and prints what the README says', (_name, block) => {
+  )('block %s exits 0 and prints what the page says', (_name, block) => {
     const result = session.blocks.find((candidate) => candidate.block === block)!;
     const context = `--- block ${block.runnable.id} ---\n${block.code}\n--- output ---\n${result.output}`;
     expect(result.ran, `an earlier block failed:\n${session.transcript}`).toBe(true);
