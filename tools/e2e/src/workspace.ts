@@ -41,14 +41,15 @@ export const SHAPE_OWNERS: readonly ShapeOwner[] = [
     app,
     module: 'config.js',
     exportName: 'configShape',
-    tasks: app === 'auth-server' ? ['start', 'dev', 'rotate-keys'] : ['start', 'dev'],
+    tasks: ['start', 'dev'],
   })),
   {
     name: 'deliver CLI',
     app: 'giftdeliveries',
     module: 'cli/cli-config.js',
     exportName: 'cliShape',
-    tasks: ['deliver'],
+    // `npm run deliver` runs it outside turbo (scripts/run-built.sh): it sees the whole environment.
+    tasks: [],
   },
 ];
 
