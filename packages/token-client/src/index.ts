@@ -8,6 +8,7 @@ export {
 } from './token-errors.js';
 export {
   createTokenProvider,
+  renewalTime,
   type AccessToken,
   type TokenAudienceParam,
   type TokenAuthMethod,

@@ -15,10 +15,10 @@ export interface Exchange {
   raw: string;
 }
 
-/** `eyJhbGciOi…(812 characters)…Xk3Q`: enough to recognise a token, not enough to use it. */
+/** `eyJhbGciOi…(812)…Xk3Q`, its length in the middle: enough to recognise a token, not to use it. */
 export function shortToken(token: string): string {
   if (token.length <= 24) return token;
-  return `${token.slice(0, 12)}…(${token.length} characters)…${token.slice(-6)}`;
+  return `${token.slice(0, 12)}…(${token.length})…${token.slice(-6)}`;
 }
 
 /** A body or header with every JWT-looking string shortened. */

@@ -3,7 +3,12 @@
  * vocabulary: 認証 (authentication), 認可 (authorization), アクセストークン, スコープ, 署名,
  * 有効期限, オーディエンス, 認可サーバー, リソースサーバー (API), クライアント.
  */
+import type { ChallengeExpectation, Expectation } from './scenarios.js';
+
 export type Lang = 'en' | 'ja';
+
+const attributesOf = (challenge: Exclude<ChallengeExpectation, null | 'bare'>) =>
+  Object.entries(challenge).map(([name, value]) => `${name}="${value}"`);
 
 export interface Messages {
   intro: string;
@@ -47,6 +52,12 @@ export interface Messages {
   rotationNew: string;
   why9: string;
   rotationManual: string;
+  rotationJwks(kids: string): string;
+  expectation(expected: Expectation): string;
+  cacheCalls(calls: number, statuses: string, tokenRequests: number): string;
+  cacheRenewal(fingerprint: string, renewal: string, expiry: string): string;
+  cacheExpected(calls: number): string;
+  why10: string;
   clientLockedOut(client: string, seconds: string): string;
   keyFileFound(path: string): string;
   keyFileMismatch(path: string): string;
@@ -54,7 +65,7 @@ export interface Messages {
 
 const en: Messages = {
   intro:
-    'OAuth 2.0 client credentials lab: nine scenarios, each a real request to the running services.',
+    'OAuth 2.0 client credentials lab: ten scenarios, each a real request to the running services.',
   usingRunning: (urls) => `Using the stack that is already running: ${urls}`,
   startingOwn:
     'Nothing answers on the configured URLs: starting auth-server, worldmappers-api and giftdeliveries from their builds, on free ports…',
@@ -82,6 +93,7 @@ const en: Messages = {
     7: 'A banned client',
     8: 'A wrong client secret',
     9: 'Key rotation without restarting the API',
+    10: 'Token caching: one token request for many API calls',
   },
   why1: 'The auth-server authenticated giftdeliveries by its id and secret, then authorized it: a token for one API (aud) with the scopes it was granted; the API checked the signature, exp, iss and aud, then the scope of the route.',
   jwtHeader:
@@ -118,7 +130,7 @@ const en: Messages = {
   lockedOut:
     'This address is locked out for store-locator after repeated wrong secrets (429 too_many_attempts): the brute-force guard, also as documented.',
   rotationRun:
-    'Running the rotation command on the auth-server data directory (npm run rotate-keys):',
+    "Rotating the auth-server's signing key (npm run rotate-keys, on its data directory). This changes the running demo for good: from now on it signs with the new key, and the old public key stays in the JWKS for one more hour, until every token it signed has expired; then the next rotation drops it, and a token still signed by it would get 401 invalid_token.",
   rotationWait:
     'No restart and no pause: the API has just fetched the JWKS; a token with a kid it has never seen makes it fetch again (at most once a second, so forged kids cannot make it hammer the auth-server; a token arriving within that second waits for it instead of being refused).',
   rotationNewKid: (oldKid, newKid) => `The signing key changed from ${oldKid} to ${newKid}.`,
@@ -127,6 +139,22 @@ const en: Messages = {
   why9: 'The API met an unknown kid, fetched the JWKS again and found the new public key: no restart. The retired key stays published until every token it signed has expired, so tokens already handed out keep working.',
   rotationManual:
     'The lab did not start this stack and cannot reach its key file. To see a rotation: run `npm run rotate-keys` (for `npm start`) or `docker compose exec auth-server node dist/rotate-keys.js` (for compose), then run `npm run lab -- --only 1` again: the token has a new kid and the API accepts it without a restart.',
+  rotationJwks: (kids) => `The JWKS now publishes the keys ${kids}.`,
+  expectation: ({ status, error, challenge }) => {
+    const answer = error ? `${status} ${error}` : String(status);
+    if (challenge === undefined) return answer;
+    if (challenge === null) return `${answer}, no WWW-Authenticate header`;
+    if (challenge === 'bare')
+      return `${answer}, WWW-Authenticate with nothing but realm="urn:worldmappers"`;
+    return `${answer}, WWW-Authenticate with ${attributesOf(challenge).join(' and ')}`;
+  },
+  cacheCalls: (calls, statuses, tokenRequests) =>
+    `${calls} API calls (answers: ${statuses}) made with ${tokenRequests} token request(s).`,
+  cacheRenewal: (fingerprint, renewal, expiry) =>
+    `The cached token ${fingerprint} expires at ${expiry}; the client asks for a new one at ${renewal}, shortly before, never per call.`,
+  cacheExpected: (calls) => `${calls} API calls with 200, 1 token request`,
+  why10:
+    "The client keeps its token (createTokenProvider of @repo/token-client, the one giftdeliveries uses) and sends the same one with every call until shortly before exp. Asking for a token per call would multiply the load on the authorization server, and hosted ones (Auth0's M2M token quota) count every request.",
   clientLockedOut: (client, seconds) =>
     `the auth-server has locked ${client} out from this address after repeated wrong secrets (scenario 8 run several times): run the lab again in ${seconds} s.`,
   keyFileFound: (path) =>
@@ -137,7 +165,7 @@ const en: Messages = {
 
 const ja: Messages = {
   intro:
-    'OAuth 2.0 Client Credentials Flow ラボ：9 つのシナリオを、実際に動いているサービスへのリクエストで確かめます。',
+    'OAuth 2.0 クライアントクレデンシャルグラントのラボ：10 のシナリオを、実際に動いているサービスへのリクエストで確かめます。',
   usingRunning: (urls) => `すでに起動しているスタックを使います：${urls}`,
   startingOwn:
     '設定された URL に応答がありません。ビルド済みの auth-server・worldmappers-api・giftdeliveries を空いているポートで起動します…',
@@ -165,6 +193,7 @@ const ja: Messages = {
     7: '利用禁止にされたクライアント',
     8: '間違ったクライアントシークレット',
     9: 'API を再起動せずに署名鍵をローテーションする',
+    10: 'トークンのキャッシュ：1 回のトークン要求で多くの API 呼び出し',
   },
   why1: '認可サーバーは giftdeliveries を Client ID とシークレットで認証し、次に認可しました：1 つの API（aud）向けに、許可されたスコープだけを持つアクセストークンです。API は署名・有効期限（exp）・発行者（iss）・オーディエンス（aud）を検証し、最後にルートのスコープを確認しました。',
   jwtHeader: 'ヘッダー：署名アルゴリズム（alg）、どの鍵か（kid）、種類（typ at+jwt、RFC 9068）',
@@ -200,7 +229,7 @@ const ja: Messages = {
   lockedOut:
     'シークレットの誤りが続いたため、このアドレスからの store-locator は一時的にロックされています（429 too_many_attempts）。総当たり攻撃への対策で、これもドキュメントどおりの動作です。',
   rotationRun:
-    '認可サーバーのデータディレクトリに対して鍵のローテーションを実行します（npm run rotate-keys）：',
+    '認可サーバーの署名鍵をローテーションします（データディレクトリに対して npm run rotate-keys を実行）。これは動いているデモを元に戻さずに変更します。これ以降は新しい鍵で署名し、古い公開鍵はそれで署名したトークンがすべて期限切れになるまでの 1 時間、JWKS に残ります。その後のローテーションで古い鍵は外され、まだその鍵で署名されたトークンは 401 invalid_token になります。',
   rotationWait:
     '再起動も待ち時間もいりません：API は直前に JWKS を取得していますが、見たことのない kid のアクセストークンが来ると JWKS を取り直します（偽造した kid で認可サーバーに大量のリクエストを送らせないよう最大 1 秒に 1 回。その 1 秒の間に来たトークンは拒否されず、取り直しを待ちます）。',
   rotationNewKid: (oldKid, newKid) => `署名鍵が ${oldKid} から ${newKid} に変わりました。`,
@@ -209,6 +238,22 @@ const ja: Messages = {
   why9: 'API は未知の kid を見つけると JWKS を取り直し、新しい公開鍵で署名を検証しました。再起動は不要です。引退した鍵は、それで署名したトークンがすべて有効期限切れになるまで公開され続けるので、発行済みのトークンも使い続けられます。',
   rotationManual:
     'このスタックはラボが起動したものではなく、鍵ファイルにもアクセスできません。ローテーションを試すには、`npm run rotate-keys`（npm start の場合）または `docker compose exec auth-server node dist/rotate-keys.js`（compose の場合）を実行してから、`npm run lab -- --only 1` をもう一度実行してください。トークンの kid が変わり、API は再起動なしで受け付けます。',
+  rotationJwks: (kids) => `JWKS には現在、鍵 ${kids} が公開されています。`,
+  expectation: ({ status, error, challenge }) => {
+    const answer = error ? `${status} ${error}` : String(status);
+    if (challenge === undefined) return `${answer} が返りました`;
+    if (challenge === null) return `${answer} で、WWW-Authenticate ヘッダーはありませんでした`;
+    if (challenge === 'bare')
+      return `${answer} で、WWW-Authenticate には realm="urn:worldmappers" だけが付きました`;
+    return `${answer} で、WWW-Authenticate に ${attributesOf(challenge).join(' と ')} が付きました`;
+  },
+  cacheCalls: (calls, statuses, tokenRequests) =>
+    `API を ${calls} 回呼び出し（応答：${statuses}）、トークン要求は ${tokenRequests} 回でした。`,
+  cacheRenewal: (fingerprint, renewal, expiry) =>
+    `キャッシュしたトークン ${fingerprint} の有効期限は ${expiry} です。クライアントはその少し前の ${renewal} に新しいトークンを要求します。呼び出しのたびに要求することはありません。`,
+  cacheExpected: (calls) => `API 呼び出し ${calls} 回がすべて 200 で、トークン要求は 1 回`,
+  why10:
+    'クライアントはトークンを保持し（giftdeliveries と同じ @repo/token-client の createTokenProvider）、有効期限の少し前まで同じトークンをすべての呼び出しに付けます。呼び出しごとにトークンを要求すると認可サーバーの負荷が何倍にもなり、ホスト型の認可サーバー（Auth0 の M2M トークンのクォータなど）ではすべての要求が数えられます。',
   clientLockedOut: (client, seconds) =>
     `シークレットの誤りが続いたため（シナリオ 8 を何度も実行した）、認可サーバーはこのアドレスからの ${client} を締め出しています。${seconds} 秒後にもう一度ラボを実行してください。`,
   keyFileFound: (path) =>

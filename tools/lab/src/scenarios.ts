@@ -5,6 +5,7 @@ import {
   signToken,
   tamperPayload,
 } from '@repo/testkit';
+import { createTokenProvider, renewalTime } from '@repo/token-client';
 import { send, shortToken, type Exchange } from './exchange.js';
 import type { Printer } from './printer.js';
 import type { LabStack } from './stack.js';
@@ -26,6 +27,8 @@ type Client = keyof Secrets;
 const WORLDMAPPERS = 'urn:worldmappers';
 const GEOCODE = '/api/location/geocode?address=Kyoto';
 const DIRECTIONS = '/api/directions?origin=Kyoto&destination=Osaka';
+/** The API calls of the token-caching scenario: one token serves them all. */
+const CACHED_CALLS = 5;
 
 /** The token request, Auth0 style (JSON body, `audience`), the secret hidden when printed. */
 function tokenRequest(ctx: ScenarioContext, client: Client, audience: string, secret?: string) {
@@ -74,25 +77,35 @@ const callApi = (ctx: ScenarioContext, path: string, token?: string) =>
     headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
   });
 
-interface Expectation {
+/**
+ * What the `WWW-Authenticate` header must say: nothing at all (`null`), only the realm (`'bare'`),
+ * or these attributes with exactly these values (the realm is always `urn:worldmappers`).
+ */
+export type ChallengeExpectation = null | 'bare' | Readonly<Record<string, string>>;
+
+export interface Expectation {
   status: number;
   error?: string;
-  /** The WWW-Authenticate header must match (or be absent: null). */
-  challenge?: RegExp | null;
+  challenge?: ChallengeExpectation;
 }
 
-function describe(expected: Expectation): string {
-  return [
-    String(expected.status),
-    expected.error,
-    expected.challenge === null
-      ? 'no WWW-Authenticate'
-      : expected.challenge
-        ? `WWW-Authenticate ${expected.challenge.source.replace(/\\/g, '')}`
-        : undefined,
-  ]
-    .filter(Boolean)
-    .join(', ');
+/** The attributes of a `Bearer` challenge (RFC 6750 §3), by name. */
+function challengeAttributes(challenge: string): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  for (const [, name, value] of challenge.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
+    attributes[name!] = value!;
+  }
+  return attributes;
+}
+
+function challengeMatches(expected: ChallengeExpectation | undefined, got: string | null): boolean {
+  if (expected === undefined) return true;
+  if (expected === null || got === null) return expected === got;
+  if (!got.startsWith('Bearer ')) return false;
+  const attributes = challengeAttributes(got);
+  if (attributes.realm !== WORLDMAPPERS) return false;
+  if (expected === 'bare') return Object.keys(attributes).length === 1;
+  return Object.entries(expected).every(([name, value]) => attributes[name] === value);
 }
 
 /** Prints the exchange and the verdict; true when it matches the documented behaviour. */
@@ -102,18 +115,15 @@ function judge(ctx: ScenarioContext, exchange: Exchange, expected: Expectation):
   const ok =
     exchange.status === expected.status &&
     (expected.error === undefined || error === expected.error) &&
-    (expected.challenge === undefined ||
-      (expected.challenge === null
-        ? exchange.challenge === null
-        : expected.challenge.test(exchange.challenge ?? '')));
+    challengeMatches(expected.challenge, exchange.challenge);
   const got = [exchange.status, typeof error === 'string' ? error : undefined, exchange.challenge]
     .filter(Boolean)
     .join(', ');
-  ctx.out.verdict(ok, describe(expected), got);
+  ctx.out.verdict(ok, ctx.out.t.expectation(expected), got);
   return ok;
 }
 
-const invalidToken = /^Bearer realm="urn:worldmappers", error="invalid_token"/;
+const invalidToken = { error: 'invalid_token' } as const;
 
 async function happyPath(ctx: ScenarioContext): Promise<Outcome> {
   const { out } = ctx;
@@ -149,7 +159,7 @@ async function noToken(ctx: ScenarioContext): Promise<Outcome> {
   const ok = judge(ctx, await callApi(ctx, GEOCODE), {
     status: 401,
     error: 'invalid_token',
-    challenge: /^Bearer realm="urn:worldmappers"$/,
+    challenge: 'bare',
   });
   ctx.out.why(ctx.out.t.why2);
   return ok ? 'pass' : 'fail';
@@ -172,7 +182,7 @@ async function missingScope(ctx: ScenarioContext): Promise<Outcome> {
   const ok = judge(ctx, await callApi(ctx, DIRECTIONS, token), {
     status: 403,
     error: 'insufficient_scope',
-    challenge: /error="insufficient_scope".*scope="directions"/,
+    challenge: { error: 'insufficient_scope', scope: 'directions' },
   });
   ctx.out.why(ctx.out.t.why4);
   return ok ? 'pass' : 'fail';
@@ -202,7 +212,10 @@ async function expired(ctx: ScenarioContext): Promise<Outcome> {
   const ok = judge(ctx, await callApi(ctx, GEOCODE, token), {
     status: 401,
     error: 'invalid_token',
-    challenge: /error="invalid_token", error_description="'exp' claim timestamp check failed"/,
+    challenge: {
+      error: 'invalid_token',
+      error_description: "'exp' claim timestamp check failed",
+    },
   });
   out.why(out.t.why5);
   return ok ? 'pass' : 'fail';
@@ -219,7 +232,7 @@ async function tampered(ctx: ScenarioContext): Promise<Outcome> {
   const ok = judge(ctx, await callApi(ctx, DIRECTIONS, forged), {
     status: 401,
     error: 'invalid_token',
-    challenge: /error="invalid_token", error_description="signature verification failed"/,
+    challenge: { error: 'invalid_token', error_description: 'signature verification failed' },
   });
   ctx.out.why(ctx.out.t.why6);
   return ok ? 'pass' : 'fail';
@@ -260,7 +273,7 @@ async function rotation(ctx: ScenarioContext): Promise<Outcome> {
   let ok = (await callApi(ctx, GEOCODE, oldToken)).status === 200;
   out.note(out.t.rotationWait);
   out.note(out.t.rotationRun);
-  out.indented((await stack.rotate()).trimEnd(), '      ');
+  await stack.rotate();
   const newToken = await tokenFor(ctx, 'store-locator', WORLDMAPPERS);
   const newKid = String(decodeJwt(newToken).header.kid);
   out.note(out.t.rotationNewKid(oldKid, newKid));
@@ -271,13 +284,41 @@ async function rotation(ctx: ScenarioContext): Promise<Outcome> {
   ok = judge(ctx, await callApi(ctx, GEOCODE, oldToken), { status: 200, challenge: null }) && ok;
   const jwks = await send(`${stack.issuer}.well-known/jwks.json`);
   const kids = ((jwks.body as { keys?: { kid?: string }[] }).keys ?? []).map((k) => k.kid);
-  out.note(`JWKS kids: ${kids.join(', ')}`);
+  out.note(out.t.rotationJwks(kids.join(', ')));
   ok = kids.includes(newKid) && kids.includes(oldKid) && ok;
   out.why(out.t.why9);
   return ok ? 'pass' : 'fail';
 }
 
-/** The nine scenarios, by number. */
+async function tokenCaching(ctx: ScenarioContext): Promise<Outcome> {
+  const { out, stack } = ctx;
+  const provider = createTokenProvider({
+    clientId: 'giftdeliveries',
+    clientSecret: ctx.secrets.giftdeliveries,
+    audience: WORLDMAPPERS,
+    issuerBaseURL: stack.issuer,
+  });
+  const statuses: number[] = [];
+  for (let call = 0; call < CACHED_CALLS; call += 1) {
+    const exchange = await callApi(ctx, GEOCODE, await provider.getAccessToken());
+    statuses.push(exchange.status);
+  }
+  const token = await provider.getToken();
+  const { tokenRequests } = provider.stats();
+  const time = (ms: number) => new Date(ms).toISOString();
+  out.note(out.t.cacheCalls(CACHED_CALLS, statuses.join(' '), tokenRequests));
+  out.note(out.t.cacheRenewal(token.fingerprint, time(renewalTime(token)), time(token.expiresAt)));
+  const ok = statuses.every((status) => status === 200) && tokenRequests === 1;
+  out.verdict(
+    ok,
+    out.t.cacheExpected(CACHED_CALLS),
+    out.t.cacheCalls(CACHED_CALLS, statuses.join(' '), tokenRequests),
+  );
+  out.why(out.t.why10);
+  return ok ? 'pass' : 'fail';
+}
+
+/** The scenarios, by number. */
 export const SCENARIOS: Record<number, (ctx: ScenarioContext) => Promise<Outcome>> = {
   1: happyPath,
   2: noToken,
@@ -288,4 +329,5 @@ export const SCENARIOS: Record<number, (ctx: ScenarioContext) => Promise<Outcome
   7: banned,
   8: wrongSecret,
   9: rotation,
+  10: tokenCaching,
 };

@@ -33,19 +33,36 @@ function runLab(args: string[]): Promise<{ code: number | null; stdout: string; 
 
 describe('npm run lab', () => {
   it.each<Lang>(['en', 'ja'])(
-    'runs all nine scenarios as documented on a stack of its own (--lang %s) and exits 0',
+    'runs all ten scenarios as documented on a stack of its own (--lang %s) and exits 0',
     async (lang) => {
       const { code, stdout, stderr } = await runLab(['--own-stack', '--lang', lang]);
       expect(stderr).toBe('');
       const t = MESSAGES[lang];
-      for (let n = 1; n <= 9; n += 1) expect(stdout).toContain(`━━ ${n}. ${t.titles[n]} ━━`);
-      expect(stdout).toContain(t.summary(9, 0, 0));
+      for (let n = 1; n <= 10; n += 1) expect(stdout).toContain(`━━ ${n}. ${t.titles[n]} ━━`);
+      expect(stdout).toContain(t.summary(10, 0, 0));
+      expect(stdout).toContain(t.cacheExpected(5));
+      expect(stdout).toContain(
+        t.expectation({
+          status: 403,
+          error: 'insufficient_scope',
+          challenge: { error: 'insufficient_scope', scope: 'directions' },
+        }),
+      );
       expect(stdout).toContain(t.startingOwn);
       expect(stdout).toContain(t.why4);
       expect(stdout).toContain(t.ruleAnalogy);
       // Shows requests, never a usable token or a secret.
       expect(stdout).not.toMatch(/eyJ[\w-]{20,}\.[\w-]{20,}\.[\w-]{20,}/);
       expect(stdout).not.toMatch(/dev-secret/);
+      // Results are said in words, in the chosen language: no pattern, no English leftovers.
+      expect(stdout).not.toMatch(/\.\*|characters|kids:|Signing keys rotated/);
+      if (lang === 'ja') {
+        const english = stdout
+          .split('\n')
+          .filter((line) => /\b(the|is|are|with|and|no)\b/.test(line))
+          .filter((line) => !/^\s+("|[{}\]]|[\w-]+: |→|←|\S+ https?:)/.test(line));
+        expect(english).toEqual([]);
+      }
       expect(code).toBe(0);
     },
     120_000,
@@ -54,7 +71,7 @@ describe('npm run lab', () => {
   it('refuses an unknown scenario number with exit code 2 and the usage', async () => {
     const { code, stderr } = await runLab(['--only', '12']);
     expect(code).toBe(2);
-    expect(stderr).toContain('--only takes scenario numbers from 1 to 9');
+    expect(stderr).toContain('--only takes scenario numbers from 1 to 10');
   });
 
   it('tells compose users the rotation command that exists in the image, as both Docker pages do', () => {
