@@ -19,26 +19,7 @@ import {
 import { loadConfigOrExit } from '@repo/config';
 import type { DeliveryAccepted, DeliveryView } from '@repo/contracts';
 import { cliShape } from './cli-config.js';
-
-const USAGE = `Usage: npm run deliver -- <destination> --recipient <name> [options]
-
-Asks giftdeliveries to deliver a gift and follows it until it is planned.
-
-Options:
-  -r, --recipient <name>   who receives the gift (required)
-  -g, --gift <text>        what it is
-  -o, --origin <place>     where it leaves from (default: the service's DEPOT)
-  -u, --url <url>          giftdeliveries base URL (default: GIFTDELIVERIES_URL or http://localhost:7002)
-  -t, --timeout <seconds>  how long to follow the delivery (default: 120)
-      --no-follow          print the id and stop
-  -h, --help               this text
-
-Environment: STOREFRONT_CLIENT_ID (storefront), STOREFRONT_CLIENT_SECRET (the dev secret),
-GIFTDELIVERIES_URL, GIFTDELIVERIES_AUDIENCE, ISSUER_BASE_URL or AUTH0_DOMAIN, TOKEN_ENDPOINT,
-TOKEN_AUTH_METHOD, TOKEN_AUDIENCE_PARAM.
-
-Example: npm run deliver -- "Kyoto, JP" --recipient Yuki --gift "a wooden sleigh"
-`;
+import { DELIVER_MESSAGES, type DeliverMessages } from './deliver-messages.js';
 
 const out = (text = '') => process.stdout.write(`${text}\n`);
 const fail = (message: string, code: number): never => {
@@ -46,11 +27,13 @@ const fail = (message: string, code: number): never => {
   process.exit(code);
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The messages of the language given with `--lang` (English until the arguments are read). */
+let t: DeliverMessages = DELIVER_MESSAGES.en;
 const km = (value: number) => `${Math.round(value).toLocaleString('en-US')} km`;
 const duration = (minutes: number) => {
   const hours = Math.floor(minutes / 60);
   const rest = Math.round(minutes % 60);
-  return hours > 0 ? `${hours} h ${String(rest).padStart(2, '0')} min` : `${rest} min`;
+  return hours > 0 ? t.hours(hours, String(rest).padStart(2, '0')) : t.minutes(rest);
 };
 const placeName = (place: { name: string; country?: string }) =>
   place.country ? `${place.name}, ${place.country}` : place.name;
@@ -66,11 +49,12 @@ function parse() {
         url: { type: 'string', short: 'u' },
         timeout: { type: 'string', short: 't' },
         'no-follow': { type: 'boolean' },
+        lang: { type: 'string', default: 'en' },
         help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
-    return fail(`${(error as Error).message}\n\n${USAGE}`, 2);
+    return fail(`${(error as Error).message}\n\n${t.usage}`, 2);
   }
 }
 
@@ -80,9 +64,12 @@ function explainHttpError(error: unknown): string {
   }
   if (axios.isAxiosError(error)) {
     if (!error.response)
-      return `cannot reach ${error.config?.baseURL ?? 'giftdeliveries'} (${error.code ?? error.message}); is it running (npm start)?`;
+      return t.unreachable(error.config?.baseURL ?? 'giftdeliveries', error.code ?? error.message);
     const data = error.response.data as { error?: string; error_description?: string };
-    return `giftdeliveries answered HTTP ${error.response.status}${data?.error ? ` ${data.error}` : ''}${data?.error_description ? `: ${data.error_description}` : ''}`;
+    return t.answered(
+      error.response.status,
+      `${data?.error ? ` ${data.error}` : ''}${data?.error_description ? `: ${data.error_description}` : ''}`,
+    );
   }
   return (error as Error).message;
 }
@@ -110,7 +97,13 @@ function printRoute(delivery: DeliveryView): void {
   const route = delivery.route;
   if (!route) return;
   out(
-    `${placeName(route.from)} → ${placeName(route.to)} by ${route.mode}: ${km(route.distanceKm)}, ${duration(route.durationMinutes)}`,
+    t.route(
+      placeName(route.from),
+      placeName(route.to),
+      route.mode,
+      km(route.distanceKm),
+      duration(route.durationMinutes),
+    ),
   );
   const shown = route.steps.slice(0, 15);
   shown.forEach((step, index) => {
@@ -118,7 +111,7 @@ function printRoute(delivery: DeliveryView): void {
     out(`  ${String(index + 1).padStart(2)}. ${step.action}${extra}`);
   });
   if (route.steps.length > shown.length)
-    out(`      … ${route.steps.length - shown.length} more steps`);
+    out(`      ${t.moreSteps(route.steps.length - shown.length)}`);
 }
 
 /** How often the delivery is fetched; a terminal's spinner turns faster, between fetches. */
@@ -140,9 +133,7 @@ async function follow(api: AxiosInstance, id: string, timeoutMs: number): Promis
       return data;
     }
     const waited = Math.round((Date.now() - started) / 1000);
-    const line = data.lastError
-      ? `pending, attempt ${data.attempts} failed: ${data.lastError}`
-      : 'pending, being planned';
+    const line = data.lastError ? t.attemptFailed(data.attempts, data.lastError) : t.beingPlanned;
     if (tty) {
       process.stdout.write(`\r\u001b[2K${frames[frame++ % frames.length]} ${line} (${waited}s)`);
     } else if (line !== lastLine) {
@@ -160,17 +151,17 @@ async function follow(api: AxiosInstance, id: string, timeoutMs: number): Promis
 
 async function main(): Promise<void> {
   const { values, positionals } = parse();
+  if (values.lang !== 'en' && values.lang !== 'ja') fail(t.langInvalid(values.lang), 2);
+  t = DELIVER_MESSAGES[values.lang as 'en' | 'ja'];
   if (values.help) {
-    out(USAGE);
+    out(t.usage);
     return;
   }
   const destination = positionals.join(' ').trim();
-  if (!destination) fail(`a destination is required\n\n${USAGE}`, 2);
-  if (!values.recipient?.trim()) fail(`--recipient is required\n\n${USAGE}`, 2);
+  if (!destination) fail(`${t.destinationRequired}\n\n${t.usage}`, 2);
+  if (!values.recipient?.trim()) fail(`${t.recipientRequired}\n\n${t.usage}`, 2);
   const timeoutSeconds = values.timeout === undefined ? 120 : Number(values.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
-    fail('--timeout must be a positive number of seconds', 2);
-  }
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) fail(t.timeoutInvalid, 2);
 
   const config = loadConfigOrExit(cliShape, { service: 'deliver' });
   const baseURL = values.url ?? config.GIFTDELIVERIES_URL;
@@ -193,28 +184,30 @@ async function main(): Promise<void> {
   try {
     const token = await tokens.getToken();
     out(
-      `token for ${config.STOREFRONT_CLIENT_ID} obtained (${token.fingerprint}, scope "${token.scope.join(' ')}", ${token.lifetimeSeconds} s)`,
+      t.tokenObtained(
+        config.STOREFRONT_CLIENT_ID,
+        token.fingerprint,
+        token.scope.join(' '),
+        token.lifetimeSeconds,
+      ),
     );
     const body: Record<string, string> = { recipient: values.recipient!.trim(), destination };
     if (values.gift) body.gift = values.gift;
     if (values.origin) body.origin = values.origin;
     const id = await submit(api, body);
-    out(`delivery ${id} accepted: ${values.recipient} in ${destination}`);
+    out(t.accepted(id, values.recipient!.trim(), destination));
     if (values['no-follow']) return;
 
     const delivery = await follow(api, id, timeoutSeconds * 1000);
     if (delivery.status === 'planned') {
-      out(`delivery ${id} planned`);
+      out(t.planned(id));
       printRoute(delivery);
       return;
     }
     if (delivery.status === 'failed') {
-      fail(`delivery ${id} failed: ${delivery.failureReason ?? 'no reason given'}`, 1);
+      fail(t.failed(id, delivery.failureReason), 1);
     }
-    fail(
-      `delivery ${id} still pending after ${timeoutSeconds} s (${delivery.lastError ?? 'waiting for the worker'}); it stays queued, check later with GET /deliveries/${id}`,
-      3,
-    );
+    fail(t.stillPending(id, timeoutSeconds, delivery.lastError), 3);
   } catch (error) {
     fail(explainHttpError(error), error instanceof TokenRequestError ? 2 : 1);
   }

@@ -1,13 +1,14 @@
 /**
  * The demo's commands with arguments (`npm run lab -- …`, `npm run deliver -- …`) run without
  * rebuilding anything when nothing changed, print no build output, and leave every built file of
- * the apps as it was, so that a demo running meanwhile is not disturbed.
+ * the apps as it was, so that a demo running meanwhile is not disturbed (scripts/run-built.sh).
  */
 import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appScript, startDemoStack, type DemoStack } from 'demo-stack';
 import { repoRoot } from '../../src/workspace.js';
 
 const run = promisify(execFile);
@@ -60,4 +61,58 @@ describe('the demo commands with new arguments', () => {
     const changed = [...before].filter(([path, time]) => after.get(path) !== time);
     expect(changed).toEqual([]);
   }, 240_000);
+});
+
+describe('npm run deliver --lang ja', () => {
+  let stack: DemoStack | undefined;
+  beforeAll(async () => {
+    stack = await startDemoStack();
+  }, 180_000);
+  afterAll(async () => {
+    await stack?.stop();
+  }, 30_000);
+
+  async function deliver(args: string[]): Promise<{ code: number; output: string }> {
+    const gifts = stack!.get('giftdeliveries').url;
+    try {
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [appScript('giftdeliveries', 'dist/cli/deliver.js'), ...args, '--url', gifts],
+        {
+          env: {
+            PATH: process.env.PATH,
+            HOME: process.env.HOME,
+            ENV_FILE: 'none',
+            ISSUER_BASE_URL: stack!.issuer,
+          },
+          timeout: 90_000,
+        },
+      );
+      return { code: 0, output: stdout + stderr };
+    } catch (error) {
+      const failed = error as { code?: number; stdout?: string; stderr?: string };
+      return { code: failed.code ?? -1, output: `${failed.stdout ?? ''}${failed.stderr ?? ''}` };
+    }
+  }
+
+  it('follows a delivery until it is planned, speaking Japanese', async () => {
+    const { code, output } = await deliver(['Kyoto, JP', '--recipient', 'Yuki', '--lang', 'ja']);
+    expect({ code, output }).toMatchObject({ code: 0 });
+    expect(output).toMatch(/storefront のトークンを取得しました（sha256:[0-9a-f]{8}、スコープ "/);
+    expect(output).toMatch(/配送 \S+ を受け付けました：Kyoto, JP の Yuki さんへ/);
+    expect(output).toMatch(/配送 \S+ が計画されました/);
+    expect(output).toMatch(/Rovaniemi, FI → Kyoto, JP（road）：[\d,]+ km、\d+ 時間 \d+ 分/);
+    expect(output).not.toMatch(/obtained|accepted|planned\b|\bby road/);
+  }, 120_000);
+
+  it('refuses an unknown language and a missing recipient in the chosen language', async () => {
+    expect(await deliver(['Kyoto, JP', '--recipient', 'Yuki', '--lang', 'fr'])).toMatchObject({
+      code: 2,
+      output: expect.stringContaining('--lang must be en or ja, not "fr"'),
+    });
+    expect(await deliver(['Kyoto, JP', '--lang', 'ja'])).toMatchObject({
+      code: 2,
+      output: expect.stringContaining('--recipient（受取人）を指定してください'),
+    });
+  }, 60_000);
 });
