@@ -78,12 +78,12 @@ giftdeliveries にギフトの配送を依頼し、計画されるまで状態�
 オプション:
   -r, --recipient <名前>   ギフトを受け取る人（必須）
   -g, --gift <説明>        ギフトの内容
-  -o, --origin <場所>      出発地（既定：サービスの DEPOT）
+  -o, --origin <場所>      出発地（既定：サービスの DEPOT の値）
   -u, --url <URL>          giftdeliveries のベース URL（既定：GIFTDELIVERIES_URL または http://localhost:7002）
-  -t, --timeout <秒>       配送を追う時間（既定：120）
+  -t, --timeout <秒>       配送の状態を追う時間（既定：120）
       --no-follow          ID を表示して終了する
       --lang en|ja         このメッセージの言語（既定：en）
-  -h, --help               この説明
+  -h, --help               この説明を表示する
 
 環境変数: STOREFRONT_CLIENT_ID（storefront）、STOREFRONT_CLIENT_SECRET（開発用のシークレット）、
 GIFTDELIVERIES_URL、GIFTDELIVERIES_AUDIENCE、ISSUER_BASE_URL または AUTH0_DOMAIN、TOKEN_ENDPOINT、
@@ -96,21 +96,21 @@ TOKEN_AUTH_METHOD、TOKEN_AUDIENCE_PARAM。
   timeoutInvalid: '--timeout には正の秒数を指定してください',
   langInvalid: (value) => `--lang には en か ja を指定してください（"${value}" が指定されました）`,
   unreachable: (url, reason) =>
-    `${url} に接続できません（${reason}）。起動していますか（npm start）？`,
+    `${url} に接続できません（${reason}）。サービスが起動しているか（npm start）確かめてください。`,
   answered: (status, error) => `giftdeliveries が HTTP ${status}${error} を返しました`,
   tokenObtained: (client, fingerprint, scope, seconds) =>
     `${client} のトークンを取得しました（${fingerprint}、スコープ "${scope}"、有効期間 ${seconds} 秒）`,
   accepted: (id, recipient, destination) =>
     `配送 ${id} を受け付けました：${destination} の ${recipient} さんへ`,
   planned: (id) => `配送 ${id} が計画されました`,
-  failed: (id, reason) => `配送 ${id} は失敗しました：${reason ?? '理由の説明はありません'}`,
+  failed: (id, reason) => `配送 ${id} の計画に失敗しました：${reason ?? '理由は示されていません'}`,
   stillPending: (id, seconds, lastError) =>
-    `配送 ${id} は ${seconds} 秒たっても計画待ちです（${lastError ?? 'ワーカーの処理を待っています'}）。キューには残っているので、あとで GET /deliveries/${id} で確かめてください`,
-  beingPlanned: '計画待ち：計画を立てています',
-  attemptFailed: (attempt, error) => `計画待ち：${attempt} 回目の試行が失敗しました：${error}`,
+    `配送 ${id} は ${seconds} 秒たっても計画待ちです（${lastError ?? 'ワーカーの処理を待っています'}）。配送はキューに残っているので、あとで GET /deliveries/${id} で確かめてください`,
+  beingPlanned: '計画待ち：計画を立てているところです',
+  attemptFailed: (attempt, error) => `計画待ち：${attempt} 回目の試行に失敗しました（${error}）`,
   route: (from, to, mode, distance, duration) =>
     `${from} → ${to}（${mode}）：${distance}、${duration}`,
-  moreSteps: (count) => `… ほかに ${count} ステップ`,
+  moreSteps: (count) => `… ほかに ${count} 件の手順`,
   hours: (hours, minutes) => `${hours} 時間 ${minutes} 分`,
   minutes: (minutes) => `${minutes} 分`,
 };
