@@ -17,7 +17,8 @@ export const TOKEN_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] 
  */
 export function discoveryDocument(issuer: string, registry: ResolvedRegistry) {
   const scopes = new Set<string>();
-  for (const api of registry.apis.values()) for (const scope of Object.keys(api.scopes)) scopes.add(scope);
+  for (const api of registry.apis.values())
+    for (const scope of Object.keys(api.scopes)) scopes.add(scope);
   return {
     issuer,
     token_endpoint: `${issuer}token`,

@@ -43,9 +43,7 @@ try {
 const snapshot = await keyRing.current();
 // Imported only now: oidc-provider prints notices when loaded, which would bury a setup error.
 const { createApp } = await import('./app.js');
-const store = config.REDIS_URL
-  ? redisStore({ url: config.REDIS_URL, logger })
-  : memoryStore();
+const store = config.REDIS_URL ? redisStore({ url: config.REDIS_URL, logger }) : memoryStore();
 
 await runServer(
   createApp({

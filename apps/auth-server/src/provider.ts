@@ -199,8 +199,7 @@ export function createProvider({
         ctx.oidc.client?.clientId ??
         (ctx.req as ReplayedRequest).claimedClientId ??
         (ctx.oidc.params?.client_id as string | undefined),
-      reason:
-        (ctx.req as ReplayedRequest).refusal ?? error.error_detail ?? error.error_description,
+      reason: (ctx.req as ReplayedRequest).refusal ?? error.error_detail ?? error.error_description,
     });
   });
   provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) => {

@@ -45,7 +45,11 @@ export function maskRedisUrl(url: string): string {
  * reached, each process falls back to its own memory counters (the library's insurance limiter)
  * rather than refuse every token request.
  */
-export function redisStore({ url, keyPrefix = 'auth-server', logger }: RedisStoreOptions): LimiterStore {
+export function redisStore({
+  url,
+  keyPrefix = 'auth-server',
+  logger,
+}: RedisStoreOptions): LimiterStore {
   const client = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,

@@ -21,7 +21,10 @@ const CLASSES: readonly [RegExp, number][] = [
 export function estimatedBits(secret: string): number {
   if (secret.length === 0) return 0;
   const distinct = new Set(secret).size;
-  const alphabet = CLASSES.reduce((sum, [pattern, size]) => sum + (pattern.test(secret) ? size : 0), 0);
+  const alphabet = CLASSES.reduce(
+    (sum, [pattern, size]) => sum + (pattern.test(secret) ? size : 0),
+    0,
+  );
   const variety = distinct < Math.min(secret.length, 16) / 2 ? distinct : alphabet;
   return variety <= 1 ? 0 : secret.length * Math.log2(variety);
 }

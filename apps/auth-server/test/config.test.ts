@@ -136,19 +136,22 @@ describe('the production guard', () => {
     ['one repeated character', 'a'.repeat(64)],
     ['two alternating characters', 'ab'.repeat(32)],
     ['16 lowercase letters', 'kqzjxvbwmpfhtgnl'],
-  ])('refuses a weak secret (%s) in production, naming the variable, not the value', (_kind, weak) => {
-    const error = settingsError({
-      NODE_ENV: 'production',
-      DATA_DIR: '/data',
-      ...productionSecrets,
-      STOREFRONT_CLIENT_SECRET: weak,
-    });
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error.message).toMatch(
-      /^auth-server: invalid configuration \(1 problem\):\n {2}- STOREFRONT_CLIENT_SECRET: is too weak for production \(about \d+ bits; at least 128 wanted: longer, more varied\); set a long random value for client "storefront" \(e\.g\. openssl rand -hex 32\)\n/,
-    );
-    expect(error.message).not.toContain(weak);
-  });
+  ])(
+    'refuses a weak secret (%s) in production, naming the variable, not the value',
+    (_kind, weak) => {
+      const error = settingsError({
+        NODE_ENV: 'production',
+        DATA_DIR: '/data',
+        ...productionSecrets,
+        STOREFRONT_CLIENT_SECRET: weak,
+      });
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toMatch(
+        /^auth-server: invalid configuration \(1 problem\):\n {2}- STOREFRONT_CLIENT_SECRET: is too weak for production \(about \d+ bits; at least 128 wanted: longer, more varied\); set a long random value for client "storefront" \(e\.g\. openssl rand -hex 32\)\n/,
+      );
+      expect(error.message).not.toContain(weak);
+    },
+  );
 
   it('estimates entropy as length × log2(charset variety)', () => {
     expect(estimatedBits('short')).toBeCloseTo(5 * Math.log2(26));
@@ -267,17 +270,20 @@ describe('the registry check', () => {
     ['a non-ASCII character', 'sécret-value'],
     ['a control character', 'secret\u0000value'],
     ['a line break', 'secret\nvalue'],
-  ])('refuses a client secret with %s at start (RFC 6749 VSCHAR), in every mode', (_kind, secret) => {
-    const error = settingsError({ STOREFRONT_CLIENT_SECRET: secret });
-    expect(error).toBeInstanceOf(RegistryError);
-    expect(error.message).toBe(
-      [
-        'auth-server: invalid registry (1 problem):',
-        "  - clients[2] (storefront).secretEnv: STOREFRONT_CLIENT_SECRET holds a character outside RFC 6749's client secret set (VSCHAR: printable ASCII, %x20-7E); use e.g. openssl rand -hex 32",
-        'Fix apps/auth-server/src/registry.ts (see apps/auth-server/README.md).',
-      ].join('\n'),
-    );
-  });
+  ])(
+    'refuses a client secret with %s at start (RFC 6749 VSCHAR), in every mode',
+    (_kind, secret) => {
+      const error = settingsError({ STOREFRONT_CLIENT_SECRET: secret });
+      expect(error).toBeInstanceOf(RegistryError);
+      expect(error.message).toBe(
+        [
+          'auth-server: invalid registry (1 problem):',
+          "  - clients[2] (storefront).secretEnv: STOREFRONT_CLIENT_SECRET holds a character outside RFC 6749's client secret set (VSCHAR: printable ASCII, %x20-7E); use e.g. openssl rand -hex 32",
+          'Fix apps/auth-server/src/registry.ts (see apps/auth-server/README.md).',
+        ].join('\n'),
+      );
+    },
+  );
 
   it('gives every client a token quota: 1000 per hour unless the registry says otherwise', () => {
     const custom: Registry = {
