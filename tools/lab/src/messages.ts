@@ -116,7 +116,7 @@ const en: Messages = {
     'This is the classic "deny this one client" rule of hosted authorization servers (an Auth0 rule that rejects one client id): here it is `enabled: false` in the registry.',
   why8: 'Authentication failed: the client secret does not match. The auth-server says only invalid_client (it does not tell whether the id or the secret was wrong), and after five failures from one address it locks that client out for a minute (429).',
   lockedOut:
-    'This address is locked out for store-locator after repeated wrong secrets (429 too_many_attempts): the brute-force guard, also as documented.',
+    'Guesses for store-locator are slowed after repeated wrong secrets (one per 2 s, at most 6 s in line, then 429 too_many_attempts): the brute-force guard, also as documented. Nothing is locked: the right secret still gets its token.',
   rotationRun:
     'Running the rotation command on the auth-server data directory (npm run rotate-keys):',
   rotationWait:
@@ -128,7 +128,7 @@ const en: Messages = {
   rotationManual:
     'The lab did not start this stack and cannot reach its key file. To see a rotation: run `npm run rotate-keys` (for `npm start`) or `docker compose exec auth-server node dist/rotate-keys.js` (for compose), then run `npm run lab -- --only 1` again: the token has a new kid and the API accepts it without a restart.',
   clientLockedOut: (client, seconds) =>
-    `the auth-server has locked ${client} out from this address after repeated wrong secrets (scenario 8 run several times): run the lab again in ${seconds} s.`,
+    `the auth-server is slowing guesses for ${client} after repeated wrong secrets (scenario 8 run several times) and this request waited too long in line: run the lab again in ${seconds} s.`,
   keyFileFound: (path) =>
     `The running auth-server signs with the key in ${path}: the lab can mint expired tokens and rotate keys.`,
   keyFileMismatch: (path) =>
@@ -198,7 +198,7 @@ const ja: Messages = {
     'ホスト型の認可サーバーでおなじみの「特定のクライアントだけを拒否する」ルール（Auth0 のルールで特定の Client ID を拒否する例）と同じです。ここではレジストリの `enabled: false` で表現しています。',
   why8: 'クライアントシークレットが一致しないため認証に失敗しました。認可サーバーは invalid_client としか答えません（ID とシークレットのどちらが違うかは教えません）。同じアドレスから 5 回失敗すると、そのクライアントを 1 分間ロックします（429）。',
   lockedOut:
-    'シークレットの誤りが続いたため、このアドレスからの store-locator は一時的にロックされています（429 too_many_attempts）。総当たり攻撃への対策で、これもドキュメントどおりの動作です。',
+    'シークレットの誤りが続いたため、store-locator への推測は減速されています（2 秒に 1 回、待ち行列で最大 6 秒、超えると 429 too_many_attempts）。総当たり攻撃への対策で、これもドキュメントどおりの動作です。ロックはされず、正しいシークレットならトークンを受け取れます。',
   rotationRun:
     '認可サーバーのデータディレクトリに対して鍵のローテーションを実行します（npm run rotate-keys）：',
   rotationWait:
@@ -210,7 +210,7 @@ const ja: Messages = {
   rotationManual:
     'このスタックはラボが起動したものではなく、鍵ファイルにもアクセスできません。ローテーションを試すには、`npm run rotate-keys`（npm start の場合）または `docker compose exec auth-server node dist/rotate-keys.js`（compose の場合）を実行してから、`npm run lab -- --only 1` をもう一度実行してください。トークンの kid が変わり、API は再起動なしで受け付けます。',
   clientLockedOut: (client, seconds) =>
-    `シークレットの誤りが続いたため（シナリオ 8 を何度も実行した）、認可サーバーはこのアドレスからの ${client} を締め出しています。${seconds} 秒後にもう一度ラボを実行してください。`,
+    `シークレットの誤りが続いたため（シナリオ 8 を何度も実行した）、認可サーバーは ${client} への推測を減速しており、このリクエストは待ち行列で待ちきれませんでした。${seconds} 秒後にもう一度ラボを実行してください。`,
   keyFileFound: (path) =>
     `稼働中の認可サーバーは ${path} の鍵で署名しています。期限切れトークンの作成と鍵のローテーションが可能です。`,
   keyFileMismatch: (path) =>
