@@ -3,6 +3,7 @@
  * the Unicode line and paragraph separators. Attacker-chosen text (a client id, a delivery field)
  * containing them could erase lines or forge a whole log line such as `info token issued`.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** The same set minus what JSON.stringify already escapes (C0), for text that is JSON. */
