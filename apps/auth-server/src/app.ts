@@ -3,11 +3,15 @@ import express, { type Express } from 'express';
 import type Provider from 'oidc-provider';
 import { createBaseApp, errorHandler, notFoundHandler, readinessHandler } from '@repo/http';
 import type { Logger } from '@repo/logger';
-import { ClientAuthLimiter } from './client-auth-limiter.js';
+import { ClientAuthThrottle } from './client-auth-limiter.js';
+import { discoveryDocument, DISCOVERY_PATHS } from './discovery.js';
+import { requireValidHost } from './host-header.js';
 import type { KeyRing } from './keys/key-ring.js';
 import { createProvider } from './provider.js';
+import { memoryStore, type LimiterStore } from './rate-limit-store.js';
 import type { ResolvedRegistry } from './registry-check.js';
 import { tokenEndpoint, type ForwardToProvider } from './token-endpoint.js';
+import { TokenQuota } from './token-quota.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -15,25 +19,39 @@ export interface AppDeps {
   issuer: string;
   registry: ResolvedRegistry;
   keyRing: KeyRing;
-  /** Lockout after failed client authentications; defaults to 5 failures, 60 s. */
-  clientAuth?: { maxFailures: number; lockoutSeconds: number };
+  /**
+   * The client authentication throttle: after `maxFailures` failures in `lockoutSeconds` for a
+   * client id, its guesses are slowed to one per `intervalSeconds` (default 2) per address, each
+   * waiting at most `maxWaitSeconds` (default 6). Defaults: 5 failures, 60 s.
+   */
+  clientAuth?: {
+    maxFailures: number;
+    lockoutSeconds: number;
+    intervalSeconds?: number;
+    maxWaitSeconds?: number;
+  };
+  /** Where the throttle's and the token quotas' counters live; default this process's memory. */
+  store?: LimiterStore;
 }
 
-/** Discovery (OIDC and RFC 8414) and the JWKS, with Auth0's JWKS path as an alias. */
-const PUBLIC_PATHS = [
-  '/.well-known/openid-configuration',
-  '/.well-known/oauth-authorization-server',
-  '/jwks',
-  '/.well-known/jwks.json',
-];
+/** The JWKS, with Auth0's path as an alias. */
+const JWKS_PATHS = ['/jwks', '/.well-known/jwks.json'];
 
 /**
  * The auth-server HTTP app; never listens by itself. oidc-provider does the OAuth work; this
  * app routes to it, adapts Auth0-style requests, and swaps in a new provider instance when the
  * signing keys change.
  */
-export function createApp({ logger, issuer, registry, keyRing, clientAuth }: AppDeps): Express {
+export function createApp({
+  logger,
+  issuer,
+  registry,
+  keyRing,
+  clientAuth,
+  store = memoryStore(),
+}: AppDeps): Express {
   const app = createBaseApp(logger);
+  app.use(requireValidHost);
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -55,10 +73,12 @@ export function createApp({ logger, issuer, registry, keyRing, clientAuth }: App
         handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
       }
     | undefined;
+  const quota = new TokenQuota(store);
+  const issuerHost = new URL(issuer).host;
   const forward: ForwardToProvider = async (req, res) => {
     const keys = await keyRing.current();
     if (current?.version !== keys.version) {
-      const provider = createProvider({ issuer, registry, keys, logger });
+      const provider = createProvider({ issuer, registry, keys, logger, quota });
       current = {
         version: keys.version,
         provider,
@@ -68,11 +88,26 @@ export function createApp({ logger, issuer, registry, keyRing, clientAuth }: App
     await current.handle(req, res);
   };
 
-  const limiter = new ClientAuthLimiter(clientAuth ?? { maxFailures: 5, lockoutSeconds: 60 });
+  const { maxFailures, lockoutSeconds, ...pace } = clientAuth ?? {
+    maxFailures: 5,
+    lockoutSeconds: 60,
+  };
+  const throttle = new ClientAuthThrottle({
+    maxFailures,
+    windowSeconds: lockoutSeconds,
+    ...pace,
+    store,
+  });
+  const discovery = discoveryDocument(issuer, registry);
   const router = express.Router();
-  router.use(tokenEndpoint({ forward, limiter, logger }));
-  router.get(PUBLIC_PATHS, async (req, res) => {
+  router.use(tokenEndpoint({ forward, throttle, logger, issuer }));
+  router.get([...DISCOVERY_PATHS], (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=300').json(discovery);
+  });
+  router.get(JWKS_PATHS, async (req, res) => {
     if (req.path === '/.well-known/jwks.json') req.url = '/jwks';
+    // oidc-provider sees the issuer's host, never the caller's.
+    req.headers.host = issuerHost;
     await forward(req, res);
   });
   // The issuer may have a path (https://host/auth/); oidc-provider's routes live under it.

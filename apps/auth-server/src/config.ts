@@ -8,6 +8,7 @@ import {
   type ConfigProblem,
 } from '@repo/config';
 import { DEV_CLIENT_SECRETS } from '@repo/contracts';
+import { estimatedBits, isVsChar, MIN_SECRET_BITS } from './secret-strength.js';
 import { registry as defaultRegistry, type Registry } from './registry.js';
 import { validateRegistry, type ResolvedRegistry } from './registry-check.js';
 
@@ -19,6 +20,8 @@ export const configShape = {
   SIGNING_KEYS_FILE: vars.optionalText('/run/secrets/auth-server-keys.json'),
   CLIENT_AUTH_MAX_FAILURES: vars.integer(5, { min: 0 }),
   CLIENT_AUTH_LOCKOUT_SECONDS: vars.integer(60, { min: 1, unit: 'seconds' }),
+  /** Where the rate limit counters live (shared by replicas); unset: in this process's memory. */
+  REDIS_URL: vars.optionalText('redis://127.0.0.1:6379'),
 };
 
 /** The key file's name inside `DATA_DIR`. */
@@ -63,6 +66,12 @@ export function keySource(
   };
 }
 
+function isRedisUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+}
+
 /**
  * In production the development secrets (public: they are in `.env.example`) and keys that
  * would vanish with the container are refused, naming the variable to set.
@@ -87,6 +96,11 @@ export function productionProblems(
       problems.push({
         variable: client.secretEnv,
         message: `is a development secret published in .env.example; set a long random value for client "${client.id}" (e.g. openssl rand -hex 32)`,
+      });
+    } else if (isVsChar(secret) && estimatedBits(secret) < MIN_SECRET_BITS) {
+      problems.push({
+        variable: client.secretEnv,
+        message: `is too weak for production (about ${Math.floor(estimatedBits(secret))} bits; at least ${MIN_SECRET_BITS} wanted: longer, more varied); set a long random value for client "${client.id}" (e.g. openssl rand -hex 32)`,
       });
     }
   }
@@ -139,6 +153,16 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
   const registry = options.registry ?? defaultRegistry;
   const config = loadShape(configShape, { service: 'auth-server', env, envFile: options.envFile });
   const production = config.NODE_ENV === 'production';
+  if (config.REDIS_URL !== undefined && !isRedisUrl(config.REDIS_URL)) {
+    // Not echoed: the URL may hold a password.
+    throw new ConfigError('auth-server', [
+      {
+        variable: 'REDIS_URL',
+        message:
+          'is not a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379 or redis://user:password@host:6379/0); unset it to count in memory',
+      },
+    ]);
+  }
   const secrets = clientSecrets(environmentWithDotenv(env, options.envFile), registry, production);
   if (production) {
     const problems = productionProblems(config, registry, secrets);

@@ -4,6 +4,7 @@ import { createServiceLogger } from '@repo/logger';
 import { loadSettings, type Settings } from './config.js';
 import { KeyFileError } from './keys/key-file.js';
 import { KeyRing } from './keys/key-ring.js';
+import { maskRedisUrl, memoryStore, redisStore } from './rate-limit-store.js';
 import { RegistryError } from './registry-check.js';
 
 /** Configuration mistakes end the process with their message and no stack (EX_CONFIG). */
@@ -42,6 +43,7 @@ try {
 const snapshot = await keyRing.current();
 // Imported only now: oidc-provider prints notices when loaded, which would bury a setup error.
 const { createApp } = await import('./app.js');
+const store = config.REDIS_URL ? redisStore({ url: config.REDIS_URL, logger }) : memoryStore();
 
 await runServer(
   createApp({
@@ -53,16 +55,19 @@ await runServer(
       maxFailures: config.CLIENT_AUTH_MAX_FAILURES,
       lockoutSeconds: config.CLIENT_AUTH_LOCKOUT_SECONDS,
     },
+    store,
   }),
   {
     port: config.PORT,
     logger,
+    onShutdown: () => store.close(),
     fields: {
       issuer: config.ISSUER,
       keys: keys.path,
       signing_kid: snapshot.signingKid,
       clients: [...registry.clients.keys()],
       apis: [...registry.apis.keys()],
+      rate_limit_store: config.REDIS_URL ? maskRedisUrl(config.REDIS_URL) : 'memory',
     },
   },
 );

@@ -10,13 +10,27 @@ import { MemoryAdapter } from './memory-adapter.js';
 import type { KeySnapshot } from './keys/key-ring.js';
 import type { ResolvedClient, ResolvedRegistry } from './registry-check.js';
 import type { ReplayedRequest } from './token-endpoint.js';
+import { QuotaExceeded, type TokenQuota } from './token-quota.js';
 
 export interface ProviderOptions {
   issuer: string;
   registry: ResolvedRegistry;
   keys: KeySnapshot;
   logger: Logger;
+  /** Tokens per client per hour (the registry's `tokenQuotaPerHour`). */
+  quota: TokenQuota;
 }
+
+/** 429 too_many_requests, as oidc-provider renders its own errors. */
+class TooManyRequests extends errors.OIDCProviderError {
+  constructor(description: string) {
+    super(429, 'too_many_requests');
+    this.error_description = description;
+  }
+}
+
+/** Requests whose token has been counted against the quota already. */
+const counted = new WeakSet<object>();
 
 function registered(registry: ResolvedRegistry, clientId: string): ResolvedClient {
   const client = registry.clients.get(clientId);
@@ -41,8 +55,8 @@ function grantedApis(client: ResolvedClient): string[] {
  * (RFC 8707 §2.2): the API must exist and be granted to the client, the requested scopes must be
  * a subset of that grant, and no scope means every granted scope.
  */
-function resourceServerInfo(registry: ResolvedRegistry, keys: KeySnapshot) {
-  return (ctx: KoaContextWithOIDC, identifier: string, oidcClient: { clientId: string }) => {
+function resourceServerInfo(registry: ResolvedRegistry, keys: KeySnapshot, quota: TokenQuota) {
+  return async (ctx: KoaContextWithOIDC, identifier: string, oidcClient: { clientId: string }) => {
     const client = registered(registry, oidcClient.clientId);
     refuseDisabled(client);
     const api = registry.apis.get(identifier);
@@ -69,6 +83,17 @@ function resourceServerInfo(registry: ResolvedRegistry, keys: KeySnapshot) {
     if (requested.length === 0 && params) {
       // oidc-provider intersects the requested scopes with the API's; asking for none means all.
       params.scope = grant.join(' ');
+    }
+    if (!counted.has(ctx)) {
+      // Last: only a request that gets its token spends the (authenticated) client's quota.
+      counted.add(ctx);
+      try {
+        await quota.consume(client.id, client.tokenQuotaPerHour);
+      } catch (error) {
+        if (!(error instanceof QuotaExceeded)) throw error;
+        ctx.set('Retry-After', String(error.retryAfterSeconds));
+        throw new TooManyRequests(error.message);
+      }
     }
     return {
       scope: grant.join(' '),
@@ -98,7 +123,13 @@ function defaultResource(registry: ResolvedRegistry) {
  * JWT access tokens per API (RFC 9068), no interactive flows, JSON errors everywhere.
  * https://www.rfc-editor.org/rfc/rfc6749#section-4.4
  */
-export function createProvider({ issuer, registry, keys, logger }: ProviderOptions): Provider {
+export function createProvider({
+  issuer,
+  registry,
+  keys,
+  logger,
+  quota,
+}: ProviderOptions): Provider {
   const clients = [...registry.clients.values()].map((client): ClientMetadata => ({
     client_id: client.id,
     client_name: client.name,
@@ -128,10 +159,13 @@ export function createProvider({ issuer, registry, keys, logger }: ProviderOptio
       introspection: { enabled: false },
       revocation: { enabled: false },
       userinfo: { enabled: false },
+      // Not until the APIs verify proofs end to end: a DPoP header is ignored and the token is a
+      // plain Bearer token (token_type Bearer, no cnf), which RFC 9449 §5 allows.
+      dPoP: { enabled: false },
       resourceIndicators: {
         enabled: true,
         defaultResource: defaultResource(registry),
-        getResourceServerInfo: resourceServerInfo(registry, keys),
+        getResourceServerInfo: resourceServerInfo(registry, keys, quota),
         useGrantedResource: () => false,
       },
     },
@@ -165,7 +199,7 @@ export function createProvider({ issuer, registry, keys, logger }: ProviderOptio
         ctx.oidc.client?.clientId ??
         (ctx.req as ReplayedRequest).claimedClientId ??
         (ctx.oidc.params?.client_id as string | undefined),
-      reason: error.error_detail ?? error.error_description,
+      reason: (ctx.req as ReplayedRequest).refusal ?? error.error_detail ?? error.error_description,
     });
   });
   provider.on('server_error', (_ctx: KoaContextWithOIDC, error: Error) => {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { isVsChar } from './secret-strength.js';
 import { z } from '@repo/config';
 import {
+  DEFAULT_TOKEN_QUOTA_PER_HOUR,
   maxTokenLifetimeSeconds,
   type ApiDefinition,
   type ClientDefinition,
@@ -31,6 +33,7 @@ export class RegistryError extends Error {
 /** A client with its secret, as the server uses it. */
 export interface ResolvedClient extends ClientDefinition {
   secret: string;
+  tokenQuotaPerHour: number;
 }
 
 /** The registry after validation, indexed for the token endpoint. */
@@ -84,6 +87,13 @@ const clientSchema = z
         `"${String(issue.input)}" is not an environment variable name (e.g. MY_CLIENT_SECRET)`,
     }),
     grants: z.record(z.string(), z.array(z.string())),
+    tokenQuotaPerHour: z
+      .number()
+      .refine((n) => Number.isSafeInteger(n) && n > 0, {
+        error: (issue) =>
+          `must be a positive whole number of tokens per hour (got ${String(issue.input)})`,
+      })
+      .optional(),
   })
   .superRefine((client, ctx) => {
     if (client.enabled && Object.keys(client.grants).length === 0) {
@@ -177,13 +187,24 @@ export function validateRegistry(
       // A disabled client gets no token anyway; without a secret it cannot even authenticate.
       secret = randomBytes(32).toString('base64url');
     }
+    if (secret !== undefined && secret !== '' && !isVsChar(secret)) {
+      // Refused at start rather than at every request (oidc-provider compares VSCHAR only).
+      found.push({
+        at: ['clients', index, 'secretEnv'],
+        message: `${client.secretEnv} holds a character outside RFC 6749's client secret set (VSCHAR: printable ASCII, %x20-7E); use e.g. openssl rand -hex 32`,
+      });
+    }
     if (secret === undefined || secret === '') {
       found.push({
         at: ['clients', index, 'secretEnv'],
         message: `missing secret: set ${client.secretEnv} in the environment or the root .env`,
       });
     }
-    clients.set(client.id, { ...client, secret: secret ?? '' });
+    clients.set(client.id, {
+      ...client,
+      secret: secret ?? '',
+      tokenQuotaPerHour: client.tokenQuotaPerHour ?? DEFAULT_TOKEN_QUOTA_PER_HOUR,
+    });
   });
 
   if (found.length > 0) {

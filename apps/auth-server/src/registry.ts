@@ -30,6 +30,8 @@ export interface ClientDefinition {
   secretEnv: string;
   /** API identifier → the scopes of that API this client may receive. */
   grants: Readonly<Record<string, readonly string[]>>;
+  /** Tokens it may get per hour (429 too_many_requests beyond); default 1000. */
+  tokenQuotaPerHour?: number;
 }
 
 export interface Registry {
@@ -44,6 +46,9 @@ export interface Registry {
 export function maxTokenLifetimeSeconds(apis: Iterable<ApiDefinition>): number {
   return Math.max(0, ...[...apis].map((api) => api.tokenLifetimeSeconds));
 }
+
+/** Tokens per client per hour when the registry names no `tokenQuotaPerHour`. */
+export const DEFAULT_TOKEN_QUOTA_PER_HOUR = 1000;
 
 /** A seeded client's id and secret variable (its development secret stays in the contract). */
 const seeded = (id: DemoClientId) => ({ id, secretEnv: DEMO_CLIENTS[id].secretEnv });

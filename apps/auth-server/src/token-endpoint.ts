@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Request, type RequestHandler, type Router } from 'express';
 import { HttpError, invalidRequest, parseBody } from '@repo/http';
 import type { Logger } from '@repo/logger';
-import type { ClientAuthLimiter } from './client-auth-limiter.js';
+import type { Admission, ClientAuthThrottle } from './client-auth-limiter.js';
 
 /** Where oidc-provider's token endpoint lives (the discovery `token_endpoint`), and Auth0's path. */
 export const TOKEN_PATHS = ['/token', '/oauth/token'] as const;
@@ -18,6 +19,8 @@ export type ForwardToProvider = (req: IncomingMessage, res: ServerResponse) => P
 /** A request as oidc-provider will see it, with the client id it claims (for logs). */
 export interface ReplayedRequest extends IncomingMessage {
   claimedClientId?: string;
+  /** Set when the request is refused as invalid_client whatever its secret: why (for logs). */
+  refusal?: string;
 }
 
 type Params = Map<string, string[]>;
@@ -46,16 +49,50 @@ function scalar(name: string, value: unknown): string {
   throw invalidRequest(`The parameter "${name}" must be a string.`);
 }
 
+/**
+ * The first name that appears twice among the members of the top-level object of `text` (valid
+ * JSON), which `JSON.parse` would silently resolve to its last value.
+ */
+export function duplicateTopLevelKey(text: string): string | undefined {
+  const seen = new Set<string>();
+  let depth = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i];
+    if (char === '{' || char === '[') depth += 1;
+    else if (char === '}' || char === ']') depth -= 1;
+    else if (char === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      if (depth === 1) {
+        let next = end + 1;
+        while (/\s/.test(text[next] ?? '')) next += 1;
+        if (text[next] === ':') {
+          const name = JSON.parse(text.slice(i, end + 1)) as string;
+          if (seen.has(name)) return name;
+          seen.add(name);
+        }
+      }
+      i = end;
+    }
+  }
+  return undefined;
+}
+
 function fromJson(body: Buffer): Params {
   let parsed: unknown;
+  const text = decodeText(body);
   try {
-    parsed = JSON.parse(decodeText(body));
-  } catch (error) {
-    if (error instanceof HttpError) throw error;
+    parsed = JSON.parse(text);
+  } catch {
     throw invalidRequest('The request body is not valid JSON.');
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw invalidRequest('The JSON request body must be an object of parameters.');
+  }
+  const duplicate = duplicateTopLevelKey(text);
+  if (duplicate !== undefined) {
+    // The refusal oidc-provider gives a repeated form parameter.
+    throw invalidRequest(`'${duplicate}' parameter must not be provided twice`);
   }
   const params: Params = new Map();
   for (const [name, value] of Object.entries(parsed)) {
@@ -100,8 +137,13 @@ export function readTokenParams(req: Request): Params {
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
     throw invalidRequest(`The charset "${charset}" is not supported: send UTF-8.`);
   }
-  if (req.is('application/x-www-form-urlencoded')) return fromForm(body);
-  if (req.is(['application/json', '+json'])) return fromJson(body);
+  // The header itself, not req.is(), which answers "no" for every type when the body is empty.
+  const mediaType = contentType.split(';')[0]!.trim().toLowerCase();
+  if (mediaType === 'application/x-www-form-urlencoded') return fromForm(body);
+  if (mediaType === 'application/json' || /^application\/[^/]+\+json$/.test(mediaType)) {
+    if (body.length === 0) return new Map();
+    return fromJson(body);
+  }
   throw invalidRequest(
     `The Content-Type "${contentType.split(';')[0]!.trim()}" is not supported: send application/x-www-form-urlencoded or application/json.`,
   );
@@ -145,17 +187,43 @@ export function claimedClientId(
   return fromBody?.length === 1 ? fromBody[0] : undefined;
 }
 
+/** Why a request is refused as a failed client authentication whatever its secret. */
+export const ORIGIN_REFUSAL =
+  'a request with an Origin header (a browser) is refused: machine clients only, a browser must never hold a client secret';
+
+export interface ReplayOptions {
+  clientId: string | undefined;
+  /** The issuer's host: oidc-provider never sees the caller's Host header. */
+  host: string;
+  /** Make the client authentication fail, the same way a wrong secret does. */
+  failAuthentication?: string;
+}
+
+/** A secret no client has: the provider then refuses exactly as it refuses a wrong guess. */
+const NOT_A_SECRET = () => `not-a-secret-${randomBytes(16).toString('base64url')}`;
+
 /**
  * The request again, as the form-encoded stream oidc-provider parses itself (it reads the raw
  * body, and only forms, on its token endpoint).
  */
-function replay(req: Request, params: Params, clientId: string | undefined): ReplayedRequest {
+function replay(req: Request, params: Params, options: ReplayOptions): ReplayedRequest {
+  const headers = { ...req.headers };
+  if (options.failAuthentication && options.clientId !== undefined) {
+    if (params.has('client_secret') || !headers.authorization) {
+      params.set('client_secret', [NOT_A_SECRET()]);
+    } else {
+      const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+      headers.authorization = `Basic ${Buffer.from(`${encode(options.clientId)}:${NOT_A_SECRET()}`).toString('base64')}`;
+    }
+  }
   const form = new URLSearchParams();
   for (const [name, values] of params) for (const value of values) form.append(name, value);
   const body = Buffer.from(form.toString(), 'utf8');
-  const headers = { ...req.headers };
   delete headers['transfer-encoding'];
   delete headers['content-encoding'];
+  // No CORS for machine clients (and so no Origin-dependent answer), no caller-chosen host.
+  delete headers.origin;
+  headers.host = options.host;
   headers['content-type'] = 'application/x-www-form-urlencoded';
   headers['content-length'] = String(body.length);
   const stream = Readable.from([body], { objectMode: false });
@@ -171,23 +239,38 @@ function replay(req: Request, params: Params, clientId: string | undefined): Rep
     httpVersionMinor: req.httpVersionMinor,
     socket: req.socket,
     connection: req.socket,
-    claimedClientId: clientId,
+    claimedClientId: options.clientId,
+    refusal: options.failAuthentication,
   }) as unknown as ReplayedRequest;
 }
 
 export interface TokenEndpointOptions {
   forward: ForwardToProvider;
-  limiter: ClientAuthLimiter;
+  throttle: ClientAuthThrottle;
   logger: Logger;
+  /** The issuer URL: its host is the only one oidc-provider sees. */
+  issuer: string;
+}
+
+/** zlib's own words ("incorrect header check") are not an answer. */
+function bodyRefusal(error: HttpError, req: Request): HttpError {
+  const encoding = req.headers['content-encoding'];
+  if (error.status === 400 && encoding && !(error.cause as { type?: unknown })?.type) {
+    return invalidRequest(
+      `The request body could not be decoded as Content-Encoding "${encoding}".`,
+    );
+  }
+  return error;
 }
 
 /**
  * The token endpoint, at oidc-provider's path and at Auth0's: accepts form or JSON, `audience` or
- * `resource`, then lets oidc-provider authenticate the client and issue the token. Failed client
- * authentications are counted per client id and address; too many answer 429.
+ * `resource`, then lets oidc-provider authenticate the client and issue the token. Every request
+ * that names a client passes the client authentication throttle first.
  */
-export function tokenEndpoint({ forward, limiter, logger }: TokenEndpointOptions): Router {
+export function tokenEndpoint({ forward, throttle, logger, issuer }: TokenEndpointOptions): Router {
   const router = express.Router();
+  const host = new URL(issuer).host;
 
   const refuse = (error: HttpError, clientId: string | undefined): never => {
     logger.warn('token refused', {
@@ -210,24 +293,19 @@ export function tokenEndpoint({ forward, limiter, logger }: TokenEndpointOptions
     const clientId = claimedClientId(req.headers.authorization, params!);
     const address = req.socket.remoteAddress ?? 'unknown';
     if (clientId !== undefined) {
-      const retryAfter = limiter.retryAfterSeconds(clientId, address);
-      if (retryAfter > 0) {
-        refuse(
-          new HttpError(
-            429,
-            'too_many_attempts',
-            `Too many failed authentications for client "${clientId}" from this address; try again in ${retryAfter} s.`,
-            { headers: { 'Retry-After': String(retryAfter) } },
-          ),
-          clientId,
-        );
+      let admission: Admission;
+      try {
+        admission = await throttle.admit(clientId, address);
+      } catch (error) {
+        if (error instanceof HttpError) refuse(error, clientId);
+        throw error;
       }
-      res.once('finish', () => {
-        if (res.statusCode === 401) limiter.recordFailure(clientId, address);
-        else if (res.statusCode === 200) limiter.recordSuccess(clientId, address);
-      });
+      // Anything but invalid_client gives the attempt back: the client authenticated, or its
+      // secret was never looked at.
+      res.once('finish', () => admission.settle(res.statusCode !== 401));
     }
-    await forward(replay(req, params!, clientId), res);
+    const failAuthentication = req.headers.origin !== undefined ? ORIGIN_REFUSAL : undefined;
+    await forward(replay(req, params!, { clientId, host, failAuthentication }), res);
   };
 
   const body = parseBody(express.raw({ type: () => true, limit: TOKEN_BODY_LIMIT }));
@@ -235,10 +313,19 @@ export function tokenEndpoint({ forward, limiter, logger }: TokenEndpointOptions
   const readBody: RequestHandler = (req, res, next) =>
     body(req, res, (error?: unknown) => {
       if (error instanceof HttpError) {
-        logger.warn('token refused', { error: error.code, reason: error.message });
+        const refusal = bodyRefusal(error, req);
+        logger.warn('token refused', { error: refusal.code, reason: refusal.message });
+        next(refusal);
+        return;
       }
       next(error);
     });
+
+  // RFC 6749 §5.1: no cache may keep a token (oidc-provider sets Cache-Control: no-store).
+  const noCache: RequestHandler = (_req, res, next) => {
+    res.set({ 'Cache-Control': 'no-store', Pragma: 'no-cache' });
+    next();
+  };
 
   const methodNotAllowed: RequestHandler = (req) => {
     throw new HttpError(
@@ -249,7 +336,7 @@ export function tokenEndpoint({ forward, limiter, logger }: TokenEndpointOptions
     );
   };
 
-  router.post([...TOKEN_PATHS], readBody, handle);
+  router.post([...TOKEN_PATHS], noCache, readBody, handle);
   router.all([...TOKEN_PATHS], methodNotAllowed);
   return router;
 }

@@ -1,14 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigError } from '@repo/config';
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../src/config.js';
 import { registry, type Registry } from '../src/registry.js';
 import { RegistryError } from '../src/registry-check.js';
+import { estimatedBits } from '../src/secret-strength.js';
 import { DEMO_CLIENTS } from '@repo/contracts';
 
 const productionSecrets = {
-  GIFTDELIVERIES_CLIENT_SECRET: 'a'.repeat(40),
-  STORE_LOCATOR_CLIENT_SECRET: 'b'.repeat(40),
-  STOREFRONT_CLIENT_SECRET: 'c'.repeat(40),
+  GIFTDELIVERIES_CLIENT_SECRET: randomBytes(32).toString('hex'),
+  STORE_LOCATOR_CLIENT_SECRET: randomBytes(32).toString('base64url'),
+  STOREFRONT_CLIENT_SECRET: randomBytes(24).toString('hex'),
 };
 
 function settingsError(env: Record<string, string>, custom?: Registry): Error {
@@ -60,6 +62,31 @@ describe('configuration', () => {
   });
 });
 
+describe('REDIS_URL', () => {
+  it('is unset by default (counters in memory)', () => {
+    expect(loadSettings({ env: {}, envFile: false }).config.REDIS_URL).toBeUndefined();
+  });
+
+  it('takes a redis:// URL', () => {
+    const { config } = loadSettings({
+      env: { REDIS_URL: 'redis://127.0.0.1:6379/2' },
+      envFile: false,
+    });
+    expect(config.REDIS_URL).toBe('redis://127.0.0.1:6379/2');
+  });
+
+  it.each(['http://127.0.0.1:6379', 'localhost:6379', 'redis://'])(
+    'refuses %s with a clear message that does not echo it',
+    (value) => {
+      const error = settingsError({ REDIS_URL: value });
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toContain(
+        '  - REDIS_URL: is not a redis:// or rediss:// URL (e.g. redis://127.0.0.1:6379 or redis://user:password@host:6379/0); unset it to count in memory',
+      );
+    },
+  );
+});
+
 describe('the production guard', () => {
   it('refuses the development secrets, naming each variable to set', () => {
     const error = settingsError({
@@ -102,6 +129,41 @@ describe('the production guard', () => {
     expect(error.message).toContain(
       '  - DATA_DIR: signing keys would be generated in the default ./data and lost with the container; set DATA_DIR to a persistent directory (a volume) or SIGNING_KEYS_FILE to a private JWKS',
     );
+  });
+
+  it.each([
+    ['short', 'short'],
+    ['one repeated character', 'a'.repeat(64)],
+    ['two alternating characters', 'ab'.repeat(32)],
+    ['16 lowercase letters', 'kqzjxvbwmpfhtgnl'],
+  ])(
+    'refuses a weak secret (%s) in production, naming the variable, not the value',
+    (_kind, weak) => {
+      const error = settingsError({
+        NODE_ENV: 'production',
+        DATA_DIR: '/data',
+        ...productionSecrets,
+        STOREFRONT_CLIENT_SECRET: weak,
+      });
+      expect(error).toBeInstanceOf(ConfigError);
+      expect(error.message).toMatch(
+        /^auth-server: invalid configuration \(1 problem\):\n {2}- STOREFRONT_CLIENT_SECRET: is too weak for production \(about \d+ bits; at least 128 wanted: longer, more varied\); set a long random value for client "storefront" \(e\.g\. openssl rand -hex 32\)\n/,
+      );
+      expect(error.message).not.toContain(weak);
+    },
+  );
+
+  it('estimates entropy as length × log2(charset variety)', () => {
+    expect(estimatedBits('short')).toBeCloseTo(5 * Math.log2(26));
+    expect(estimatedBits('a'.repeat(100))).toBe(0);
+    expect(estimatedBits(randomBytes(16).toString('hex'))).toBeGreaterThanOrEqual(128);
+    expect(estimatedBits(randomBytes(32).toString('base64url'))).toBeGreaterThan(200);
+  });
+
+  it('accepts a weak secret outside production (the demo)', () => {
+    expect(() =>
+      loadSettings({ env: { STOREFRONT_CLIENT_SECRET: 'short' }, envFile: false }),
+    ).not.toThrow();
   });
 
   it('starts with real secrets and persistent keys', () => {
@@ -201,6 +263,47 @@ describe('the registry check', () => {
         '  - clients[1] (no-scopes).grants["urn:a#b"]: grants no scope; remove the grant or list at least one scope',
         'Fix apps/auth-server/src/registry.ts (see apps/auth-server/README.md).',
       ].join('\n'),
+    );
+  });
+
+  it.each([
+    ['a non-ASCII character', 'sécret-value'],
+    ['a control character', 'secret\u0000value'],
+    ['a line break', 'secret\nvalue'],
+  ])(
+    'refuses a client secret with %s at start (RFC 6749 VSCHAR), in every mode',
+    (_kind, secret) => {
+      const error = settingsError({ STOREFRONT_CLIENT_SECRET: secret });
+      expect(error).toBeInstanceOf(RegistryError);
+      expect(error.message).toBe(
+        [
+          'auth-server: invalid registry (1 problem):',
+          "  - clients[2] (storefront).secretEnv: STOREFRONT_CLIENT_SECRET holds a character outside RFC 6749's client secret set (VSCHAR: printable ASCII, %x20-7E); use e.g. openssl rand -hex 32",
+          'Fix apps/auth-server/src/registry.ts (see apps/auth-server/README.md).',
+        ].join('\n'),
+      );
+    },
+  );
+
+  it('gives every client a token quota: 1000 per hour unless the registry says otherwise', () => {
+    const custom: Registry = {
+      ...registry,
+      clients: registry.clients.map((c) =>
+        c.id === 'storefront' ? { ...c, tokenQuotaPerHour: 20 } : c,
+      ),
+    };
+    const { registry: resolved } = loadSettings({ env: {}, envFile: false, registry: custom });
+    expect(resolved.clients.get('storefront')!.tokenQuotaPerHour).toBe(20);
+    expect(resolved.clients.get('giftdeliveries')!.tokenQuotaPerHour).toBe(1000);
+  });
+
+  it.each([0, -1, 1.5])('refuses tokenQuotaPerHour %s', (quota) => {
+    const error = settingsError(
+      {},
+      { apis: [api], clients: [{ ...client, tokenQuotaPerHour: quota }] },
+    );
+    expect(error.message).toContain(
+      `clients[0] (giftdeliveries).tokenQuotaPerHour: must be a positive whole number of tokens per hour (got ${quota})`,
     );
   });
 

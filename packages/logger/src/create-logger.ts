@@ -1,4 +1,5 @@
 import winston from 'winston';
+import { escapeControls, escapeJsonControls } from './escape-controls.js';
 import { redactFields } from './redact.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -51,16 +52,22 @@ function redactFormat(logger: () => winston.Logger) {
 
 /** One JSON object per line; the object is already plain and acyclic after redaction. */
 const jsonLine = winston.format((info: Info) => {
-  info[MESSAGE] = JSON.stringify(info);
+  info[MESSAGE] = escapeJsonControls(JSON.stringify(info));
   return info;
 });
 
+/** A field's value on a pretty line; no control character ever reaches the terminal raw. */
 function formatValue(value: unknown): string {
   if (typeof value === 'string')
-    return /[\s"=]/.test(value) || value === '' ? JSON.stringify(value) : value;
-  if (value instanceof Object) return JSON.stringify(value);
-  return String(value);
+    return /[\s"=]/.test(value) || value === ''
+      ? escapeJsonControls(JSON.stringify(value))
+      : escapeControls(value);
+  if (value instanceof Object) return escapeJsonControls(JSON.stringify(value));
+  return escapeControls(String(value));
 }
+
+/** A stack keeps its line breaks; every other control character is escaped. */
+const escapeStack = (stack: string) => stack.split('\n').map(escapeControls).join('\n');
 
 function prettyLine(colour: boolean) {
   return winston.format.printf((info) => {
@@ -73,15 +80,15 @@ function prettyLine(colour: boolean) {
     const levelName = String(info[LEVEL] ?? level);
     const pairs = Object.entries(fields)
       .filter(([, value]) => value !== undefined)
-      .map(([key, value]) => `${paint(DIM, `${key}=`)}${formatValue(value)}`);
+      .map(([key, value]) => `${paint(DIM, `${escapeControls(key)}=`)}${formatValue(value)}`);
     const head = [
       paint(DIM, String(timestamp).slice(11, 23)),
       paint(DIM, String(service)),
       paint(COLOURS[levelName], levelName.padEnd(5)),
-      String(message),
+      escapeControls(String(message)),
       ...pairs,
     ].join(' ');
-    return typeof stack === 'string' ? `${head}\n${stack}` : head;
+    return typeof stack === 'string' ? `${head}\n${escapeStack(stack)}` : head;
   });
 }
 

@@ -126,9 +126,9 @@ const en: Messages = {
   why7: 'banned-partner authenticated with the right secret, but the auth-server refuses every token request of a disabled client: access_denied.',
   ruleAnalogy:
     'This is the classic "deny this one client" rule of hosted authorization servers (an Auth0 rule that rejects one client id): here it is `enabled: false` in the registry.',
-  why8: 'Authentication failed: the client secret does not match. The auth-server says only invalid_client (it does not tell whether the id or the secret was wrong), and after five failures from one address it locks that client out for a minute (429).',
+  why8: 'Authentication failed: the client secret does not match. The auth-server says only invalid_client (it does not tell whether the id or the secret was wrong), and after five failures within a minute it slows further guesses for that client to one every 2 s (a guess that would wait more than 6 s gets 429), so that guessing is hopeless while the right secret still works.',
   lockedOut:
-    'This address is locked out for store-locator after repeated wrong secrets (429 too_many_attempts): the brute-force guard, also as documented.',
+    'Guesses for store-locator are slowed after repeated wrong secrets (one per 2 s, at most 6 s in line, then 429 too_many_attempts): the brute-force guard, also as documented. Nothing is locked: the right secret still gets its token.',
   rotationRun:
     "Rotating the auth-server's signing key (npm run rotate-keys, on its data directory). This changes the running demo for good: from now on it signs with the new key, and the old public key stays in the JWKS for one more hour, until every token it signed has expired; then the next rotation drops it, and a token still signed by it would get 401 invalid_token.",
   rotationWait:
@@ -156,7 +156,7 @@ const en: Messages = {
   why10:
     "The client keeps its token (createTokenProvider of @repo/token-client, the one giftdeliveries uses) and sends the same one with every call until shortly before exp. Asking for a token per call would multiply the load on the authorization server, and hosted ones (Auth0's M2M token quota) count every request.",
   clientLockedOut: (client, seconds) =>
-    `the auth-server has locked ${client} out from this address after repeated wrong secrets (scenario 8 run several times): run the lab again in ${seconds} s.`,
+    `the auth-server is slowing guesses for ${client} after repeated wrong secrets (scenario 8 run several times) and this request waited too long in line: run the lab again in ${seconds} s.`,
   keyFileFound: (path) =>
     `The running auth-server signs with the key in ${path}: the lab can mint expired tokens and rotate keys.`,
   keyFileMismatch: (path) =>
@@ -226,9 +226,9 @@ const ja: Messages = {
   why7: 'banned-partner は正しいシークレットで認証に成功しましたが、認可サーバーは無効化されたクライアントのトークン要求をすべて拒否し、access_denied を返します。',
   ruleAnalogy:
     'ホスト型の認可サーバーでおなじみの「特定のクライアントだけを拒否する」ルール（Auth0 のルールで特定のクライアント ID を拒否する例）と同じです。ここではレジストリの `enabled: false` で表現しています。',
-  why8: 'クライアントシークレットが一致しないため認証に失敗しました。認可サーバーは invalid_client としか答えません（ID とシークレットのどちらが違うかは教えません）。同じアドレスから 5 回続けて失敗すると、そのアドレスからのそのクライアントを 1 分間締め出します（429）。',
+  why8: 'クライアントシークレットが一致しないため認証に失敗しました。認可サーバーは invalid_client としか答えません（ID とシークレットのどちらが違うかは教えません）。1 分間に 5 回失敗すると、そのクライアントへの推測を 2 秒に 1 回まで減速します（6 秒を超えて待つ推測には 429 を返します）。これで総当たりは役に立たなくなり、正しいシークレットは使えるままです。',
   lockedOut:
-    'シークレットの誤りが続いたため、このアドレスからの store-locator は一時的に締め出されています（429 too_many_attempts）。総当たり攻撃への対策で、これもドキュメントどおりの動作です。',
+    'シークレットの誤りが続いたため、store-locator への推測は減速されています（2 秒に 1 回、順番待ちは最大 6 秒、超えると 429 too_many_attempts）。総当たり攻撃への対策で、これもドキュメントどおりの動作です。締め出しはせず、正しいシークレットならトークンを受け取れます。',
   rotationRun:
     '認可サーバーの署名鍵をローテーションします（データディレクトリに対して npm run rotate-keys を実行します）。このシナリオは動いているデモの署名鍵を実際に替え、元には戻しません。以後、認可サーバーは新しい鍵で署名します。古い公開鍵は、その鍵で署名したトークンがすべて期限切れになるまで、あと 1 時間 JWKS に残ります。その後にもう一度ローテーションすると古い鍵は JWKS から外れ、その鍵で署名されたトークンが残っていれば 401 invalid_token になります。',
   rotationWait:
@@ -256,7 +256,7 @@ const ja: Messages = {
   why10:
     'クライアントはトークンを保持し（giftdeliveries と同じ @repo/token-client の createTokenProvider）、有効期限の少し前まで、同じトークンをすべての呼び出しに付けて送ります。呼び出しごとにトークンを要求すると認可サーバーの負荷が何倍にもなり、ホスト型の認可サーバー（Auth0 の M2M トークンのクォータなど）ではすべての要求が数えられます。',
   clientLockedOut: (client, seconds) =>
-    `シナリオ 8 を何度も実行してシークレットの誤りが続いたため、認可サーバーはこのアドレスからの ${client} を締め出しています。${seconds} 秒待ってから、もう一度ラボを実行してください。`,
+    `シークレットの誤りが続いたため（シナリオ 8 を何度も実行した）、認可サーバーは ${client} への推測を減速しており、このリクエストは順番を待ちきれませんでした。${seconds} 秒後にもう一度ラボを実行してください。`,
   keyFileFound: (path) =>
     `稼働中の認可サーバーは ${path} の鍵で署名しています。ラボは期限切れのトークンを作り、鍵をローテーションできます。`,
   keyFileMismatch: (path) =>

@@ -56,7 +56,7 @@ export class LockedOut extends Error {
     readonly client: Client,
     readonly retryAfter: string,
   ) {
-    super(`${client} is locked out for ${retryAfter} s`);
+    super(`${client} is slowed: try again in ${retryAfter} s`);
   }
 }
 
@@ -249,7 +249,7 @@ async function banned(ctx: ScenarioContext): Promise<Outcome> {
 }
 
 async function wrongSecret(ctx: ScenarioContext): Promise<Outcome> {
-  // store-locator, not giftdeliveries: the lockout after repeated failures must never hit the
+  // store-locator, not giftdeliveries: the slowing after repeated failures should not delay the
   // demo's real service.
   const exchange = await tokenRequest(ctx, 'store-locator', WORLDMAPPERS, 'not-the-secret');
   if (exchange.status === 429) {

@@ -6,6 +6,7 @@ import { freePort, testLogger } from '@repo/testkit';
 import { createApp } from '../../src/app.js';
 import { loadSettings } from '../../src/config.js';
 import { KeyRing } from '../../src/keys/key-ring.js';
+import type { LimiterStore } from '../../src/rate-limit-store.js';
 import type { Registry } from '../../src/registry.js';
 
 export interface RunningAuthServer {
@@ -29,6 +30,12 @@ export interface StartOptions {
   now?: () => number;
   /** Listen here instead of a free port (a restart on the same address). */
   port?: number;
+  /** The throttle's and quotas' counters (default: memory); closed with the server. */
+  store?: LimiterStore;
+  /** Slowed guesses: one per this many seconds, waiting at most maxWaitSeconds. */
+  pace?: { intervalSeconds: number; maxWaitSeconds: number };
+  /** The issuer (default: the listening address). */
+  issuer?: string;
 }
 
 /** Makes a temporary directory removed by the returned function. */
@@ -40,7 +47,7 @@ export function tempDir(): { path: string; remove: () => void } {
 /** The app on a free port of 127.0.0.1, with the issuer at that address, as `index.ts` builds it. */
 export async function startAuthServer(options: StartOptions = {}): Promise<RunningAuthServer> {
   const port = options.port ?? (await freePort());
-  const issuer = `http://127.0.0.1:${port}/`;
+  const issuer = options.issuer ?? `http://127.0.0.1:${port}/`;
   // A directory made here (it holds the signing keys) is removed on close; a given one is kept.
   const ownDir = options.dataDir ? undefined : tempDir();
   const dataDir = options.dataDir ?? ownDir!.path;
@@ -68,7 +75,9 @@ export async function startAuthServer(options: StartOptions = {}): Promise<Runni
     clientAuth: {
       maxFailures: settings.config.CLIENT_AUTH_MAX_FAILURES,
       lockoutSeconds: settings.config.CLIENT_AUTH_LOCKOUT_SECONDS,
+      ...options.pace,
     },
+    store: options.store,
   });
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
@@ -84,7 +93,7 @@ export async function startAuthServer(options: StartOptions = {}): Promise<Runni
       new Promise<void>((resolve) => {
         server.close(() => {
           ownDir?.remove();
-          resolve();
+          void (options.store?.close() ?? Promise.resolve()).then(() => resolve());
         });
         server.closeAllConnections();
       }),

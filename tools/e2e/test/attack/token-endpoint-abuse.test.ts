@@ -365,7 +365,7 @@ describe('the token endpoint refuses abuse with its documented OAuth error', () 
     });
   });
 
-  it('locks a client out after five wrong secrets from one address (429 with Retry-After), others unaffected', async () => {
+  it('slows a client after five wrong secrets (never locks it): the right secret still gets its token', async () => {
     const attempt = (secret: string) =>
       post(
         FORM,
@@ -379,19 +379,16 @@ describe('the token endpoint refuses abuse with its documented OAuth error', () 
     for (let i = 0; i < 5; i += 1) {
       expectOAuthError(await attempt(`guess-${i}`), 401, 'invalid_client', AUTH_FAILED);
     }
-    const locked = await attempt(DEMO_CLIENTS['store-locator'].devSecret);
-    expect(locked.status).toBe(429);
-    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(locked.body).toEqual({
-      error: 'too_many_attempts',
-      error_description: expect.stringMatching(
-        /^Too many failed authentications for client "store-locator" from this address; try again in \d+ s\.$/,
-      ),
-    });
+    // Before: 429 too_many_attempts to the right secret for 60 s. Now: admitted in its turn.
+    const started = Date.now();
+    const right = await attempt(DEMO_CLIENTS['store-locator'].devSecret);
+    expect(right.status).toBe(200);
+    expect(right.headers.get('pragma')).toBe('no-cache');
+    expect(Date.now() - started).toBeLessThan(6_500);
     const other = await post(FORM, form({ ...clientCredentials, audience: 'urn:worldmappers' }));
     expect(other.status).toBe(200);
     expect(other.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
-  });
+  }, 20_000);
 
   it('logged every refusal as a warning and never a server error or a stack trace', () => {
     const service = stack.get('auth-server');

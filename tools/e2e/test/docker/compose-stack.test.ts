@@ -178,14 +178,14 @@ describe('docker compose, on a real engine', () => {
         body: { status: 'ok' },
       });
     }
-    // Seen from the host, only the issuer names auth-server:4000; the endpoints follow the host.
+    // Seen from the host too, the configured issuer names every URL (never the request's Host).
     const discovery = (await (
       await fetch(`${ISSUER}.well-known/openid-configuration`)
     ).json()) as Record<string, unknown>;
     expect(discovery).toMatchObject({
       issuer: 'http://auth-server:4000/',
-      token_endpoint: `${ISSUER}token`,
-      jwks_uri: `${ISSUER}jwks`,
+      token_endpoint: 'http://auth-server:4000/token',
+      jwks_uri: 'http://auth-server:4000/jwks',
     });
     const logs = (await stack.compose(['logs', '--no-color'])).stdout;
     expect(logs).toContain('issuer=http://auth-server:4000/');

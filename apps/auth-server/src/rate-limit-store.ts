@@ -1,0 +1,90 @@
+import { Redis } from 'ioredis';
+import {
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+  type RateLimiterAbstract,
+} from 'rate-limiter-flexible';
+import type { Logger } from '@repo/logger';
+
+/** The counters' store: one place, so that every limiter of a process (and, with Redis, every replica) agrees. */
+export interface LimiterStore {
+  /** A counter of `points` per `duration` seconds, its keys under `name`. */
+  limiter(name: string, options: { points: number; duration: number }): RateLimiterAbstract;
+  /** `memory` or `redis`, for the start-up log line. */
+  readonly kind: 'memory' | 'redis';
+  close(): Promise<void>;
+}
+
+/** Counters in this process (rate-limiter-flexible's memory store: expiring keys, no size cap to evict). */
+export function memoryStore(): LimiterStore {
+  return {
+    kind: 'memory',
+    limiter: (name, { points, duration }) =>
+      new RateLimiterMemory({ keyPrefix: name, points, duration }),
+    close: async () => {},
+  };
+}
+
+export interface RedisStoreOptions {
+  url: string;
+  /** Every key starts with it (tests use a unique one). */
+  keyPrefix?: string;
+  logger?: Logger;
+}
+
+/** `redis://user:***@host:port/db`: where the store is, never its password. */
+export function maskRedisUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+/**
+ * Counters in Redis, shared by every replica (atomic Lua increments). While Redis cannot be
+ * reached, each process falls back to its own memory counters (the library's insurance limiter)
+ * rather than refuse every token request.
+ */
+export function redisStore({
+  url,
+  keyPrefix = 'auth-server',
+  logger,
+}: RedisStoreOptions): LimiterStore {
+  const client = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    lazyConnect: false,
+  });
+  let reported = false;
+  client.on('error', (error: Error) => {
+    if (reported) return;
+    reported = true;
+    logger?.warn('rate limit store unreachable, counting in memory meanwhile', {
+      redis: maskRedisUrl(url),
+      reason: error.message,
+    });
+  });
+  client.on('ready', () => {
+    reported = false;
+  });
+  return {
+    kind: 'redis',
+    limiter: (name, { points, duration }) =>
+      new RateLimiterRedis({
+        storeClient: client,
+        keyPrefix: `${keyPrefix}:${name}`,
+        points,
+        duration,
+        rejectIfRedisNotReady: true,
+        insuranceLimiter: new RateLimiterMemory({ keyPrefix: name, points, duration }),
+      }),
+    close: async () => {
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}
+
+/** A refusal of the limiter (as opposed to a failure of its store). */
+export function isLimited(value: unknown): value is RateLimiterRes {
+  return value instanceof RateLimiterRes;
+}
