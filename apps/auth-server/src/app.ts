@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import type Provider from 'oidc-provider';
 import { createBaseApp, errorHandler, notFoundHandler, readinessHandler } from '@repo/http';
+import { landingPage, type AuditEvents } from '@repo/audit-events';
 import type { Logger } from '@repo/logger';
+import { protectApi } from '@repo/resource-server';
 import { ClientAuthLimiter } from './client-auth-limiter.js';
 import type { KeyRing } from './keys/key-ring.js';
 import { createProvider } from './provider.js';
@@ -17,6 +19,9 @@ export interface AppDeps {
   keyRing: KeyRing;
   /** Lockout after failed client authentications; defaults to 5 failures, 60 s. */
   clientAuth?: { maxFailures: number; lockoutSeconds: number };
+  /** Its audit events at `GET /events` (audience `urn:auth-server`), and the console's address. */
+  events?: AuditEvents;
+  consoleUrl?: string;
 }
 
 /** Discovery (OIDC and RFC 8414) and the JWKS, with Auth0's JWKS path as an alias. */
@@ -27,13 +32,29 @@ const PUBLIC_PATHS = [
   '/.well-known/jwks.json',
 ];
 
+/** The audience of the authorization server's own event stream (see the registry). */
+export const EVENTS_AUDIENCE = 'urn:auth-server';
+
+const LANDING = {
+  name: 'auth-server',
+  description:
+    'The local OAuth 2.0 authorization server of the demo: it issues client credentials access tokens (JWT, RS256) to the seeded machine clients.',
+  links: { 'Discovery document': '.well-known/openid-configuration', JWKS: 'jwks' },
+};
+
 /**
  * The auth-server HTTP app; never listens by itself. oidc-provider does the OAuth work; this
  * app routes to it, adapts Auth0-style requests, and swaps in a new provider instance when the
  * signing keys change.
  */
-export function createApp({ logger, issuer, registry, keyRing, clientAuth }: AppDeps): Express {
+export function createApp(deps: AppDeps): Express {
+  const { logger, issuer, registry, keyRing, clientAuth, events } = deps;
   const app = createBaseApp(logger);
+  if (events) {
+    app.use(events.recorder);
+    app.use(events.routes(protectApi({ issuerBaseURL: issuer, audience: EVENTS_AUDIENCE, logger })));
+  }
+  app.get('/', landingPage({ ...LANDING, consoleUrl: deps.consoleUrl ?? 'http://localhost:7003' }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

@@ -9,6 +9,7 @@ export {
 export {
   createTokenProvider,
   type AccessToken,
+  type CachedTokenState,
   type TokenAudienceParam,
   type TokenAuthMethod,
   type TokenProvider,
