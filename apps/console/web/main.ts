@@ -100,7 +100,7 @@ function addToTimeline(event: Json): void {
     details.hidden = !details.hidden;
     row.setAttribute('aria-expanded', String(!details.hidden));
   });
-  const item = el('li', { className: `event-${event.kind}`, dataset: {} }, row, details);
+  const item = el('li', { className: `event-${event.kind}` }, row, details);
   item.dataset.status = String(event.fields?.status ?? '');
   item.dataset.kind = event.kind;
   if (fingerprint) {
@@ -170,7 +170,7 @@ async function inspect(): Promise<void> {
       'ul',
       { className: 'checks' },
       ...result.checks.map((check: Json) =>
-        el('li', { className: `check ${check.ok ? 'pass' : 'fail'}`, dataset: {} }, tr(check.name), ': ', tr(check.ok ? 'passed' : 'failed'), ` — ${check.reason}`),
+        el('li', { className: `check ${check.ok ? 'pass' : 'fail'}` }, tr(check.name), ': ', tr(check.ok ? 'passed' : 'failed'), ` — ${check.reason}`),
       ),
     ),
     el('p', { className: result.verdict.status === 200 ? 'ok' : 'deny' }, tr('verdict'), `: ${result.verdict.status} ${result.verdict.error ?? ''}`),
@@ -190,7 +190,7 @@ async function loadKeys(): Promise<void> {
       'ul',
       {},
       ...keys.keys.map((key: Json) =>
-        el('li', { className: key.kid === keys.signingKid ? 'ok' : 'warn', dataset: {} }, `${key.kid} (${key.kty} ${key.alg ?? ''}) — `, tr(key.kid === keys.signingKid ? 'signsNow' : 'retired')),
+        el('li', { className: key.kid === keys.signingKid ? 'ok' : 'warn' }, `${key.kid} (${key.kty} ${key.alg ?? ''}) — `, tr(key.kid === keys.signingKid ? 'signsNow' : 'retired')),
       ),
     ),
   );
