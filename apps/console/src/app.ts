@@ -123,15 +123,21 @@ export function createApp({ logger, hub, book, metadata, urls }: ConsoleAppDeps)
     res.json(await inspectToken(token.trim(), route, metadata));
   });
   app.get('/api/keys', async (_req, res) => {
-    const keys = await metadata.keys();
-    // Which key signs now: the kid of a token freshly issued to the console.
+    // Which key signs now: the last rotation the auth-server announced, else the kid of a token
+    // issued to the console. An unknown kid makes the JWKS be fetched again (as the APIs do).
+    const changes = hub.recent('keys');
+    const announced = (changes.at(-1)?.fields as { signing_kid?: string } | undefined)?.signing_kid;
     const token = await book.token(DEMO_CLIENTS.console.id, 'urn:auth-server').catch(() => '');
-    const header = token ? JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) : {};
+    const issuedKid = token
+      ? (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid?: string }).kid
+      : undefined;
+    const signingKid = announced ?? issuedKid;
+    const keys = await metadata.keys(signingKid);
     res.json({
       jwksUri: keys.uri,
-      signingKid: (header as { kid?: string }).kid,
+      signingKid,
       keys: keys.jwks.keys.map((key) => ({ kid: key.kid, kty: key.kty, alg: key.alg, use: key.use })),
-      changes: hub.recent('keys'),
+      changes,
     });
   });
   app.post('/api/try', json, async (req, res) => {

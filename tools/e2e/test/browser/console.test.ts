@@ -153,7 +153,9 @@ describe('the live console in a real browser', () => {
     expect((await page.locator('#keys').getAttribute('data-kids'))!.split(' ').length).toBe(2);
   }, 30_000);
 
-  it('draws a planned delivery route on the map', async () => {
+  it('posts a delivery as storefront and draws its planned route on the map', async () => {
+    await page.fill('#destination', 'Oslo, NO');
+    await page.click('#delivery-form button[type="submit"]');
     await page.locator('#map path.route').first().waitFor({ timeout: 30_000 });
     expect(await page.locator('#map path.land').getAttribute('d')).toMatch(/^M/);
     await page.locator('#map-panel').screenshot({ path: join(SCREENSHOTS, 'console-map.png') });
