@@ -52,7 +52,9 @@ export function createApp(deps: AppDeps): Express {
   const app = createBaseApp(logger);
   if (events) {
     app.use(events.recorder);
-    app.use(events.routes(protectApi({ issuerBaseURL: issuer, audience: EVENTS_AUDIENCE, logger })));
+    app.use(
+      events.routes(protectApi({ issuerBaseURL: issuer, audience: EVENTS_AUDIENCE, logger })),
+    );
   }
   app.get('/', landingPage({ ...LANDING, consoleUrl: deps.consoleUrl ?? 'http://localhost:7003' }));
   app.get('/healthz', (_req, res) => {

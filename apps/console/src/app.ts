@@ -2,7 +2,13 @@ import { fileURLToPath } from 'node:url';
 import express, { type Express, type Request } from 'express';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { DEMO_CLIENTS } from '@repo/contracts';
-import { createBaseApp, errorHandler, HttpError, invalidRequest, notFoundHandler } from '@repo/http';
+import {
+  createBaseApp,
+  errorHandler,
+  HttpError,
+  invalidRequest,
+  notFoundHandler,
+} from '@repo/http';
 import type { IssuerMetadata } from '@repo/issuer-metadata';
 import type { Logger } from '@repo/logger';
 import { ROUTES, routeById, TRY_CLIENTS, type RouteInfo } from './catalog.js';
@@ -76,7 +82,11 @@ export function createApp({ logger, hub, book, metadata, urls }: ConsoleAppDeps)
   const baseOf = (route: RouteInfo) => urls[route.service];
 
   /** Makes the real request as that client, with its real token; refusals are results too. */
-  const tryRoute = async (clientId: string, route: RouteInfo, token?: string): Promise<CallResult> => {
+  const tryRoute = async (
+    clientId: string,
+    route: RouteInfo,
+    token?: string,
+  ): Promise<CallResult> => {
     let bearer = token;
     if (bearer === undefined) {
       try {
@@ -129,21 +139,28 @@ export function createApp({ logger, hub, book, metadata, urls }: ConsoleAppDeps)
     const announced = (changes.at(-1)?.fields as { signing_kid?: string } | undefined)?.signing_kid;
     const token = await book.token(DEMO_CLIENTS.console.id, 'urn:auth-server').catch(() => '');
     const issuedKid = token
-      ? (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid?: string }).kid
+      ? (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid?: string })
+          .kid
       : undefined;
     const signingKid = announced ?? issuedKid;
     const keys = await metadata.keys(signingKid);
     res.json({
       jwksUri: keys.uri,
       signingKid,
-      keys: keys.jwks.keys.map((key) => ({ kid: key.kid, kty: key.kty, alg: key.alg, use: key.use })),
+      keys: keys.jwks.keys.map((key) => ({
+        kid: key.kid,
+        kty: key.kty,
+        alg: key.alg,
+        use: key.use,
+      })),
       changes,
     });
   });
   app.post('/api/try', json, async (req, res) => {
     const clientId = stringField(req, 'client');
     const route = routeById((req.body as Record<string, unknown>).route);
-    if (!route || !TRY_CLIENTS.includes(clientId as never)) throw invalidRequest('Unknown client or route.');
+    if (!route || !TRY_CLIENTS.includes(clientId as never))
+      throw invalidRequest('Unknown client or route.');
     res.json(await tryRoute(clientId, route));
   });
   app.post('/api/scenario/:name', async (req, res) => {

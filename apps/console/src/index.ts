@@ -23,9 +23,21 @@ const hub = new EventHub();
 
 /** The three streams, each read with the console's own token for that service's audience. */
 const sources = [
-  { service: 'auth-server', url: new URL('events', config.ISSUER_BASE_URL).toString(), audience: 'urn:auth-server' },
-  { service: 'worldmappers-api', url: `${config.WORLDMAPPERS_API_URL}/events`, audience: 'urn:worldmappers' },
-  { service: 'giftdeliveries', url: `${config.GIFTDELIVERIES_URL}/events`, audience: 'urn:giftdeliveries' },
+  {
+    service: 'auth-server',
+    url: new URL('events', config.ISSUER_BASE_URL).toString(),
+    audience: 'urn:auth-server',
+  },
+  {
+    service: 'worldmappers-api',
+    url: `${config.WORLDMAPPERS_API_URL}/events`,
+    audience: 'urn:worldmappers',
+  },
+  {
+    service: 'giftdeliveries',
+    url: `${config.GIFTDELIVERIES_URL}/events`,
+    audience: 'urn:giftdeliveries',
+  },
 ];
 const stops = sources.map(({ service, url, audience }) =>
   followEvents({
@@ -35,7 +47,13 @@ const stops = sources.map(({ service, url, audience }) =>
     logger,
     onEvent: (event) => hub.publish({ ...event, service, kind: String(event.kind) }),
     onState: (state, reason) =>
-      hub.publish({ service, kind: 'stream', state, ...(reason ? { reason } : {}), time: new Date().toISOString() }),
+      hub.publish({
+        service,
+        kind: 'stream',
+        state,
+        ...(reason ? { reason } : {}),
+        time: new Date().toISOString(),
+      }),
   }),
 );
 
@@ -59,5 +77,9 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 await runServer(app, {
   port: config.PORT,
   logger,
-  fields: { issuer: config.ISSUER_BASE_URL, worldmappers: config.WORLDMAPPERS_API_URL, giftdeliveries: config.GIFTDELIVERIES_URL },
+  fields: {
+    issuer: config.ISSUER_BASE_URL,
+    worldmappers: config.WORLDMAPPERS_API_URL,
+    giftdeliveries: config.GIFTDELIVERIES_URL,
+  },
 });

@@ -37,7 +37,9 @@ export function followEvents(options: {
         });
         if (response.status === 401) tokens.invalidate(token);
         if (!response.ok || !response.body) {
-          throw new Error(`HTTP ${response.status} ${response.headers.get('www-authenticate') ?? ''}`);
+          throw new Error(
+            `HTTP ${response.status} ${response.headers.get('www-authenticate') ?? ''}`,
+          );
         }
         onState?.('connected');
         warned = '';

@@ -6,7 +6,9 @@ import { MESSAGES, type Lang, type MessageKey } from './i18n.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-let lang: Lang = (localStorage.getItem('lang') as Lang | null) ?? (navigator.language.startsWith('ja') ? 'ja' : 'en');
+let lang: Lang =
+  (localStorage.getItem('lang') as Lang | null) ??
+  (navigator.language.startsWith('ja') ? 'ja' : 'en');
 const t = (key: MessageKey) => MESSAGES[lang][key];
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const el = (tag: string, props: Json = {}, ...children: (Node | string)[]) => {
@@ -36,7 +38,13 @@ $('lang').addEventListener('click', () => {
 });
 
 const post = async (url: string, body: unknown = {}) =>
-  (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json() as Promise<Json>;
+  (
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+  ).json() as Promise<Json>;
 const get = async (url: string) => (await fetch(url)).json() as Promise<Json>;
 
 // ---------------------------------------------------------------- timeline
@@ -48,7 +56,6 @@ const KIND_LABEL: Record<string, MessageKey> = {
   keys: 'keyChange',
   cache: 'cacheEvent',
 };
-const known = new Set<string>();
 
 function summary(event: Json): { text: string; tone: string; fingerprint?: string } {
   const f = event.fields ?? {};
@@ -58,9 +65,16 @@ function summary(event: Json): { text: string; tone: string; fingerprint?: strin
     const res = ex?.response?.body ?? {};
     const basic = /^Basic /.test(ex?.request?.headers?.authorization ?? '');
     const client = req.client_id ?? (basic ? '(basic)' : '?');
-    const method = basic ? 'client_secret_basic' : req.client_secret ? 'client_secret_post' : 'none';
+    const method = basic
+      ? 'client_secret_basic'
+      : req.client_secret
+        ? 'client_secret_post'
+        : 'none';
     const audience = req.audience ?? req.resource ?? '';
-    const outcome = f.status === 200 ? `${f.status} scope="${res.scope ?? ''}"` : `${f.status} ${res.error ?? ''} ${res.error_description ?? ''}`;
+    const outcome =
+      f.status === 200
+        ? `${f.status} scope="${res.scope ?? ''}"`
+        : `${f.status} ${res.error ?? ''} ${res.error_description ?? ''}`;
     return {
       text: `${client} → auth-server  ${method}  ${audience} asked="${req.scope ?? ''}"  ${outcome}`,
       tone: f.status === 200 ? 'ok' : 'deny',
@@ -77,10 +91,16 @@ function summary(event: Json): { text: string; tone: string; fingerprint?: strin
     };
   }
   if (event.kind === 'delivery') {
-    return { text: `giftdeliveries  ${event.message}  ${f.route ?? f.destination ?? ''} ${f.reason ?? ''}`, tone: event.message === 'delivery planned' ? 'ok' : 'warn' };
+    return {
+      text: `giftdeliveries  ${event.message}  ${f.route ?? f.destination ?? ''} ${f.reason ?? ''}`,
+      tone: event.message === 'delivery planned' ? 'ok' : 'warn',
+    };
   }
   if (event.kind === 'keys') {
-    return { text: `auth-server  ${event.message}  signing=${f.signing_kid ?? f.kid ?? ''} published=${(f.published_kids ?? []).join(',')}`, tone: 'warn' };
+    return {
+      text: `auth-server  ${event.message}  signing=${f.signing_kid ?? f.kid ?? ''} published=${(f.published_kids ?? []).join(',')}`,
+      tone: 'warn',
+    };
   }
   return { text: `${event.service} ${event.message ?? ''}`, tone: '' };
 }
@@ -88,12 +108,19 @@ function summary(event: Json): { text: string; tone: string; fingerprint?: strin
 function addToTimeline(event: Json): void {
   const { text, tone, fingerprint } = summary(event);
   const time = String(event.time ?? '').slice(11, 23);
-  const details = el('pre', { hidden: true, textContent: JSON.stringify(event.exchange ?? event.fields, null, 2) });
+  const details = el('pre', {
+    hidden: true,
+    textContent: JSON.stringify(event.exchange ?? event.fields, null, 2),
+  });
   const row = el(
     'button',
     { className: `row ${tone}`, type: 'button', 'aria-expanded': 'false' },
     `${time} `,
-    el('span', { className: 'kind', i18n: KIND_LABEL[event.kind] ?? 'apiCall', textContent: t(KIND_LABEL[event.kind] ?? 'apiCall') }),
+    el('span', {
+      className: 'kind',
+      i18n: KIND_LABEL[event.kind] ?? 'apiCall',
+      textContent: t(KIND_LABEL[event.kind] ?? 'apiCall'),
+    }),
     ` ${text}`,
   );
   row.addEventListener('click', () => {
@@ -104,7 +131,12 @@ function addToTimeline(event: Json): void {
   item.dataset.status = String(event.fields?.status ?? '');
   item.dataset.kind = event.kind;
   if (fingerprint) {
-    const pick = el('button', { type: 'button', className: 'pick', i18n: 'pick', textContent: t('pick') });
+    const pick = el('button', {
+      type: 'button',
+      className: 'pick',
+      i18n: 'pick',
+      textContent: t('pick'),
+    });
     pick.addEventListener('click', () => {
       ($('token-input') as HTMLTextAreaElement).value = fingerprint;
       $('token-input').focus();
@@ -131,15 +163,31 @@ function onEvent(event: Json): void {
 function renderStreams(): void {
   $('streams').replaceChildren(
     ...Object.entries(streams).map(([service, state]) =>
-      el('span', { className: state === 'connected' ? 'ok' : 'warn' }, `${service}: `, tr(state === 'connected' ? 'connected' : 'disconnected'), ' '),
+      el(
+        'span',
+        { className: state === 'connected' ? 'ok' : 'warn' },
+        `${service}: `,
+        tr(state === 'connected' ? 'connected' : 'disconnected'),
+        ' ',
+      ),
     ),
   );
 }
 
 // ---------------------------------------------------------------- inspector
 const CLAIM_HELP: Record<string, MessageKey> = {
-  typ: 'typ', alg: 'alg', kid: 'kid', iss: 'iss', sub: 'sub', client_id: 'client_id', aud: 'aud',
-  scope: 'scopeClaim', iat: 'iat', exp: 'exp', jti: 'jti', cnf: 'cnf',
+  typ: 'typ',
+  alg: 'alg',
+  kid: 'kid',
+  iss: 'iss',
+  sub: 'sub',
+  client_id: 'client_id',
+  aud: 'aud',
+  scope: 'scopeClaim',
+  iat: 'iat',
+  exp: 'exp',
+  jti: 'jti',
+  cnf: 'cnf',
 };
 const claimLines = (title: MessageKey, object: Json) =>
   el(
@@ -150,7 +198,11 @@ const claimLines = (title: MessageKey, object: Json) =>
       'dl',
       {},
       ...Object.entries(object).flatMap(([name, value]) => [
-        el('dt', {}, `${name}: ${typeof value === 'number' && (name === 'exp' || name === 'iat') ? `${value} (${new Date(value * 1000).toISOString()})` : JSON.stringify(value)}`),
+        el(
+          'dt',
+          {},
+          `${name}: ${typeof value === 'number' && (name === 'exp' || name === 'iat') ? `${value} (${new Date(value * 1000).toISOString()})` : JSON.stringify(value)}`,
+        ),
         el('dd', {}, CLAIM_HELP[name] ? tr(CLAIM_HELP[name]) : ''),
       ]),
     ),
@@ -162,7 +214,9 @@ async function inspect(): Promise<void> {
   const result = await post('/api/inspect', { token, route });
   const box = $('inspection');
   if (result.error_description || result.error) {
-    box.replaceChildren(el('p', { className: 'deny' }, String(result.error_description ?? result.error)));
+    box.replaceChildren(
+      el('p', { className: 'deny' }, String(result.error_description ?? result.error)),
+    );
     return;
   }
   box.replaceChildren(
@@ -170,14 +224,28 @@ async function inspect(): Promise<void> {
       'ul',
       { className: 'checks' },
       ...result.checks.map((check: Json) =>
-        el('li', { className: `check ${check.ok ? 'pass' : 'fail'}` }, tr(check.name), ': ', tr(check.ok ? 'passed' : 'failed'), ` — ${check.reason}`),
+        el(
+          'li',
+          { className: `check ${check.ok ? 'pass' : 'fail'}` },
+          tr(check.name),
+          ': ',
+          tr(check.ok ? 'passed' : 'failed'),
+          ` — ${check.reason}`,
+        ),
       ),
     ),
-    el('p', { className: result.verdict.status === 200 ? 'ok' : 'deny' }, tr('verdict'), `: ${result.verdict.status} ${result.verdict.error ?? ''}`),
+    el(
+      'p',
+      { className: result.verdict.status === 200 ? 'ok' : 'deny' },
+      tr('verdict'),
+      `: ${result.verdict.status} ${result.verdict.error ?? ''}`,
+    ),
     claimLines('header', result.header ?? {}),
     claimLines('claimHelp', result.claims ?? {}),
   );
-  box.querySelectorAll('li.check').forEach((li, i) => ((li as HTMLElement).dataset.check = result.checks[i].name));
+  box
+    .querySelectorAll('li.check')
+    .forEach((li, i) => ((li as HTMLElement).dataset.check = result.checks[i].name));
 }
 $('inspect').addEventListener('click', () => void inspect());
 
@@ -190,7 +258,12 @@ async function loadKeys(): Promise<void> {
       'ul',
       {},
       ...keys.keys.map((key: Json) =>
-        el('li', { className: key.kid === keys.signingKid ? 'ok' : 'warn' }, `${key.kid} (${key.kty} ${key.alg ?? ''}) — `, tr(key.kid === keys.signingKid ? 'signsNow' : 'retired')),
+        el(
+          'li',
+          { className: key.kid === keys.signingKid ? 'ok' : 'warn' },
+          `${key.kid} (${key.kty} ${key.alg ?? ''}) — `,
+          tr(key.kid === keys.signingKid ? 'signsNow' : 'retired'),
+        ),
       ),
     ),
   );
@@ -210,9 +283,24 @@ function renderCache(state: Json = cacheState ?? {}): void {
   const expires = Date.parse(state.expiresAt);
   const left = Math.max(0, Math.min(1, (expires - now) / (expires - obtained)));
   box.replaceChildren(
-    el('p', {}, `${state.clientId} → ${state.audience}  ${state.tokenFingerprint}  "${state.scope}"`),
-    el('div', { className: 'bar', role: 'progressbar', 'aria-valuenow': String(Math.round(left * 100)) }, el('span', { style: `width:${left * 100}%` })),
-    el('p', {}, tr('expiresAt'), `: ${state.expiresAt} (${Math.round((expires - now) / 1000)} s) · `, tr('renewsAt'), `: ${state.renewAt}`),
+    el(
+      'p',
+      {},
+      `${state.clientId} → ${state.audience}  ${state.tokenFingerprint}  "${state.scope}"`,
+    ),
+    el(
+      'div',
+      { className: 'bar', role: 'progressbar', 'aria-valuenow': String(Math.round(left * 100)) },
+      el('span', { style: `width:${left * 100}%` }),
+    ),
+    el(
+      'p',
+      {},
+      tr('expiresAt'),
+      `: ${state.expiresAt} (${Math.round((expires - now) / 1000)} s) · `,
+      tr('renewsAt'),
+      `: ${state.renewAt}`,
+    ),
     el('p', {}, tr('requestsServed'), `: ${state.tokenRequests} / ${state.tokensServed}`),
   );
 }
@@ -221,19 +309,38 @@ setInterval(() => cacheState && renderCache(), 1_000);
 // ---------------------------------------------------------------- try it
 async function loadCatalog(): Promise<void> {
   const catalog = await get('/api/catalog');
-  $('route-select').replaceChildren(...catalog.routes.map((route: Json) => el('option', { value: route.id, textContent: `${route.method} ${route.path.split('?')[0]} (${route.scope})` })));
-  const head = el('tr', {}, el('th', {}, tr('client')), ...catalog.routes.map((route: Json) => el('th', { textContent: `${route.method} ${route.path.split('?')[0]}` })));
+  $('route-select').replaceChildren(
+    ...catalog.routes.map((route: Json) =>
+      el('option', {
+        value: route.id,
+        textContent: `${route.method} ${route.path.split('?')[0]} (${route.scope})`,
+      }),
+    ),
+  );
+  const head = el(
+    'tr',
+    {},
+    el('th', {}, tr('client')),
+    ...catalog.routes.map((route: Json) =>
+      el('th', { textContent: `${route.method} ${route.path.split('?')[0]}` }),
+    ),
+  );
   const rows = catalog.clients.map((client: string) =>
     el(
       'tr',
       {},
       el('th', { textContent: client }),
       ...catalog.routes.map((route: Json) => {
-        const cell = el('button', { type: 'button', textContent: '▶', 'aria-label': `${client} ${route.method} ${route.path}` });
+        const cell = el('button', {
+          type: 'button',
+          textContent: '▶',
+          'aria-label': `${client} ${route.method} ${route.path}`,
+        });
         cell.addEventListener('click', async () => {
           const result = await post('/api/try', { client, route: route.id });
           cell.textContent = result.status ? String(result.status) : '✘';
-          $('try-result').textContent = `${client} ${route.method} ${route.path} → ${result.status || ''} ${result.headers?.['www-authenticate'] ?? result.error ?? ''}`;
+          $('try-result').textContent =
+            `${client} ${route.method} ${route.path} → ${result.status || ''} ${result.headers?.['www-authenticate'] ?? result.error ?? ''}`;
         });
         return el('td', {}, cell);
       }),
@@ -242,11 +349,18 @@ async function loadCatalog(): Promise<void> {
   $('matrix').replaceChildren(head, ...rows);
   $('scenarios').replaceChildren(
     ...(['forged', 'missing-scope', 'disabled-client', 'no-token'] as const).map((name) => {
-      const button = el('button', { type: 'button', i18n: name, textContent: t(name), id: `scenario-${name}` });
+      const button = el('button', {
+        type: 'button',
+        i18n: name,
+        textContent: t(name),
+        id: `scenario-${name}`,
+      });
       button.addEventListener('click', async () => {
         const result = await post(`/api/scenario/${name}`);
-        $('try-result').textContent = `${result.status || ''} ${result.headers?.['www-authenticate'] ?? result.error ?? ''}`;
-        if (result.tokenFingerprint) ($('token-input') as HTMLTextAreaElement).value = result.tokenFingerprint;
+        $('try-result').textContent =
+          `${result.status || ''} ${result.headers?.['www-authenticate'] ?? result.error ?? ''}`;
+        if (result.tokenFingerprint)
+          ($('token-input') as HTMLTextAreaElement).value = result.tokenFingerprint;
       });
       return button;
     }),
@@ -277,15 +391,31 @@ async function loadDeliveries(): Promise<void> {
   for (const delivery of deliveries) {
     const route = delivery.route;
     if (route) {
-      const line = route.geometry ?? { type: 'LineString', coordinates: [[route.from.lng, route.from.lat], [route.to.lng, route.to.lat]] };
-      overlay.append(svgEl('path', { class: 'route', d: path(line) ?? '', 'data-id': delivery.id }));
+      const line = route.geometry ?? {
+        type: 'LineString',
+        coordinates: [
+          [route.from.lng, route.from.lat],
+          [route.to.lng, route.to.lat],
+        ],
+      };
+      overlay.append(
+        svgEl('path', { class: 'route', d: path(line) ?? '', 'data-id': delivery.id }),
+      );
       const [x, y] = projection([route.to.lng, route.to.lat]) ?? [0, 0];
       overlay.append(svgEl('circle', { class: 'planned', cx: String(x), cy: String(y), r: '3' }));
     }
   }
   $('deliveries').replaceChildren(
     ...deliveries.map((delivery) =>
-      el('li', { className: delivery.status === 'failed' ? 'deny' : delivery.status === 'pending' ? 'warn' : 'ok' }, `${delivery.recipient} — ${delivery.destination}: `, tr(delivery.status === 'failed' ? 'failedDelivery' : delivery.status)),
+      el(
+        'li',
+        {
+          className:
+            delivery.status === 'failed' ? 'deny' : delivery.status === 'pending' ? 'warn' : 'ok',
+        },
+        `${delivery.recipient} — ${delivery.destination}: `,
+        tr(delivery.status === 'failed' ? 'failedDelivery' : delivery.status),
+      ),
     ),
   );
 }

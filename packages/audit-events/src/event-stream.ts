@@ -23,7 +23,8 @@ export function eventStreamHandler(bus: AuditEventBus): RequestHandler {
       'X-Accel-Buffering': 'no',
     });
     res.write('retry: 1000\n\n');
-    for (const event of bus.recent(Number.isFinite(lastId) ? lastId : 0)) res.write(formatEvent(event));
+    for (const event of bus.recent(Number.isFinite(lastId) ? lastId : 0))
+      res.write(formatEvent(event));
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
     const unsubscribe = bus.subscribe(
@@ -50,7 +51,12 @@ export interface EventRoutesOptions {
 }
 
 /** `GET /events`: the service's audit events, for a bearer token with `events:read`. */
-export function eventRoutes({ bus, authenticate, requireScopes, enabled }: EventRoutesOptions): Router {
+export function eventRoutes({
+  bus,
+  authenticate,
+  requireScopes,
+  enabled,
+}: EventRoutesOptions): Router {
   const router = express.Router();
   if (enabled) {
     router.get('/events', authenticate, requireScopes(EVENTS_SCOPE), eventStreamHandler(bus));

@@ -60,7 +60,10 @@ export class ExchangeRecorder {
       if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
       const buffer = Buffer.isBuffer(chunk)
         ? chunk
-        : Buffer.from(String(chunk), typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+        : Buffer.from(
+            String(chunk),
+            typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+          );
       size += buffer.length;
       if (size <= MAX_BODY_BYTES) chunks.push(buffer);
     };
@@ -78,14 +81,18 @@ export class ExchangeRecorder {
       for (const name of REQUEST_HEADERS) {
         const value = req.headers[name];
         if (typeof value !== 'string') continue;
-        headers[name] = name === 'authorization' || name === 'dpop' ? shortenCredentials(value) : value;
+        headers[name] =
+          name === 'authorization' || name === 'dpop' ? shortenCredentials(value) : value;
       }
       const responseHeaders = redact({ ...res.getHeaders() }) as Record<string, unknown>;
       delete responseHeaders['set-cookie'];
       const exchange: Exchange = {
         request: {
           method: req.method,
-          url: (req.originalUrl ?? req.url).replace(/([?&](?:client_secret|access_token)=)[^&]*/gi, '$1…'),
+          url: (req.originalUrl ?? req.url).replace(
+            /([?&](?:client_secret|access_token)=)[^&]*/gi,
+            '$1…',
+          ),
           headers,
           body: requestBody(req),
         },

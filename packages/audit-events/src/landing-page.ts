@@ -10,14 +10,18 @@ export interface LandingPageOptions {
   links?: Readonly<Record<string, string>>;
 }
 
-const escape = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * `GET /` for a browser: a small HTML page naming the service and linking to the console; a
  * client that asks for JSON gets the same facts as JSON.
  */
-export function landingPage({ name, description, consoleUrl, links = {} }: LandingPageOptions): RequestHandler {
+export function landingPage({
+  name,
+  description,
+  consoleUrl,
+  links = {},
+}: LandingPageOptions): RequestHandler {
   const items = Object.entries({ 'Live console': consoleUrl, ...links })
     .map(([text, href]) => `<li><a href="${escape(href)}">${escape(text)}</a></li>`)
     .join('');

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,7 +109,9 @@ describe('the live console in a real browser', () => {
     const real = await tokenFor('giftdeliveries', 'urn:worldmappers');
     const forged = tamperSignature(real);
     const sent = Date.now();
-    const refused = await fetch(directionsUrl(), { headers: { Authorization: `Bearer ${forged}` } });
+    const refused = await fetch(directionsUrl(), {
+      headers: { Authorization: `Bearer ${forged}` },
+    });
     expect(refused.status).toBe(401);
     const row401 = page.locator('#timeline li[data-kind="api"][data-status="401"]', {
       hasText: 'invalid_token',
@@ -118,13 +121,17 @@ describe('the live console in a real browser', () => {
 
     const narrow = await tokenFor('store-locator', 'urn:worldmappers');
     const sent403 = Date.now();
-    const forbidden = await fetch(directionsUrl(), { headers: { Authorization: `Bearer ${narrow}` } });
+    const forbidden = await fetch(directionsUrl(), {
+      headers: { Authorization: `Bearer ${narrow}` },
+    });
     expect(forbidden.status).toBe(403);
     const row403 = page.locator('#timeline li[data-kind="api"][data-status="403"]', {
       hasText: 'insufficient_scope',
     });
     await row403.first().waitFor({ timeout: 1_000 });
-    process.stdout.write(`console: 401 shown after ${seen401} ms, 403 after ${Date.now() - sent403} ms\n`);
+    process.stdout.write(
+      `console: 401 shown after ${seen401} ms, 403 after ${Date.now() - sent403} ms\n`,
+    );
     await expect(row403.first().textContent()).resolves.toContain('WWW-Authenticate: Bearer');
     await page.screenshot({ path: join(SCREENSHOTS, 'console-timeline.png') });
 
@@ -179,7 +186,11 @@ describe('the live console in a real browser', () => {
     await page.reload();
     await page.locator('#timeline li button.row').first().waitFor();
     // Tab to the language toggle, switch with Enter.
-    for (let i = 0; i < 5 && !(await page.evaluate(() => document.activeElement?.id === 'lang')); i++) {
+    for (
+      let i = 0;
+      i < 5 && !(await page.evaluate(() => document.activeElement?.id === 'lang'));
+      i++
+    ) {
       await page.keyboard.press('Tab');
     }
     await page.keyboard.press('Enter');
@@ -190,7 +201,9 @@ describe('the live console in a real browser', () => {
       if (await page.evaluate(() => document.activeElement?.classList.contains('row'))) break;
     }
     await page.keyboard.press('Enter');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-expanded'))).toBe('true');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-expanded'))).toBe(
+      'true',
+    );
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Enter');
   }, 30_000);
