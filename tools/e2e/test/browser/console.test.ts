@@ -1,4 +1,3 @@
-/// <reference lib="dom" />
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_CLIENTS, type DemoClientId } from '@repo/contracts';
 import { tamperSignature } from '@repo/testkit';
 import { repoRoot, startDemoStack, type DemoStack } from 'demo-stack';
+
+/** The little of the page's DOM these tests read inside the browser (no DOM lib in this program). */
+declare const document: {
+  activeElement: {
+    id: string;
+    classList: { contains(name: string): boolean };
+    getAttribute(name: string): string | null;
+  } | null;
+  getElementById(id: string): { dataset: Record<string, string | undefined>; click(): void } | null;
+  querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }>;
+};
 
 /** Debian's Chromium (`apt-get install chromium`; tools/e2e/scripts/ensure-chromium.sh). */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -155,7 +165,9 @@ describe('the live console in a real browser', () => {
     await page.waitForFunction(
       (old) => document.getElementById('keys')?.dataset.kids !== old,
       before,
-      { timeout: 5_000 },
+      {
+        timeout: 5_000,
+      },
     );
     expect((await page.locator('#keys').getAttribute('data-kids'))!.split(' ').length).toBe(2);
   }, 30_000);
@@ -169,11 +181,14 @@ describe('the live console in a real browser', () => {
   }, 40_000);
 
   it('changes every visible string with the language toggle', async () => {
-    const texts = () =>
-      page.$$eval('[data-i18n]', (nodes) => nodes.map((node) => node.textContent ?? ''));
-    const english = await texts();
-    await page.click('#lang');
-    const japanese = await texts();
+    // Both snapshots and the click in one task of the page: no event can arrive in between.
+    const { english, japanese } = await page.evaluate(() => {
+      const texts = () =>
+        Array.from(document.querySelectorAll('[data-i18n]'), (node) => node.textContent ?? '');
+      const before = texts();
+      document.getElementById('lang')!.click();
+      return { english: before, japanese: texts() };
+    });
     expect(await page.getAttribute('html', 'lang')).toBe('ja');
     expect(japanese.length).toBe(english.length);
     const unchanged = english.filter((text, i) => text === japanese[i]);
