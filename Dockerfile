@@ -39,6 +39,8 @@ RUN mkdir runtime \
 # 3. Runtime: production dependencies and dist only, as the non-root `node` user.
 FROM base AS runtime
 ARG APP
+# The app's folder under apps/, when it differs from its package name (console: live-console).
+ARG APP_DIR=${APP}
 ARG PORT
 ENV NODE_ENV=production
 ENV PORT=${PORT}
@@ -46,7 +48,7 @@ ENV DATA_DIR=/data
 # Where an app keeps its data (a volume in compose), created so that `node` can write to it.
 RUN mkdir -p /data && chown node:node /data
 COPY --from=build /app/runtime/ ./
-WORKDIR /app/apps/${APP}
+WORKDIR /app/apps/${APP_DIR}
 USER node
 EXPOSE ${PORT}
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \

@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import type Provider from 'oidc-provider';
 import { createBaseApp, errorHandler, notFoundHandler, readinessHandler } from '@repo/http';
+import { landingPage, type AuditEvents } from '@repo/audit-events';
 import type { Logger } from '@repo/logger';
+import { protectApi } from '@repo/resource-server';
 import { ClientAuthThrottle } from './client-auth-limiter.js';
 import { discoveryDocument, DISCOVERY_PATHS } from './discovery.js';
 import { requireValidHost } from './host-header.js';
@@ -32,26 +34,40 @@ export interface AppDeps {
   };
   /** Where the throttle's and the token quotas' counters live; default this process's memory. */
   store?: LimiterStore;
+  /** Its audit events at `GET /events` (audience `urn:auth-server`), and the console's address. */
+  events?: AuditEvents;
+  consoleUrl?: string;
 }
 
 /** The JWKS, with Auth0's path as an alias. */
 const JWKS_PATHS = ['/jwks', '/.well-known/jwks.json'];
+
+/** The audience of the authorization server's own event stream (see the registry). */
+export const EVENTS_AUDIENCE = 'urn:auth-server';
+
+const LANDING = {
+  name: 'auth-server',
+  description:
+    'The local OAuth 2.0 authorization server of the demo: it issues client credentials access tokens (JWT, RS256) to the seeded machine clients.',
+  links: { 'Discovery document': '.well-known/openid-configuration', JWKS: 'jwks' },
+};
 
 /**
  * The auth-server HTTP app; never listens by itself. oidc-provider does the OAuth work; this
  * app routes to it, adapts Auth0-style requests, and swaps in a new provider instance when the
  * signing keys change.
  */
-export function createApp({
-  logger,
-  issuer,
-  registry,
-  keyRing,
-  clientAuth,
-  store = memoryStore(),
-}: AppDeps): Express {
+export function createApp(deps: AppDeps): Express {
+  const { logger, issuer, registry, keyRing, clientAuth, events, store = memoryStore() } = deps;
   const app = createBaseApp(logger);
   app.use(requireValidHost);
+  if (events) {
+    app.use(events.recorder);
+    app.use(
+      events.routes(protectApi({ issuerBaseURL: issuer, audience: EVENTS_AUDIENCE, logger })),
+    );
+  }
+  app.get('/', landingPage({ ...LANDING, consoleUrl: deps.consoleUrl ?? 'http://localhost:7003' }));
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

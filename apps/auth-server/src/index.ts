@@ -1,5 +1,6 @@
 import { ConfigError } from '@repo/config';
 import { runServer } from '@repo/http';
+import { createAuditEvents } from '@repo/audit-events';
 import { createServiceLogger } from '@repo/logger';
 import { loadSettings, type Settings } from './config.js';
 import { KeyFileError } from './keys/key-file.js';
@@ -40,6 +41,12 @@ try {
 } catch (error) {
   exitOnSetupError(error);
 }
+const events = createAuditEvents({
+  service: 'auth-server',
+  logger,
+  setting: config.EVENTS_STREAM,
+  nodeEnv: config.NODE_ENV,
+});
 const snapshot = await keyRing.current();
 // Imported only now: oidc-provider prints notices when loaded, which would bury a setup error.
 const { createApp } = await import('./app.js');
@@ -56,6 +63,8 @@ await runServer(
       lockoutSeconds: config.CLIENT_AUTH_LOCKOUT_SECONDS,
     },
     store,
+    events,
+    consoleUrl: config.CONSOLE_URL,
   }),
   {
     port: config.PORT,

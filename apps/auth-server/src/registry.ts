@@ -63,6 +63,7 @@ export const registry: Registry = {
         'geocode:location': 'Turn a place name into coordinates',
         'reverse-geocode:location': 'Turn coordinates into the nearest place',
         directions: 'Compute a route between two places',
+        'events:read': "Stream this API's redacted audit events (the console)",
       },
       tokenLifetimeSeconds: 3600,
     },
@@ -72,6 +73,16 @@ export const registry: Registry = {
       scopes: {
         'deliveries:read': 'Read deliveries and their status',
         'deliveries:write': 'Create deliveries',
+        'events:read': "Stream this API's redacted audit events (the console)",
+      },
+      tokenLifetimeSeconds: 3600,
+    },
+    {
+      // The authorization server's own event stream (GET /events): it is a resource server too.
+      identifier: 'urn:auth-server',
+      name: 'Authorization server events',
+      scopes: {
+        'events:read': "Stream the authorization server's redacted audit events (the console)",
       },
       tokenLifetimeSeconds: 3600,
     },
@@ -99,6 +110,16 @@ export const registry: Registry = {
       enabled: true,
       grants: {
         'urn:giftdeliveries': ['deliveries:read', 'deliveries:write'],
+      },
+    },
+    {
+      ...seeded('console'),
+      name: 'Live console (reads audit events)',
+      enabled: true,
+      grants: {
+        'urn:auth-server': ['events:read'],
+        'urn:worldmappers': ['events:read'],
+        'urn:giftdeliveries': ['events:read'],
       },
     },
     {

@@ -11,6 +11,7 @@ const productionSecrets = {
   GIFTDELIVERIES_CLIENT_SECRET: randomBytes(32).toString('hex'),
   STORE_LOCATOR_CLIENT_SECRET: randomBytes(32).toString('base64url'),
   STOREFRONT_CLIENT_SECRET: randomBytes(24).toString('hex'),
+  CONSOLE_CLIENT_SECRET: randomBytes(32).toString('hex'),
 };
 
 function settingsError(env: Record<string, string>, custom?: Registry): Error {
@@ -117,7 +118,7 @@ describe('the production guard', () => {
 
   it('does not fall back to development secrets, and says which are missing', () => {
     const error = settingsError({ NODE_ENV: 'production', DATA_DIR: '/data' });
-    expect(error.message).toContain('(3 problems)');
+    expect(error.message).toContain('(4 problems)');
     for (const variable of Object.keys(productionSecrets)) {
       expect(error.message).toContain(`  - ${variable}: client "`);
     }
@@ -211,7 +212,7 @@ describe('the registry check', () => {
       [
         'auth-server: invalid registry (5 problems):',
         '  - apis[1] (urn:worldmappers): duplicate API identifier "urn:worldmappers"',
-        '  - clients[0] (giftdeliveries).grants["urn:worldmappers"]: unknown scope "teleport" (urn:worldmappers defines geocode:location, reverse-geocode:location, directions)',
+        '  - clients[0] (giftdeliveries).grants["urn:worldmappers"]: unknown scope "teleport" (urn:worldmappers defines geocode:location, reverse-geocode:location, directions, events:read)',
         '  - clients[1] (giftdeliveries): duplicate client id "giftdeliveries"',
         '  - clients[2] (orphan).grants: unknown API "urn:nowhere" (known: urn:worldmappers)',
         '  - clients[2] (orphan).secretEnv: missing secret: set ORPHAN_CLIENT_SECRET in the environment or the root .env',

@@ -6,6 +6,7 @@ import {
   readinessHandler,
   type ReadinessCheck,
 } from '@repo/http';
+import { landingPage, type AuditEvents } from '@repo/audit-events';
 import type { Logger } from '@repo/logger';
 import type { DeliveriesService } from './deliveries-service.js';
 import { deliveriesRouter } from './routes/deliveries.js';
@@ -20,11 +21,25 @@ export interface AppDeps {
   };
   /** Each must be ready for `GET /readyz` to answer 200. */
   readiness: Record<string, ReadinessCheck>;
+  /** Its audit events at `GET /events`, and the console's address for the landing page. */
+  events?: AuditEvents;
+  consoleUrl?: string;
 }
 
 /** The giftdeliveries HTTP app; never listens by itself. */
-export function createApp({ logger, deliveries, protection, readiness }: AppDeps): Express {
+export function createApp(deps: AppDeps): Express {
+  const { logger, deliveries, protection, readiness, events } = deps;
   const app = createBaseApp(logger);
+  if (events) app.use(events.recorder, events.routes(protection));
+  app.get(
+    '/',
+    landingPage({
+      name: 'giftdeliveries',
+      description:
+        'The delivery service of the demo: an OAuth 2.0 client of worldmappers-api (client credentials) that plans gift deliveries, and a protected API of its own (/deliveries).',
+      consoleUrl: deps.consoleUrl ?? 'http://localhost:7003',
+    }),
+  );
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });

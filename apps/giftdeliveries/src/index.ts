@@ -1,9 +1,11 @@
 import { runServer } from '@repo/http';
 import { createIssuerMetadata, issuerReadiness } from '@repo/issuer-metadata';
+import { createAuditEvents } from '@repo/audit-events';
 import { createServiceLogger } from '@repo/logger';
 import { protectApi } from '@repo/resource-server';
 import { createApiClient, createTokenProvider } from '@repo/token-client';
 import { createApp } from './app.js';
+import { publishTokenCache } from './token-cache-events.js';
 import { loadConfig, redactDatabaseUrl } from './config.js';
 import { DeliveriesService } from './deliveries-service.js';
 import { seedSampleDeliveries, shouldSeed } from './seed.js';
@@ -87,7 +89,16 @@ const worker = new DeliveryWorker({
 });
 const deliveries = new DeliveriesService(store, config.DEPOT, () => worker.wake());
 
+const events = createAuditEvents({
+  service: 'giftdeliveries',
+  logger,
+  setting: config.EVENTS_STREAM,
+  nodeEnv: config.NODE_ENV,
+});
+if (events.enabled) publishTokenCache(events.bus, tokens);
 const app = createApp({
+  events,
+  consoleUrl: config.CONSOLE_URL,
   logger,
   deliveries,
   protection: protectApi({

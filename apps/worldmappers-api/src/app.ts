@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import { createBaseApp, errorHandler, notFoundHandler, readinessHandler } from '@repo/http';
 import { createIssuerMetadata, issuerReadiness } from '@repo/issuer-metadata';
+import { landingPage, type AuditEvents } from '@repo/audit-events';
 import type { Logger } from '@repo/logger';
 import { protectApi, type ProtectApiOptions } from '@repo/resource-server';
 import { directionsRoutes } from './routes/directions.js';
@@ -12,6 +13,9 @@ export interface AppDeps {
   world: World;
   /** The authorization server to trust, and this API's identifier. */
   auth: Omit<ProtectApiOptions, 'logger' | 'issuerMetadata'> & { issuerBaseURL: string };
+  /** Its audit events at `GET /events`, and the console's address for the landing page. */
+  events?: AuditEvents;
+  consoleUrl?: string;
 }
 
 /** Shown on `GET /`: what this is and where its data comes from (CC BY 4.0 asks for credit). */
@@ -29,7 +33,7 @@ export const API_DESCRIPTION = {
 };
 
 /** The worldmappers-api HTTP app; never listens by itself. */
-export function createApp({ logger, world, auth }: AppDeps): Express {
+export function createApp({ logger, world, auth, events, consoleUrl }: AppDeps): Express {
   const app = createBaseApp(logger);
   // One client for the issuer's metadata: protection and readiness see the same keys.
   const issuerMetadata = createIssuerMetadata({
@@ -40,6 +44,15 @@ export function createApp({ logger, world, auth }: AppDeps): Express {
   });
   const { authenticate, requireScopes } = protectApi({ ...auth, issuerMetadata, logger });
 
+  if (events) app.use(events.recorder, events.routes({ authenticate, requireScopes }));
+  app.get(
+    '/',
+    landingPage({
+      name: API_DESCRIPTION.name,
+      description: API_DESCRIPTION.description,
+      consoleUrl: consoleUrl ?? 'http://localhost:7003',
+    }),
+  );
   app.get('/', (_req, res) => {
     res.json({ ...API_DESCRIPTION, audience: auth.audience });
   });

@@ -1,4 +1,5 @@
 import { runServer } from '@repo/http';
+import { createAuditEvents } from '@repo/audit-events';
 import { createServiceLogger } from '@repo/logger';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -26,6 +27,13 @@ if (world.network.source === 'built') {
   });
 }
 const app = createApp({
+  events: createAuditEvents({
+    service: 'worldmappers-api',
+    logger,
+    setting: config.EVENTS_STREAM,
+    nodeEnv: config.NODE_ENV,
+  }),
+  consoleUrl: config.CONSOLE_URL,
   logger,
   world,
   auth: {

@@ -135,5 +135,9 @@ export function serviceVars(defaultPort: number) {
       expected: 'pretty or json (default: pretty, json when NODE_ENV=production)',
       example: 'json',
     }),
+    /** `GET /events` (audit events for the console): `auto` is on outside production only. */
+    EVENTS_STREAM: vars.oneOf(['auto', 'on', 'off'], 'auto'),
+    /** The live console's address, linked from each service's landing page (`GET /`). */
+    CONSOLE_URL: vars.url('http://localhost:7003', 'http://localhost:7003'),
   };
 }

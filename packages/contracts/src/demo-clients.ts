@@ -41,6 +41,12 @@ export const DEMO_CLIENTS = {
     secretEnv: 'STOREFRONT_CLIENT_SECRET',
     devSecret: 'storefront-dev-secret',
   },
+  /** The live console (apps/console): reads each service's audit events (`events:read`). */
+  console: {
+    id: 'console',
+    secretEnv: 'CONSOLE_CLIENT_SECRET',
+    devSecret: 'console-dev-secret',
+  },
   /** Disabled: every token request is refused with `access_denied`. */
   'banned-partner': {
     id: 'banned-partner',

@@ -10,6 +10,7 @@ export {
   createTokenProvider,
   renewalTime,
   type AccessToken,
+  type CachedTokenState,
   type TokenAudienceParam,
   type TokenAuthMethod,
   type TokenProvider,

@@ -85,6 +85,18 @@ export interface TokenProviderStats {
   discoveryRequests: number;
   /** Refusals (`TokenRequestError`) received from the server. */
   refusals: number;
+  /** Calls of `getToken` answered with a token (cached or new): the API calls tokens served. */
+  tokensServed: number;
+}
+
+/** The cached token as logs may show it: its fingerprint and times, never the token. */
+export interface CachedTokenState {
+  fingerprint: string;
+  scope: string[];
+  obtainedAt: number;
+  expiresAt: number;
+  /** When the provider will ask for a new one ({@link renewalTime}). */
+  renewAt: number;
 }
 
 /**
@@ -104,6 +116,8 @@ export interface TokenProvider {
    */
   invalidate(accessToken?: string): void;
   stats(): TokenProviderStats;
+  /** The cached token's state, if one is cached (for the console's cache view). */
+  cachedToken(): CachedTokenState | undefined;
 }
 
 const GRANT_TYPE = 'client_credentials';
@@ -183,7 +197,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     options.issuerMetadata ??
     (options.issuerBaseURL ? createIssuerMetadata({ issuer: options.issuerBaseURL }) : undefined);
   const log = logger?.child({ component: 'token-provider', clientId, audience });
-  const counters = { tokenRequests: 0, tokensObtained: 0, refusals: 0 };
+  const counters = { tokenRequests: 0, tokensObtained: 0, refusals: 0, tokensServed: 0 };
 
   let tokenEndpoint = options.tokenEndpoint;
   let cached: AccessToken | undefined;
@@ -400,6 +414,12 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   }
 
   async function getToken(): Promise<AccessToken> {
+    const token = await findToken();
+    counters.tokensServed++;
+    return token;
+  }
+
+  async function findToken(): Promise<AccessToken> {
     const now = Date.now();
     if (cached && now < renewalTime(cached)) return cached;
     if (refusal && now < refusal.until) throw refusal.error;
@@ -454,6 +474,14 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       log?.info('cached access token dropped', { tokenFingerprint: cached.fingerprint });
       cached = undefined;
     },
+    cachedToken: () =>
+      cached && {
+        fingerprint: cached.fingerprint,
+        scope: cached.scope,
+        obtainedAt: cached.obtainedAt,
+        expiresAt: cached.expiresAt,
+        renewAt: renewalTime(cached),
+      },
     stats: () => ({
       ...counters,
       discoveryRequests: metadata?.stats().documentRequests ?? 0,

@@ -106,7 +106,17 @@ describe('createTokenProvider', () => {
       tokensObtained: 1,
       discoveryRequests: 1,
       refusals: 0,
+      tokensServed: 3,
     });
+    // The console's cache view: the token's state, never the token.
+    expect(tokens.cachedToken()).toEqual({
+      fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{8}$/),
+      scope: expect.any(Array),
+      obtainedAt: expect.any(Number),
+      expiresAt: expect.any(Number),
+      renewAt: expect.any(Number),
+    });
+    expect(JSON.stringify(tokens.cachedToken())).not.toContain(first);
   });
 
   it('renews 10 % of a long lifetime early: a 3600 s token is replaced after 3240 s', async () => {

@@ -47,6 +47,8 @@ export interface DemoStack {
 }
 
 const DEFAULT_ORDER: AppName[] = ['auth-server', 'worldmappers-api', 'giftdeliveries'];
+/** Stopped in this order (the console first: it follows the others' streams). */
+const STOP_ORDER: AppName[] = ['console', 'giftdeliveries', 'worldmappers-api', 'auth-server'];
 
 /**
  * Starts auth-server, worldmappers-api and giftdeliveries from their build output, each on a free
@@ -60,6 +62,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     'auth-server': await freePort(),
     'worldmappers-api': await freePort(),
     giftdeliveries: await freePort(),
+    console: await freePort(),
   };
   const issuer = `http://127.0.0.1:${ports['auth-server']}/`;
   const wiring: Record<AppName, Env> = {
@@ -69,6 +72,12 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
       ISSUER_BASE_URL: issuer,
       WORLDMAPPERS_API_URL: `http://127.0.0.1:${ports['worldmappers-api']}`,
       DATA_DIR: join(dataDir, 'giftdeliveries'),
+    },
+    // Not started by default: `stack.start('console')`.
+    console: {
+      ISSUER_BASE_URL: issuer,
+      WORLDMAPPERS_API_URL: `http://127.0.0.1:${ports['worldmappers-api']}`,
+      GIFTDELIVERIES_URL: `http://127.0.0.1:${ports.giftdeliveries}`,
     },
   };
   const services: Partial<Record<AppName, ServiceProcess>> = {};
@@ -91,7 +100,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
   };
 
   const stop = async () => {
-    for (const name of [...DEFAULT_ORDER].reverse()) {
+    for (const name of STOP_ORDER) {
       const service = services[name];
       if (service) {
         await service.stop();

@@ -81,8 +81,14 @@ describe('docker-compose.yml', () => {
   });
 
   it("builds every app from the repository root's one Dockerfile, given the app and its port", () => {
-    expect(Object.keys(services).sort()).toEqual([...APPS].sort());
+    expect(Object.keys(services).sort()).toEqual([...APPS, 'console'].sort());
+    // The console's package is live-console ('console' is a Node built-in), in apps/console.
+    expect(services.console!.build).toEqual({
+      context: '.',
+      args: { APP: 'live-console', APP_DIR: 'console', PORT: '7003' },
+    });
     for (const [name, service] of Object.entries(services)) {
+      if (name === 'console') continue;
       expect(service.build).toEqual({
         context: '.',
         args: { APP: name, PORT: String(PORTS[name as (typeof APPS)[number]]) },

@@ -1,0 +1,441 @@
+import { geoNaturalEarth1, geoPath } from 'd3-geo';
+import { feature } from 'topojson-client';
+import type { GeometryCollection, Topology } from 'topojson-specification';
+import countries from 'world-atlas/countries-110m.json';
+import { MESSAGES, type Lang, type MessageKey } from './i18n.js';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+let lang: Lang =
+  (localStorage.getItem('lang') as Lang | null) ??
+  (navigator.language.startsWith('ja') ? 'ja' : 'en');
+const t = (key: MessageKey) => MESSAGES[lang][key];
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const el = (tag: string, props: Json = {}, ...children: (Node | string)[]) => {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(props)) {
+    if (name === 'i18n') node.dataset.i18n = value;
+    else if (name in node) (node as unknown as Json)[name] = value;
+    else node.setAttribute(name, value);
+  }
+  node.append(...children);
+  return node;
+};
+/** A translated text node's holder: re-rendered when the language changes. */
+const tr = (key: MessageKey, tag = 'span') => el(tag, { i18n: key, textContent: t(key) });
+
+function applyLanguage(): void {
+  document.documentElement.lang = lang;
+  for (const node of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
+    node.textContent = t(node.dataset.i18n as MessageKey);
+  }
+  document.title = t('title');
+}
+$('lang').addEventListener('click', () => {
+  lang = lang === 'en' ? 'ja' : 'en';
+  localStorage.setItem('lang', lang);
+  applyLanguage();
+});
+
+const post = async (url: string, body: unknown = {}) =>
+  (
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+  ).json() as Promise<Json>;
+const get = async (url: string) => (await fetch(url)).json() as Promise<Json>;
+
+// ---------------------------------------------------------------- timeline
+const streams: Record<string, string> = {};
+const KIND_LABEL: Record<string, MessageKey> = {
+  token: 'tokenRequest',
+  api: 'apiCall',
+  delivery: 'delivery',
+  keys: 'keyChange',
+  cache: 'cacheEvent',
+};
+
+function summary(event: Json): { text: string; tone: string; fingerprint?: string } {
+  const f = event.fields ?? {};
+  const ex = event.exchange;
+  if (event.kind === 'token') {
+    const req = ex?.request?.body ?? {};
+    const res = ex?.response?.body ?? {};
+    const basic = /^Basic /.test(ex?.request?.headers?.authorization ?? '');
+    const client = req.client_id ?? (basic ? '(basic)' : '?');
+    const method = basic
+      ? 'client_secret_basic'
+      : req.client_secret
+        ? 'client_secret_post'
+        : 'none';
+    const audience = req.audience ?? req.resource ?? '';
+    const outcome =
+      f.status === 200
+        ? `${f.status} scope="${res.scope ?? ''}"`
+        : `${f.status} ${res.error ?? ''} ${res.error_description ?? ''}`;
+    return {
+      text: `${client} → auth-server  ${method}  ${audience} asked="${req.scope ?? ''}"  ${outcome}`,
+      tone: f.status === 200 ? 'ok' : 'deny',
+      ...(typeof res.access_token === 'string' ? { fingerprint: res.access_token } : {}),
+    };
+  }
+  if (event.kind === 'api') {
+    const challenge = ex?.response?.headers?.['www-authenticate'];
+    const auth = ex?.request?.headers?.authorization as string | undefined;
+    return {
+      text: `${f.clientId ?? '?'} → ${event.service}  ${f.route}  [${f.requiredScopes ?? ''}]  ${f.status}${f.reason ? ` ${f.reason}` : ''}${challenge ? `  WWW-Authenticate: ${challenge}` : ''}`,
+      tone: f.status < 400 ? 'ok' : 'deny',
+      ...(auth?.startsWith('Bearer sha256:') ? { fingerprint: auth.slice(7) } : {}),
+    };
+  }
+  if (event.kind === 'delivery') {
+    return {
+      text: `giftdeliveries  ${event.message}  ${f.route ?? f.destination ?? ''} ${f.reason ?? ''}`,
+      tone: event.message === 'delivery planned' ? 'ok' : 'warn',
+    };
+  }
+  if (event.kind === 'keys') {
+    return {
+      text: `auth-server  ${event.message}  signing=${f.signing_kid ?? f.kid ?? ''} published=${(f.published_kids ?? []).join(',')}`,
+      tone: 'warn',
+    };
+  }
+  return { text: `${event.service} ${event.message ?? ''}`, tone: '' };
+}
+
+function addToTimeline(event: Json): void {
+  const { text, tone, fingerprint } = summary(event);
+  const time = String(event.time ?? '').slice(11, 23);
+  const details = el('pre', {
+    hidden: true,
+    textContent: JSON.stringify(event.exchange ?? event.fields, null, 2),
+  });
+  const row = el(
+    'button',
+    { className: `row ${tone}`, type: 'button', 'aria-expanded': 'false' },
+    `${time} `,
+    el('span', {
+      className: 'kind',
+      i18n: KIND_LABEL[event.kind] ?? 'apiCall',
+      textContent: t(KIND_LABEL[event.kind] ?? 'apiCall'),
+    }),
+    ` ${text}`,
+  );
+  row.addEventListener('click', () => {
+    details.hidden = !details.hidden;
+    row.setAttribute('aria-expanded', String(!details.hidden));
+  });
+  const item = el('li', { className: `event-${event.kind}` }, row, details);
+  item.dataset.status = String(event.fields?.status ?? '');
+  item.dataset.kind = event.kind;
+  if (fingerprint) {
+    const pick = el('button', {
+      type: 'button',
+      className: 'pick',
+      i18n: 'pick',
+      textContent: t('pick'),
+    });
+    pick.addEventListener('click', () => {
+      ($('token-input') as HTMLTextAreaElement).value = fingerprint;
+      $('token-input').focus();
+    });
+    item.append(pick);
+  }
+  const list = $('timeline');
+  list.prepend(item);
+  while (list.children.length > 300) list.lastElementChild!.remove();
+}
+
+function onEvent(event: Json): void {
+  if (event.kind === 'stream') {
+    streams[event.service] = event.state;
+    renderStreams();
+    return;
+  }
+  if (event.kind === 'cache') return renderCache(event.fields);
+  addToTimeline(event);
+  if (event.kind === 'keys') void loadKeys();
+  if (event.kind === 'delivery') void loadDeliveries();
+}
+
+function renderStreams(): void {
+  $('streams').replaceChildren(
+    ...Object.entries(streams).map(([service, state]) =>
+      el(
+        'span',
+        { className: state === 'connected' ? 'ok' : 'warn' },
+        `${service}: `,
+        tr(state === 'connected' ? 'connected' : 'disconnected'),
+        ' ',
+      ),
+    ),
+  );
+}
+
+// ---------------------------------------------------------------- inspector
+const CLAIM_HELP: Record<string, MessageKey> = {
+  typ: 'typ',
+  alg: 'alg',
+  kid: 'kid',
+  iss: 'iss',
+  sub: 'sub',
+  client_id: 'client_id',
+  aud: 'aud',
+  scope: 'scopeClaim',
+  iat: 'iat',
+  exp: 'exp',
+  jti: 'jti',
+  cnf: 'cnf',
+};
+const claimLines = (title: MessageKey, object: Json) =>
+  el(
+    'div',
+    {},
+    tr(title, 'h3'),
+    el(
+      'dl',
+      {},
+      ...Object.entries(object).flatMap(([name, value]) => [
+        el(
+          'dt',
+          {},
+          `${name}: ${typeof value === 'number' && (name === 'exp' || name === 'iat') ? `${value} (${new Date(value * 1000).toISOString()})` : JSON.stringify(value)}`,
+        ),
+        el('dd', {}, CLAIM_HELP[name] ? tr(CLAIM_HELP[name]) : ''),
+      ]),
+    ),
+  );
+
+async function inspect(): Promise<void> {
+  const token = ($('token-input') as HTMLTextAreaElement).value.trim();
+  const route = ($('route-select') as HTMLSelectElement).value;
+  const result = await post('/api/inspect', { token, route });
+  const box = $('inspection');
+  if (result.error_description || result.error) {
+    box.replaceChildren(
+      el('p', { className: 'deny' }, String(result.error_description ?? result.error)),
+    );
+    return;
+  }
+  box.replaceChildren(
+    el(
+      'ul',
+      { className: 'checks' },
+      ...result.checks.map((check: Json) =>
+        el(
+          'li',
+          { className: `check ${check.ok ? 'pass' : 'fail'}` },
+          tr(check.name),
+          ': ',
+          tr(check.ok ? 'passed' : 'failed'),
+          ` — ${check.reason}`,
+        ),
+      ),
+    ),
+    el(
+      'p',
+      { className: result.verdict.status === 200 ? 'ok' : 'deny' },
+      tr('verdict'),
+      `: ${result.verdict.status} ${result.verdict.error ?? ''}`,
+    ),
+    claimLines('header', result.header ?? {}),
+    claimLines('claimHelp', result.claims ?? {}),
+  );
+  box
+    .querySelectorAll('li.check')
+    .forEach((li, i) => ((li as HTMLElement).dataset.check = result.checks[i].name));
+}
+$('inspect').addEventListener('click', () => void inspect());
+
+// ---------------------------------------------------------------- keys, cache
+async function loadKeys(): Promise<void> {
+  const keys = await get('/api/keys');
+  $('keys').replaceChildren(
+    el('p', { className: 'hint' }, String(keys.jwksUri ?? '')),
+    el(
+      'ul',
+      {},
+      ...keys.keys.map((key: Json) =>
+        el(
+          'li',
+          { className: key.kid === keys.signingKid ? 'ok' : 'warn' },
+          `${key.kid} (${key.kty} ${key.alg ?? ''}) — `,
+          tr(key.kid === keys.signingKid ? 'signsNow' : 'retired'),
+        ),
+      ),
+    ),
+  );
+  $('keys').dataset.kids = keys.keys.map((key: Json) => key.kid).join(' ');
+}
+
+let cacheState: Json | undefined;
+function renderCache(state: Json = cacheState ?? {}): void {
+  cacheState = state;
+  const box = $('cache');
+  if (!state.tokenFingerprint) {
+    box.replaceChildren(tr('noToken', 'p'));
+    return;
+  }
+  const now = Date.now();
+  const obtained = Date.parse(state.obtainedAt);
+  const expires = Date.parse(state.expiresAt);
+  const left = Math.max(0, Math.min(1, (expires - now) / (expires - obtained)));
+  box.replaceChildren(
+    el(
+      'p',
+      {},
+      `${state.clientId} → ${state.audience}  ${state.tokenFingerprint}  "${state.scope}"`,
+    ),
+    el(
+      'div',
+      { className: 'bar', role: 'progressbar', 'aria-valuenow': String(Math.round(left * 100)) },
+      el('span', { style: `width:${left * 100}%` }),
+    ),
+    el(
+      'p',
+      {},
+      tr('expiresAt'),
+      `: ${state.expiresAt} (${Math.round((expires - now) / 1000)} s) · `,
+      tr('renewsAt'),
+      `: ${state.renewAt}`,
+    ),
+    el('p', {}, tr('requestsServed'), `: ${state.tokenRequests} / ${state.tokensServed}`),
+  );
+}
+setInterval(() => cacheState && renderCache(), 1_000);
+
+// ---------------------------------------------------------------- try it
+async function loadCatalog(): Promise<void> {
+  const catalog = await get('/api/catalog');
+  $('route-select').replaceChildren(
+    ...catalog.routes.map((route: Json) =>
+      el('option', {
+        value: route.id,
+        textContent: `${route.method} ${route.path.split('?')[0]} (${route.scope})`,
+      }),
+    ),
+  );
+  const head = el(
+    'tr',
+    {},
+    el('th', {}, tr('client')),
+    ...catalog.routes.map((route: Json) =>
+      el('th', { textContent: `${route.method} ${route.path.split('?')[0]}` }),
+    ),
+  );
+  const rows = catalog.clients.map((client: string) =>
+    el(
+      'tr',
+      {},
+      el('th', { textContent: client }),
+      ...catalog.routes.map((route: Json) => {
+        const cell = el('button', {
+          type: 'button',
+          textContent: '▶',
+          'aria-label': `${client} ${route.method} ${route.path}`,
+        });
+        cell.addEventListener('click', async () => {
+          const result = await post('/api/try', { client, route: route.id });
+          cell.textContent = result.status ? String(result.status) : '✘';
+          $('try-result').textContent =
+            `${client} ${route.method} ${route.path} → ${result.status || ''} ${result.headers?.['www-authenticate'] ?? result.error ?? ''}`;
+        });
+        return el('td', {}, cell);
+      }),
+    ),
+  );
+  $('matrix').replaceChildren(head, ...rows);
+  $('scenarios').replaceChildren(
+    ...(['forged', 'missing-scope', 'disabled-client', 'no-token'] as const).map((name) => {
+      const button = el('button', {
+        type: 'button',
+        i18n: name,
+        textContent: t(name),
+        id: `scenario-${name}`,
+      });
+      button.addEventListener('click', async () => {
+        const result = await post(`/api/scenario/${name}`);
+        $('try-result').textContent =
+          `${result.status || ''} ${result.headers?.['www-authenticate'] ?? result.error ?? ''}`;
+        if (result.tokenFingerprint)
+          ($('token-input') as HTMLTextAreaElement).value = result.tokenFingerprint;
+      });
+      return button;
+    }),
+  );
+}
+
+// ---------------------------------------------------------------- map
+const topology = countries as unknown as Topology<{ countries: GeometryCollection }>;
+const land = feature(topology, topology.objects.countries);
+const projection = geoNaturalEarth1().fitSize([960, 480], land);
+const path = geoPath(projection);
+const SVG = 'http://www.w3.org/2000/svg';
+const svgEl = (tag: string, attrs: Record<string, string>) => {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  return node;
+};
+const svg = svgEl('svg', { viewBox: '0 0 960 480', role: 'img', 'aria-labelledby': 'map-h' });
+svg.append(svgEl('path', { class: 'land', d: path(land) ?? '' }));
+const overlay = svgEl('g', { class: 'overlay' });
+svg.append(overlay);
+$('map').append(svg);
+
+async function loadDeliveries(): Promise<void> {
+  const answer = await get('/api/deliveries');
+  const deliveries: Json[] = answer.body?.deliveries ?? [];
+  overlay.replaceChildren();
+  for (const delivery of deliveries) {
+    const route = delivery.route;
+    if (route) {
+      const line = route.geometry ?? {
+        type: 'LineString',
+        coordinates: [
+          [route.from.lng, route.from.lat],
+          [route.to.lng, route.to.lat],
+        ],
+      };
+      overlay.append(
+        svgEl('path', { class: 'route', d: path(line) ?? '', 'data-id': delivery.id }),
+      );
+      const [x, y] = projection([route.to.lng, route.to.lat]) ?? [0, 0];
+      overlay.append(svgEl('circle', { class: 'planned', cx: String(x), cy: String(y), r: '3' }));
+    }
+  }
+  $('deliveries').replaceChildren(
+    ...deliveries.map((delivery) =>
+      el(
+        'li',
+        {
+          className:
+            delivery.status === 'failed' ? 'deny' : delivery.status === 'pending' ? 'warn' : 'ok',
+        },
+        `${delivery.recipient} — ${delivery.destination}: `,
+        tr(delivery.status === 'failed' ? 'failedDelivery' : delivery.status),
+      ),
+    ),
+  );
+}
+$('delivery-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  void post('/api/deliveries', {
+    recipient: ($('recipient') as HTMLInputElement).value,
+    destination: ($('destination') as HTMLInputElement).value,
+  }).then(() => loadDeliveries());
+});
+
+// ---------------------------------------------------------------- start
+applyLanguage();
+$('timeline').append(el('li', { className: 'waiting' }, tr('waiting')));
+const source = new EventSource('/api/stream');
+source.onmessage = (message) => {
+  document.querySelector('#timeline .waiting')?.remove();
+  onEvent(JSON.parse(message.data) as Json);
+};
+void loadCatalog();
+void loadKeys();
+void loadDeliveries();
+performance.mark('console-rendered');

@@ -1,0 +1,225 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CLIENTS, type DemoClientId } from '@repo/contracts';
+import { tamperSignature } from '@repo/testkit';
+import { repoRoot, startDemoStack, type DemoStack } from 'demo-stack';
+
+/** The little of the page's DOM these tests read inside the browser (no DOM lib in this program). */
+declare const document: {
+  activeElement: {
+    id: string;
+    classList: { contains(name: string): boolean };
+    getAttribute(name: string): string | null;
+  } | null;
+  getElementById(id: string): { dataset: Record<string, string | undefined>; click(): void } | null;
+  querySelectorAll(selector: string): ArrayLike<{ textContent: string | null }>;
+};
+
+/** Debian's Chromium (`apt-get install chromium`; tools/e2e/scripts/ensure-chromium.sh). */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = join(repoRoot, 'docs', 'screenshots');
+
+let stack: DemoStack;
+let context: BrowserContext;
+let page: Page;
+let consoleUrl: string;
+let userDataDir: string;
+/** Every URL the page asked for, and those that would have left localhost. */
+const requested: string[] = [];
+const leaving: string[] = [];
+
+async function tokenFor(client: DemoClientId, audience: string): Promise<string> {
+  const response = await fetch(new URL('oauth/token', stack.issuer), {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: client,
+      client_secret: DEMO_CLIENTS[client].devSecret,
+      audience,
+    }),
+  });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { access_token: string }).access_token;
+}
+
+const directionsUrl = () =>
+  `http://127.0.0.1:${stack.get('worldmappers-api').port}/api/directions?origin=Rovaniemi,FI&destination=Oslo,NO`;
+
+beforeAll(async () => {
+  stack = await startDemoStack({ commonEnv: { LOG_FORMAT: 'json' } });
+  const console = await stack.start('console');
+  consoleUrl = `http://127.0.0.1:${console.port}/`;
+  userDataDir = await mkdtemp(join(tmpdir(), 'console-chromium-'));
+  await mkdir(SCREENSHOTS, { recursive: true });
+  // A fresh profile of its own (launchPersistentContext passes it as --user-data-dir).
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    locale: 'en-US',
+    viewport: { width: 1400, height: 1000 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  // Every request the page makes is seen here; anything not on localhost is refused and noted.
+  await context.route('**/*', async (route) => {
+    const url = new URL(route.request().url());
+    requested.push(url.href);
+    if (url.hostname === '127.0.0.1' || url.hostname === 'localhost' || url.protocol === 'data:') {
+      await route.continue();
+    } else {
+      leaving.push(url.href);
+      await route.abort();
+    }
+  });
+  page = await context.newPage();
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  await stack?.stop();
+  if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+});
+
+describe('the live console in a real browser', () => {
+  it('loads from localhost only, within budget (assets ≤ 300 KB gzipped, first render ≤ 1 s)', async () => {
+    const started = Date.now();
+    await page.goto(consoleUrl);
+    await page.locator('#timeline li').first().waitFor();
+    const rendered = await page.evaluate(
+      () => performance.getEntriesByName('console-rendered')[0]?.startTime ?? Infinity,
+    );
+    let gzipped = 0;
+    for (const asset of ['', 'app.js', 'style.css']) {
+      const response = await fetch(new URL(asset, consoleUrl));
+      expect(response.status).toBe(200);
+      gzipped += gzipSync(Buffer.from(await response.arrayBuffer())).length;
+    }
+    process.stdout.write(
+      `console: first render ${Math.round(rendered)} ms (load to first row ${Date.now() - started} ms), assets ${(gzipped / 1024).toFixed(1)} KB gzipped\n`,
+    );
+    expect(gzipped).toBeLessThanOrEqual(300 * 1024);
+    expect(rendered).toBeLessThanOrEqual(1_000);
+    expect(leaving).toEqual([]);
+    expect(requested.length).toBeGreaterThan(0);
+  }, 30_000);
+
+  it("shows a forged token's 401 and a missing scope's 403 within a second", async () => {
+    const real = await tokenFor('giftdeliveries', 'urn:worldmappers');
+    const forged = tamperSignature(real);
+    const sent = Date.now();
+    const refused = await fetch(directionsUrl(), {
+      headers: { Authorization: `Bearer ${forged}` },
+    });
+    expect(refused.status).toBe(401);
+    const row401 = page.locator('#timeline li[data-kind="api"][data-status="401"]', {
+      hasText: 'invalid_token',
+    });
+    await row401.first().waitFor({ timeout: 1_000 });
+    const seen401 = Date.now() - sent;
+
+    const narrow = await tokenFor('store-locator', 'urn:worldmappers');
+    const sent403 = Date.now();
+    const forbidden = await fetch(directionsUrl(), {
+      headers: { Authorization: `Bearer ${narrow}` },
+    });
+    expect(forbidden.status).toBe(403);
+    const row403 = page.locator('#timeline li[data-kind="api"][data-status="403"]', {
+      hasText: 'insufficient_scope',
+    });
+    await row403.first().waitFor({ timeout: 1_000 });
+    process.stdout.write(
+      `console: 401 shown after ${seen401} ms, 403 after ${Date.now() - sent403} ms\n`,
+    );
+    await expect(row403.first().textContent()).resolves.toContain('WWW-Authenticate: Bearer');
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-timeline.png') });
+
+    // The inspector marks the failing check of the forged token: its signature.
+    await page.fill('#token-input', forged);
+    await page.selectOption('#route-select', 'directions');
+    await page.click('#inspect');
+    const signature = page.locator('li.check[data-check="signature"]');
+    await signature.waitFor();
+    expect(await signature.getAttribute('class')).toContain('fail');
+    expect(await page.locator('li.check.pass').count()).toBe(4);
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-inspector.png') });
+  }, 30_000);
+
+  it('shows a key rotation as it happens', async () => {
+    const before = await page.locator('#keys').getAttribute('data-kids');
+    await stack.rotateKeys();
+    // The auth-server takes up the new key file on its next use.
+    await tokenFor('storefront', 'urn:giftdeliveries');
+    await page.locator('#timeline li[data-kind="keys"]').first().waitFor({ timeout: 5_000 });
+    await page.waitForFunction(
+      (old) => document.getElementById('keys')?.dataset.kids !== old,
+      before,
+      {
+        timeout: 5_000,
+      },
+    );
+    expect((await page.locator('#keys').getAttribute('data-kids'))!.split(' ').length).toBe(2);
+  }, 30_000);
+
+  it('posts a delivery as storefront and draws its planned route on the map', async () => {
+    await page.fill('#destination', 'Oslo, NO');
+    await page.click('#delivery-form button[type="submit"]');
+    await page.locator('#map path.route').first().waitFor({ timeout: 30_000 });
+    expect(await page.locator('#map path.land').getAttribute('d')).toMatch(/^M/);
+    await page.locator('#map-panel').screenshot({ path: join(SCREENSHOTS, 'console-map.png') });
+  }, 40_000);
+
+  it('changes every visible string with the language toggle', async () => {
+    // Both snapshots and the click in one task of the page: no event can arrive in between.
+    const { english, japanese } = await page.evaluate(() => {
+      const texts = () =>
+        Array.from(document.querySelectorAll('[data-i18n]'), (node) => node.textContent ?? '');
+      const before = texts();
+      document.getElementById('lang')!.click();
+      return { english: before, japanese: texts() };
+    });
+    expect(await page.getAttribute('html', 'lang')).toBe('ja');
+    expect(japanese.length).toBe(english.length);
+    const unchanged = english.filter((text, i) => text === japanese[i]);
+    expect(unchanged).toEqual([]);
+    await page.screenshot({ path: join(SCREENSHOTS, 'console-ja.png') });
+    await page.click('#lang');
+  }, 20_000);
+
+  it('works with the keyboard alone', async () => {
+    await page.reload();
+    await page.locator('#timeline li button.row').first().waitFor();
+    // Tab to the language toggle, switch with Enter.
+    for (
+      let i = 0;
+      i < 5 && !(await page.evaluate(() => document.activeElement?.id === 'lang'));
+      i++
+    ) {
+      await page.keyboard.press('Tab');
+    }
+    await page.keyboard.press('Enter');
+    expect(await page.getAttribute('html', 'lang')).toBe('ja');
+    // On to the first timeline row; Enter opens its raw exchange.
+    for (let i = 0; i < 10; i++) {
+      await page.keyboard.press('Tab');
+      if (await page.evaluate(() => document.activeElement?.classList.contains('row'))) break;
+    }
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-expanded'))).toBe(
+      'true',
+    );
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+  }, 30_000);
+});
