@@ -37,7 +37,7 @@ const production = new ComposeProject(
   `${PROJECT}-production`,
   ['docker-compose.yml', 'docker-compose.production.yml', BUILD_NETWORK_FILE],
   Object.fromEntries(
-    ['GIFTDELIVERIES', 'STORE_LOCATOR', 'STOREFRONT', 'BANNED_PARTNER'].map((client) => [
+    ['GIFTDELIVERIES', 'STORE_LOCATOR', 'STOREFRONT', 'BANNED_PARTNER', 'CONSOLE'].map((client) => [
       `${client}_CLIENT_SECRET`,
       randomBytes(32).toString('hex'),
     ]),
