@@ -7,6 +7,7 @@ export {
 } from './bearer-errors.js';
 export {
   protectApi,
+  SENDER_CONSTRAINED,
   TOKEN_SIGNING_ALGS,
   type ProtectApiOptions,
   type ProtectedApi,
