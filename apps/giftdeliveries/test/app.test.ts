@@ -54,6 +54,8 @@ const post = (body: unknown, token = writer) =>
     .set('Authorization', `Bearer ${token}`)
     .send(body as object);
 
+const CONTROL = (field: string) => `${field} must not contain control characters.`;
+
 describe('giftdeliveries API', () => {
   it('answers its health check', async () => {
     const res = await request(app).get('/healthz');
@@ -163,10 +165,16 @@ describe('giftdeliveries API', () => {
     ],
     [{ recipient: 'Yuki', destination: 'Kyoto', colour: 'red' }, 'Unknown field(s): colour.'],
     [['Yuki', 'Kyoto'], 'The request body must be a JSON object.'],
+    [{ recipient: 'Zed\u0000Hidden', destination: 'Kyoto' }, CONTROL('recipient')],
+    [{ recipient: 'Yuki', destination: 'Kyoto\u001b[2K\u001b[1G' }, CONTROL('destination')],
+    [{ recipient: 'Yuki', destination: 'Kyoto', gift: 'Tea\u0085' }, CONTROL('gift')],
+    [{ recipient: 'Yuki', destination: 'Kyoto', origin: 'Oulu\u2028' }, CONTROL('origin')],
   ])('answers 400 invalid_request to %j', async (body, description) => {
     const res = await post(body);
     expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.body).toEqual({ error: 'invalid_request', error_description: description });
+    expect(await store.count()).toBe(0);
   });
 
   it('answers 400 to a body that is not JSON', async () => {

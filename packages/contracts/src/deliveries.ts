@@ -1,11 +1,22 @@
 import { z } from 'zod';
 import { lineStringSchema, placeSchema, travelModeSchema } from './worldmappers.js';
 
+/**
+ * Control characters no delivery text may hold: C0 (NUL among them, tab and newlines too), DEL,
+ * C1, and the line and paragraph separators U+2028/U+2029. A NUL would be stored whole and read
+ * back cut; the others rewrite terminals and log lines.
+ */
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+
 /** A trimmed text field of the POST body, whose messages name the field. */
 function field(name: string, max: number) {
   return z
     .string({
       error: (issue) => (issue.input == null ? `${name} is required.` : `${name} must be a text.`),
+    })
+    .refine((text) => !CONTROL_CHARACTERS.test(text), {
+      error: `${name} must not contain control characters.`,
+      abort: true,
     })
     .trim()
     .min(1, `${name} must not be empty.`)
