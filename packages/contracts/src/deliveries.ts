@@ -6,7 +6,8 @@ import { lineStringSchema, placeSchema, travelModeSchema } from './worldmappers.
  * C1, and the line and paragraph separators U+2028/U+2029. A NUL would be stored whole and read
  * back cut; the others rewrite terminals and log lines.
  */
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+// \p{Cc} is exactly C0, DEL and C1.
+const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]/u;
 
 /** A trimmed text field of the POST body, whose messages name the field. */
 function field(name: string, max: number) {
