@@ -177,6 +177,36 @@ describe('giftdeliveries API', () => {
     expect(await store.count()).toBe(0);
   });
 
+  it('limits each client to API_RATE_LIMIT requests per second: 429 with Retry-After and RateLimit headers', async () => {
+    const issuerMetadata = createIssuerMetadata({ issuer: issuer.issuer });
+    const limited = createApp({
+      logger,
+      deliveries: new DeliveriesService(store, 'Rovaniemi, FI', () => accepted++),
+      protection: protectApi({ issuerMetadata, audience: AUDIENCE, logger }),
+      readiness: {},
+      apiRateLimit: 2,
+    });
+    const list = () => request(limited).get('/deliveries').set('Authorization', `Bearer ${reader}`);
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await list());
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
+    expect(answers[0]!.headers['ratelimit-policy']).toBe('"default";q=2;w=1');
+    expect(answers[0]!.headers.ratelimit).toMatch(/^"default";r=1;t=1$/);
+    const refused = answers[2]!;
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.headers.ratelimit).toBe('"default";r=0;t=1');
+    expect(refused.body).toEqual({
+      error: 'rate_limited',
+      error_description:
+        'Too many requests: this API allows 2 requests per second per client; retry after 1 s.',
+    });
+    // Another client still gets in.
+    const writerAnswer = await request(limited)
+      .get('/deliveries')
+      .set('Authorization', `Bearer ${writer}`);
+    expect(writerAnswer.status).toBe(200);
+  });
+
   it('answers 400 to a body that is not JSON', async () => {
     const res = await request(app)
       .post('/deliveries')

@@ -2,7 +2,7 @@ import type { Express } from 'express';
 import { createBaseApp, errorHandler, notFoundHandler, readinessHandler } from '@repo/http';
 import { createIssuerMetadata, issuerReadiness } from '@repo/issuer-metadata';
 import type { Logger } from '@repo/logger';
-import { protectApi, type ProtectApiOptions } from '@repo/resource-server';
+import { clientRateLimit, protectApi, type ProtectApiOptions } from '@repo/resource-server';
 import { directionsRoutes } from './routes/directions.js';
 import { locationRoutes } from './routes/location.js';
 import type { World } from './world/world.js';
@@ -12,6 +12,8 @@ export interface AppDeps {
   world: World;
   /** The authorization server to trust, and this API's identifier. */
   auth: Omit<ProtectApiOptions, 'logger' | 'issuerMetadata'> & { issuerBaseURL: string };
+  /** Requests per second each client may make (`API_RATE_LIMIT`); 0 or absent: no limit. */
+  apiRateLimit?: number;
 }
 
 /** Shown on `GET /`: what this is and where its data comes from (CC BY 4.0 asks for credit). */
@@ -29,7 +31,7 @@ export const API_DESCRIPTION = {
 };
 
 /** The worldmappers-api HTTP app; never listens by itself. */
-export function createApp({ logger, world, auth }: AppDeps): Express {
+export function createApp({ logger, world, auth, apiRateLimit = 0 }: AppDeps): Express {
   const app = createBaseApp(logger);
   // One client for the issuer's metadata: protection and readiness see the same keys.
   const issuerMetadata = createIssuerMetadata({
@@ -65,6 +67,7 @@ export function createApp({ logger, world, auth }: AppDeps): Express {
   app.use(
     '/api',
     authenticate,
+    clientRateLimit({ requestsPerSecond: apiRateLimit }),
     locationRoutes(world, requireScopes),
     directionsRoutes(world, requireScopes),
   );

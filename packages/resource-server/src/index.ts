@@ -18,3 +18,4 @@ export {
   type VerificationCacheOptions,
   type VerificationCacheStats,
 } from './verification-cache.js';
+export { clientRateLimit, type ClientRateLimitOptions } from './rate-limit.js';
