@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIssuerMetadata, issuerReadiness } from '@repo/issuer-metadata';
 import { protectApi } from '@repo/resource-server';
 import { startTestIssuer, testLogger, type TestIssuer } from '@repo/testkit';
@@ -73,6 +73,8 @@ describe('giftdeliveries API', () => {
       checks: { issuer: { status: 'ok', discovery, jwks, keys: 1 }, store: { status: 'ok' } },
     });
     issuer.setDown(true);
+    // Past the 2 s one readiness answer is reused for.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 2_000 });
     try {
       const down = await request(app).get('/readyz');
       expect(down.status).toBe(503);
@@ -84,6 +86,7 @@ describe('giftdeliveries API', () => {
         },
       });
     } finally {
+      vi.useRealTimers();
       issuer.setDown(false);
     }
   });
