@@ -13,6 +13,7 @@ import {
 import { createApp } from '../src/app.js';
 import { DeliveriesService } from '../src/deliveries-service.js';
 import { SqliteDeliveryStore } from '../src/store/sqlite-store.js';
+import { route } from './store/delivery-store-contract.js';
 
 const AUDIENCE = 'urn:giftdeliveries';
 /** Logs are kept, not printed: the 503 of the readiness test would otherwise print an error line. */
@@ -243,6 +244,21 @@ describe('giftdeliveries API', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(await store.count()).toBe(1);
     expect(accepted).toBe(1);
+  });
+
+  it('answers a replay of an already planned delivery with its current status', async () => {
+    const body = { recipient: 'Maya', destination: 'Kyoto' };
+    const first = await post(body).set('Idempotency-Key', 'order-planned');
+    expect(first.body).toEqual({ id: expect.any(String), status: 'pending' });
+    const [claimed] = await store.claimDue('test-worker', 1, 60_000);
+    expect(claimed?.id).toBe(first.body.id);
+    expect(await store.markPlanned(first.body.id, 'test-worker', route('Kyoto'))).toBe(true);
+    const again = await post(body).set('Idempotency-Key', 'order-planned');
+    expect(again.status).toBe(202);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers.location).toBe(`/deliveries/${first.body.id}`);
+    expect(again.body).toEqual({ id: first.body.id, status: 'planned' });
+    expect(deliveryAcceptedSchema.parse(again.body)).toEqual(again.body);
   });
 
   it('refuses a reused Idempotency-Key with a different body with 422', async () => {

@@ -116,10 +116,11 @@ export const routeSchema = z.strictObject({
 /** A planned route. */
 export type Route = z.infer<typeof routeSchema>;
 
-/** The answer of `POST /deliveries` (202): the new delivery's id, pending. */
+/** The answer of `POST /deliveries` (202): the delivery's id and status (`pending` when new). */
 export const deliveryAcceptedSchema = z.strictObject({
   id: z.string().min(1),
-  status: z.literal('pending'),
+  /** `pending` for a new delivery; a replay (same Idempotency-Key) tells the current status. */
+  status: deliveryStatusSchema,
 });
 
 /** A delivery just accepted. */

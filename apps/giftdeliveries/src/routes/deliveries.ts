@@ -39,7 +39,7 @@ export function deliveriesRouter({
       .status(202)
       .location(`/deliveries/${delivery.id}`)
       .set(replayed ? { 'Idempotent-Replayed': 'true' } : {})
-      .json({ id: delivery.id, status: 'pending' } satisfies DeliveryAccepted);
+      .json({ id: delivery.id, status: delivery.status } satisfies DeliveryAccepted);
   });
 
   router.get('/', requireScopes('deliveries:read'), async (req, res) => {
