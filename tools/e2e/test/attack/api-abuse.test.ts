@@ -121,6 +121,63 @@ describe('control characters in a delivery', () => {
   });
 });
 
+describe('bodies and replays', () => {
+  const postDelivery = (body: BodyInit, headers: Record<string, string> = {}) =>
+    call(`${giftdeliveries}/deliveries`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${storefront}`,
+        'content-type': 'application/json',
+        ...headers,
+      },
+      body,
+    });
+
+  it('answers a body that is not the gzip it claims with a clean 400, an unknown encoding with 415', async () => {
+    const bad = await postDelivery('{"recipient":"Zed","destination":"Kyoto"}', {
+      'content-encoding': 'gzip',
+    });
+    expect(bad.status).toBe(400);
+    expect(JSON.parse(bad.body)).toEqual({
+      error: 'invalid_request',
+      error_description: 'The request body is not valid gzip data, as its Content-Encoding says.',
+    });
+    const unknown = await postDelivery('{}', { 'content-encoding': 'compress' });
+    expect(unknown.status).toBe(415);
+    expect(JSON.parse(unknown.body)).toEqual({
+      error: 'invalid_request',
+      error_description:
+        'The request body encoding is not supported: send it as is, or with Content-Encoding gzip, deflate or br.',
+    });
+  });
+
+  it(
+    'answers an idempotent replay of a planned delivery with its current status',
+    { timeout: 30_000 },
+    async () => {
+      const body = JSON.stringify({ recipient: 'Maya', destination: 'Oulu, FI' });
+      const key = { 'idempotency-key': `replay-${Date.now()}` };
+      const first = await postDelivery(body, key);
+      expect(first.status).toBe(202);
+      const { id } = JSON.parse(first.body) as { id: string };
+      expect(JSON.parse(first.body)).toEqual({ id, status: 'pending' });
+      let status = 'pending';
+      for (let i = 0; i < 100 && status === 'pending'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const view = await call(`${giftdeliveries}/deliveries/${id}`, {
+          headers: { authorization: `Bearer ${storefront}` },
+        });
+        status = (JSON.parse(view.body) as { status: string }).status;
+      }
+      expect(status).toBe('planned');
+      const again = await postDelivery(body, key);
+      expect(again.status).toBe(202);
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(JSON.parse(again.body)).toEqual({ id, status: 'planned' });
+    },
+  );
+});
+
 describe('per-client rate limit', () => {
   it(
     "one client's flood gets 429 with Retry-After and RateLimit headers; another client still gets in",
