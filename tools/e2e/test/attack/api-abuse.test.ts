@@ -122,7 +122,7 @@ describe('control characters in a delivery', () => {
 });
 
 describe('bodies and replays', () => {
-  const postDelivery = (body: BodyInit, headers: Record<string, string> = {}) =>
+  const postDelivery = (body: string, headers: Record<string, string> = {}) =>
     call(`${giftdeliveries}/deliveries`, {
       method: 'POST',
       headers: {
