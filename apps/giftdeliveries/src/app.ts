@@ -8,6 +8,7 @@ import {
 } from '@repo/http';
 import { landingPage, type AuditEvents } from '@repo/audit-events';
 import type { Logger } from '@repo/logger';
+import { clientRateLimit } from '@repo/resource-server';
 import type { DeliveriesService } from './deliveries-service.js';
 import { deliveriesRouter } from './routes/deliveries.js';
 
@@ -24,11 +25,13 @@ export interface AppDeps {
   /** Its audit events at `GET /events`, and the console's address for the landing page. */
   events?: AuditEvents;
   consoleUrl?: string;
+  /** Requests per second each client may make (`API_RATE_LIMIT`); 0 or absent: no limit. */
+  apiRateLimit?: number;
 }
 
 /** The giftdeliveries HTTP app; never listens by itself. */
 export function createApp(deps: AppDeps): Express {
-  const { logger, deliveries, protection, readiness, events } = deps;
+  const { logger, deliveries, protection, readiness, events, apiRateLimit = 0 } = deps;
   const app = createBaseApp(logger);
   if (events) app.use(events.recorder, events.routes(protection));
   app.get(
@@ -44,7 +47,14 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', readinessHandler(readiness));
-  app.use('/deliveries', deliveriesRouter({ service: deliveries, ...protection }));
+  app.use(
+    '/deliveries',
+    deliveriesRouter({
+      service: deliveries,
+      ...protection,
+      rateLimit: clientRateLimit({ requestsPerSecond: apiRateLimit }),
+    }),
+  );
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   return app;

@@ -16,6 +16,15 @@ export const configShape = {
   AUDIENCE: vars.text('urn:giftdeliveries', 'urn:giftdeliveries'),
   /** The JWS algorithm tokens are signed with: RS256 (local auth-server, Auth0), ES384 (Logto's default). */
   TOKEN_SIGNING_ALG: vars.oneOf(TOKEN_SIGNING_ALGS, 'RS256'),
+  /**
+   * Requests per second each client may make to this API (counted per verified client id, after
+   * authentication); past it, 429 with Retry-After. 0 turns the limit off.
+   */
+  API_RATE_LIMIT: vars.integer(1000, {
+    min: 0,
+    max: 1_000_000,
+    unit: 'requests per second per client (0 = off)',
+  }),
   CLIENT_ID: vars.text(client.id, client.id),
   /** Defaults to the auth-server's development secret, so `npm start` needs no `.env`. */
   CLIENT_SECRET: vars.secret(client.devSecret),

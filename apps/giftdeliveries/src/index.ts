@@ -107,6 +107,7 @@ const app = createApp({
     tokenSigningAlg: config.TOKEN_SIGNING_ALG,
     logger,
   }),
+  apiRateLimit: config.API_RATE_LIMIT,
   readiness: {
     issuer: issuerReadiness(issuerMetadata),
     store: async () => {

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createIssuerMetadata, issuerReadiness } from '@repo/issuer-metadata';
 import { protectApi } from '@repo/resource-server';
 import { startTestIssuer, testLogger, type TestIssuer } from '@repo/testkit';
@@ -13,6 +13,7 @@ import {
 import { createApp } from '../src/app.js';
 import { DeliveriesService } from '../src/deliveries-service.js';
 import { SqliteDeliveryStore } from '../src/store/sqlite-store.js';
+import { route } from './store/delivery-store-contract.js';
 
 const AUDIENCE = 'urn:giftdeliveries';
 /** Logs are kept, not printed: the 503 of the readiness test would otherwise print an error line. */
@@ -54,6 +55,8 @@ const post = (body: unknown, token = writer) =>
     .set('Authorization', `Bearer ${token}`)
     .send(body as object);
 
+const CONTROL = (field: string) => `${field} must not contain control characters.`;
+
 describe('giftdeliveries API', () => {
   it('answers its health check', async () => {
     const res = await request(app).get('/healthz');
@@ -71,6 +74,8 @@ describe('giftdeliveries API', () => {
       checks: { issuer: { status: 'ok', discovery, jwks, keys: 1 }, store: { status: 'ok' } },
     });
     issuer.setDown(true);
+    // Past the 2 s one readiness answer is reused for.
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 2_000 });
     try {
       const down = await request(app).get('/readyz');
       expect(down.status).toBe(503);
@@ -82,6 +87,7 @@ describe('giftdeliveries API', () => {
         },
       });
     } finally {
+      vi.useRealTimers();
       issuer.setDown(false);
     }
   });
@@ -163,10 +169,46 @@ describe('giftdeliveries API', () => {
     ],
     [{ recipient: 'Yuki', destination: 'Kyoto', colour: 'red' }, 'Unknown field(s): colour.'],
     [['Yuki', 'Kyoto'], 'The request body must be a JSON object.'],
+    [{ recipient: 'Zed\u0000Hidden', destination: 'Kyoto' }, CONTROL('recipient')],
+    [{ recipient: 'Yuki', destination: 'Kyoto\u001b[2K\u001b[1G' }, CONTROL('destination')],
+    [{ recipient: 'Yuki', destination: 'Kyoto', gift: 'Tea\u0085' }, CONTROL('gift')],
+    [{ recipient: 'Yuki', destination: 'Kyoto', origin: 'Oulu\u2028' }, CONTROL('origin')],
   ])('answers 400 invalid_request to %j', async (body, description) => {
     const res = await post(body);
     expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.body).toEqual({ error: 'invalid_request', error_description: description });
+    expect(await store.count()).toBe(0);
+  });
+
+  it('limits each client to API_RATE_LIMIT requests per second: 429 with Retry-After and RateLimit headers', async () => {
+    const issuerMetadata = createIssuerMetadata({ issuer: issuer.issuer });
+    const limited = createApp({
+      logger,
+      deliveries: new DeliveriesService(store, 'Rovaniemi, FI', () => accepted++),
+      protection: protectApi({ issuerMetadata, audience: AUDIENCE, logger }),
+      readiness: {},
+      apiRateLimit: 2,
+    });
+    const list = () => request(limited).get('/deliveries').set('Authorization', `Bearer ${reader}`);
+    const answers = [];
+    for (let i = 0; i < 3; i++) answers.push(await list());
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 429]);
+    expect(answers[0]!.headers['ratelimit-policy']).toBe('"default";q=2;w=1');
+    expect(answers[0]!.headers.ratelimit).toMatch(/^"default";r=1;t=1$/);
+    const refused = answers[2]!;
+    expect(refused.headers['retry-after']).toBe('1');
+    expect(refused.headers.ratelimit).toBe('"default";r=0;t=1');
+    expect(refused.body).toEqual({
+      error: 'rate_limited',
+      error_description:
+        'Too many requests: this API allows 2 requests per second per client; retry after 1 s.',
+    });
+    // Another client still gets in.
+    const writerAnswer = await request(limited)
+      .get('/deliveries')
+      .set('Authorization', `Bearer ${writer}`);
+    expect(writerAnswer.status).toBe(200);
   });
 
   it('answers 400 to a body that is not JSON', async () => {
@@ -202,6 +244,21 @@ describe('giftdeliveries API', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(await store.count()).toBe(1);
     expect(accepted).toBe(1);
+  });
+
+  it('answers a replay of an already planned delivery with its current status', async () => {
+    const body = { recipient: 'Maya', destination: 'Kyoto' };
+    const first = await post(body).set('Idempotency-Key', 'order-planned');
+    expect(first.body).toEqual({ id: expect.any(String), status: 'pending' });
+    const [claimed] = await store.claimDue('test-worker', 1, 60_000);
+    expect(claimed?.id).toBe(first.body.id);
+    expect(await store.markPlanned(first.body.id, 'test-worker', route('Kyoto'))).toBe(true);
+    const again = await post(body).set('Idempotency-Key', 'order-planned');
+    expect(again.status).toBe(202);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.headers.location).toBe(`/deliveries/${first.body.id}`);
+    expect(again.body).toEqual({ id: first.body.id, status: 'planned' });
+    expect(deliveryAcceptedSchema.parse(again.body)).toEqual(again.body);
   });
 
   it('refuses a reused Idempotency-Key with a different body with 422', async () => {

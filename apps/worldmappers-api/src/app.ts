@@ -3,7 +3,7 @@ import { createBaseApp, errorHandler, notFoundHandler, readinessHandler } from '
 import { createIssuerMetadata, issuerReadiness } from '@repo/issuer-metadata';
 import { landingPage, type AuditEvents } from '@repo/audit-events';
 import type { Logger } from '@repo/logger';
-import { protectApi, type ProtectApiOptions } from '@repo/resource-server';
+import { clientRateLimit, protectApi, type ProtectApiOptions } from '@repo/resource-server';
 import { directionsRoutes } from './routes/directions.js';
 import { locationRoutes } from './routes/location.js';
 import type { World } from './world/world.js';
@@ -16,6 +16,8 @@ export interface AppDeps {
   /** Its audit events at `GET /events`, and the console's address for the landing page. */
   events?: AuditEvents;
   consoleUrl?: string;
+  /** Requests per second each client may make (`API_RATE_LIMIT`); 0 or absent: no limit. */
+  apiRateLimit?: number;
 }
 
 /** Shown on `GET /`: what this is and where its data comes from (CC BY 4.0 asks for credit). */
@@ -33,7 +35,14 @@ export const API_DESCRIPTION = {
 };
 
 /** The worldmappers-api HTTP app; never listens by itself. */
-export function createApp({ logger, world, auth, events, consoleUrl }: AppDeps): Express {
+export function createApp({
+  logger,
+  world,
+  auth,
+  events,
+  consoleUrl,
+  apiRateLimit = 0,
+}: AppDeps): Express {
   const app = createBaseApp(logger);
   // One client for the issuer's metadata: protection and readiness see the same keys.
   const issuerMetadata = createIssuerMetadata({
@@ -78,6 +87,7 @@ export function createApp({ logger, world, auth, events, consoleUrl }: AppDeps):
   app.use(
     '/api',
     authenticate,
+    clientRateLimit({ requestsPerSecond: apiRateLimit }),
     locationRoutes(world, requireScopes),
     directionsRoutes(world, requireScopes),
   );

@@ -41,6 +41,7 @@ const app = createApp({
     audience: config.AUDIENCE,
     tokenSigningAlg: config.TOKEN_SIGNING_ALG,
   },
+  apiRateLimit: config.API_RATE_LIMIT,
 });
 await runServer(app, {
   port: config.PORT,

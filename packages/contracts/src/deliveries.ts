@@ -1,11 +1,23 @@
 import { z } from 'zod';
 import { lineStringSchema, placeSchema, travelModeSchema } from './worldmappers.js';
 
+/**
+ * Control characters no delivery text may hold: C0 (NUL among them, tab and newlines too), DEL,
+ * C1, and the line and paragraph separators U+2028/U+2029. A NUL would be stored whole and read
+ * back cut; the others rewrite terminals and log lines.
+ */
+// \p{Cc} is exactly C0, DEL and C1.
+const CONTROL_CHARACTERS = /[\p{Cc}\u2028\u2029]/u;
+
 /** A trimmed text field of the POST body, whose messages name the field. */
 function field(name: string, max: number) {
   return z
     .string({
       error: (issue) => (issue.input == null ? `${name} is required.` : `${name} must be a text.`),
+    })
+    .refine((text) => !CONTROL_CHARACTERS.test(text), {
+      error: `${name} must not contain control characters.`,
+      abort: true,
     })
     .trim()
     .min(1, `${name} must not be empty.`)
@@ -104,10 +116,11 @@ export const routeSchema = z.strictObject({
 /** A planned route. */
 export type Route = z.infer<typeof routeSchema>;
 
-/** The answer of `POST /deliveries` (202): the new delivery's id, pending. */
+/** The answer of `POST /deliveries` (202): the delivery's id and status (`pending` when new). */
 export const deliveryAcceptedSchema = z.strictObject({
   id: z.string().min(1),
-  status: z.literal('pending'),
+  /** `pending` for a new delivery; a replay (same Idempotency-Key) tells the current status. */
+  status: deliveryStatusSchema,
 });
 
 /** A delivery just accepted. */

@@ -9,6 +9,8 @@ import {
 const messageOf = (result: { error?: { issues: { message: string }[] } }) =>
   result.error?.issues[0]?.message;
 
+const CONTROL = (field: string) => `${field} must not contain control characters.`;
+
 describe('the POST /deliveries body', () => {
   it('trims the fields and leaves the optional ones out', () => {
     expect(newDeliverySchema.parse({ recipient: ' Yuki ', destination: 'Kyoto' })).toEqual({
@@ -27,10 +29,24 @@ describe('the POST /deliveries body', () => {
       'recipient must be at most 100 characters.',
     ],
     [{ recipient: 'Yuki', destination: 'Kyoto', to: 1, from: 2 }, 'Unknown field(s): to, from.'],
+    [{ recipient: 'Zed\u0000Hidden', destination: 'Kyoto' }, CONTROL('recipient')],
+    [{ recipient: 'Yuki', destination: 'Kyoto\u001b[2K' }, CONTROL('destination')],
+    [{ recipient: 'Yuki', destination: 'Kyoto', origin: 'Oulu\u007f' }, CONTROL('origin')],
+    [{ recipient: 'Yuki', destination: 'Kyoto', gift: 'Tea\u009b2J' }, CONTROL('gift')],
+    [{ recipient: 'Yuki\u2028', destination: 'Kyoto' }, CONTROL('recipient')],
+    [{ recipient: 'Yuki', destination: 'Kyoto\u2029' }, CONTROL('destination')],
+    [{ recipient: '\tYuki', destination: 'Kyoto' }, CONTROL('recipient')],
     ['Yuki', 'The request body must be a JSON object.'],
     [undefined, 'The request body must be a JSON object.'],
   ])('says what is wrong with %j', (body, message) => {
     expect(messageOf(newDeliverySchema.safeParse(body))).toBe(message);
+  });
+
+  it('keeps text that is merely not ASCII', () => {
+    expect(newDeliverySchema.parse({ recipient: 'Zoë 由紀', destination: 'Ḩalab' })).toEqual({
+      recipient: 'Zoë 由紀',
+      destination: 'Ḩalab',
+    });
   });
 });
 

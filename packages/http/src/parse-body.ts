@@ -5,7 +5,8 @@ import { HttpError } from './http-error.js';
 const BODY_ERRORS: Record<string, string> = {
   'entity.parse.failed': 'The request body is not valid JSON.',
   'entity.too.large': 'The request body is too large.',
-  'encoding.unsupported': 'The request body encoding is not supported.',
+  'encoding.unsupported':
+    'The request body encoding is not supported: send it as is, or with Content-Encoding gzip, deflate or br.',
   'charset.unsupported': 'The request body charset is not supported.',
   'request.aborted': 'The request was aborted.',
 };
@@ -22,8 +23,20 @@ export function parseBody(parser: RequestHandler): RequestHandler {
         next(error);
         return;
       }
-      const { status, type } = error as { status?: unknown; type?: unknown };
-      const description = typeof type === 'string' ? BODY_ERRORS[type] : undefined;
+      const { status, type, errno } = error as {
+        status?: unknown;
+        type?: unknown;
+        errno?: unknown;
+      };
+      const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+      // A zlib error (it has an errno) while inflating: its text ("incorrect header check")
+      // stays in the cause, for the log only.
+      const description =
+        typeof type === 'string'
+          ? BODY_ERRORS[type]
+          : typeof errno === 'number' && encoding
+            ? `The request body is not valid ${encoding} data, as its Content-Encoding says.`
+            : undefined;
       next(
         typeof status === 'number' && status >= 400 && status < 500
           ? new HttpError(

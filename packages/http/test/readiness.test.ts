@@ -1,6 +1,6 @@
 import express from 'express';
 import request from 'supertest';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readinessHandler } from '../src/index.js';
 
 const appWith = (checks: Parameters<typeof readinessHandler>[0]) =>
@@ -38,5 +38,53 @@ describe('readinessHandler', () => {
         places: { status: 'ok' },
       },
     });
+  });
+});
+
+describe('readinessHandler caching', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('runs its checks at most once per 2 s, however many calls come, then runs them again', async () => {
+    vi.useFakeTimers({ toFake: ['Date'], now: 0 });
+    let runs = 0;
+    let ok = true;
+    const app = express().get(
+      '/readyz',
+      readinessHandler({ issuer: () => ({ ok, runs: ++runs }) }),
+    );
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => request(app).get('/readyz')),
+    );
+    expect(runs).toBe(1);
+    for (const res of answers) {
+      expect(res.status).toBe(200);
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.body).toEqual({ status: 'ready', checks: { issuer: { status: 'ok', runs: 1 } } });
+    }
+    ok = false;
+    vi.setSystemTime(1_999);
+    expect((await request(app).get('/readyz')).status).toBe(200);
+    expect(runs).toBe(1);
+    vi.setSystemTime(2_000);
+    const later = await request(app).get('/readyz');
+    expect(runs).toBe(2);
+    expect(later.status).toBe(503);
+    expect(later.body).toEqual({
+      status: 'not_ready',
+      checks: { issuer: { status: 'fail', runs: 2 } },
+    });
+  });
+
+  it('runs them for every call with cacheMs 0', async () => {
+    let runs = 0;
+    const app = express().get(
+      '/readyz',
+      readinessHandler({ store: () => ({ ok: true, runs: ++runs }) }, { cacheMs: 0 }),
+    );
+    await request(app).get('/readyz');
+    await request(app).get('/readyz');
+    expect(runs).toBe(2);
   });
 });

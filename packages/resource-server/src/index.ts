@@ -7,6 +7,7 @@ export {
 } from './bearer-errors.js';
 export {
   protectApi,
+  SENDER_CONSTRAINED,
   TOKEN_SIGNING_ALGS,
   type ProtectApiOptions,
   type ProtectedApi,
@@ -17,3 +18,4 @@ export {
   type VerificationCacheOptions,
   type VerificationCacheStats,
 } from './verification-cache.js';
+export { clientRateLimit, type ClientRateLimitOptions } from './rate-limit.js';

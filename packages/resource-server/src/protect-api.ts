@@ -85,6 +85,10 @@ export interface ProtectedApi {
   verificationCache: VerificationCache | undefined;
 }
 
+/** The refusal of a token bound to a key (`cnf`): this API accepts plain bearer tokens only. */
+export const SENDER_CONSTRAINED =
+  'Sender-constrained tokens (cnf claim) are not accepted by this API.';
+
 /** Keys for requests that carry no token: the library refuses them before it needs any. */
 const NO_KEYS: KeySet = { jwks: { keys: [] }, kids: new Set(), uri: '' };
 
@@ -230,6 +234,13 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
       }
       if (error) {
         refuse(next, audit, error);
+        return;
+      }
+      // A sender-constrained token (RFC 9449 §6, RFC 8705 §3: `cnf`) is only valid with proof
+      // of its key, which this API does not verify: refused, never cached (RFC 9449 §7.1).
+      if (req.auth?.payload.cnf !== undefined) {
+        req.auth = undefined;
+        refuse(next, audit, new InvalidTokenError(audience, SENDER_CONSTRAINED));
         return;
       }
       audit.claims = req.auth?.payload;

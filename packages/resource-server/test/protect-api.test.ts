@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { errorHandler } from '@repo/http';
 import { requestLogger } from '@repo/logger';
 import { startTestIssuer, testLogger, type TestIssuer } from '@repo/testkit';
-import { protectApi } from '../src/index.js';
+import { protectApi, SENDER_CONSTRAINED } from '../src/index.js';
 import { advancingTime } from './advancing-time.js';
 
 const AUDIENCE = 'urn:test';
@@ -314,6 +314,38 @@ describe('protectApi', () => {
     const token = await issuer.mint({ audience: AUDIENCE, scope: 'things:read' });
     await request(app).get('/api/read').set('Authorization', `Bearer ${token}`);
     expect(JSON.stringify(lines)).not.toContain(token.split('.')[2]);
+  });
+
+  it.each([
+    ['a DPoP-bound token (cnf.jkt)', { jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' }],
+    [
+      'a certificate-bound token (cnf.x5t#S256)',
+      { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' },
+    ],
+  ])('refuses %s as a bearer token with 401 and never caches it', async (_name, cnf) => {
+    const token = await issuer.mint({
+      audience: AUDIENCE,
+      scope: 'things:read',
+      clientId: 'bound',
+      claims: { cnf },
+    });
+    const before = api.verificationCache!.stats();
+    for (let i = 0; i < 2; i++) {
+      const res = await request(app).get('/api/read').set('Authorization', `Bearer ${token}`);
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toBe(
+        `Bearer ${realm}, error="invalid_token", error_description="${SENDER_CONSTRAINED}"`,
+      );
+      expect(res.body).toEqual({ error: 'invalid_token', error_description: SENDER_CONSTRAINED });
+    }
+    const after = api.verificationCache!.stats();
+    expect(after.hits).toBe(before.hits);
+    expect(after.size).toBe(before.size);
+    expect(audits()).toEqual([
+      expect.objectContaining({ decision: 'deny', status: 401 }),
+      expect.objectContaining({ decision: 'deny', status: 401 }),
+    ]);
+    expect(audits()[0]?.reason).toBe(`invalid_token: ${SENDER_CONSTRAINED}`);
   });
 
   it('checks its options when built', () => {

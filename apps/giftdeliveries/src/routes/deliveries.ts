@@ -7,6 +7,8 @@ export interface DeliveriesRouterOptions {
   service: DeliveriesService;
   authenticate: RequestHandler;
   requireScopes(...scopes: string[]): RequestHandler;
+  /** Per-client rate limit, after authentication (clientRateLimit of @repo/resource-server). */
+  rateLimit?: RequestHandler;
 }
 
 /** Who is calling: the token's `client_id` (RFC 9068) or `sub`, set by the protection middleware. */
@@ -21,9 +23,11 @@ export function deliveriesRouter({
   service,
   authenticate,
   requireScopes,
+  rateLimit,
 }: DeliveriesRouterOptions) {
   const router = Router();
   router.use(authenticate);
+  if (rateLimit) router.use(rateLimit);
 
   // The body is read only once the caller has proven who it is and what it may do.
   const body = parseBody(express.json({ limit: '16kb' }));
@@ -35,7 +39,7 @@ export function deliveriesRouter({
       .status(202)
       .location(`/deliveries/${delivery.id}`)
       .set(replayed ? { 'Idempotent-Replayed': 'true' } : {})
-      .json({ id: delivery.id, status: 'pending' } satisfies DeliveryAccepted);
+      .json({ id: delivery.id, status: delivery.status } satisfies DeliveryAccepted);
   });
 
   router.get('/', requireScopes('deliveries:read'), async (req, res) => {

@@ -200,9 +200,11 @@ export class DeliveryWorker {
           await store.markFailed(delivery.id, this.owner, error.message);
           log.warn('delivery failed', { destination: delivery.destination, reason: error.message });
         } else {
+          // worldmappers-api's Retry-After (its rate limit) is honoured like the auth-server's.
           const delayMs = backoffDelay(attempt, {
             baseMs: retryBaseMs,
             maxMs: retryMaxMs,
+            retryAfterMs: error.retryAfterMs,
             random: this.random,
           });
           await store.reschedule(delivery.id, this.owner, error.summary, Date.now() + delayMs);

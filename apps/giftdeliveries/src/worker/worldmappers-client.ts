@@ -1,5 +1,9 @@
 import axios, { type AxiosInstance } from 'axios';
-import { TokenEndpointUnavailableError, TokenRequestError } from '@repo/token-client';
+import {
+  parseRetryAfter,
+  TokenEndpointUnavailableError,
+  TokenRequestError,
+} from '@repo/token-client';
 import type { z } from '@repo/config';
 import {
   directionsSchema,
@@ -25,6 +29,8 @@ export class PlanningError extends Error {
     readonly code?: string,
     /** What only this service's log should say (which variable to fix, internal addresses). */
     detail?: string,
+    /** How long the API asked to wait (`Retry-After` of a 429 or 503), in ms: the retry is never sooner. */
+    readonly retryAfterMs?: number,
   ) {
     super(detail ? `${summary}: ${detail}` : summary);
   }
@@ -86,7 +92,11 @@ export function classify(error: unknown, what: string): PlanningError {
     const { status, data } = error.response;
     const { code, text } = describeApiError(status, data);
     const permanent = status === 404 || status === 400 || status === 422;
-    return new PlanningError(`${what} refused`, permanent, code, text);
+    const retryAfterMs =
+      status === 429 || status === 503
+        ? parseRetryAfter(error.response.headers?.['retry-after'])
+        : undefined;
+    return new PlanningError(`${what} refused`, permanent, code, text, retryAfterMs);
   }
   return new PlanningError(
     `${what} failed`,

@@ -126,6 +126,32 @@ describe('DeliveryWorker', () => {
     expect(pending?.nextAttemptAt).toBe(pending!.updatedAt + 30_000);
   });
 
+  it('waits at least as long as worldmappers-api asks in a 429 Retry-After', async () => {
+    const id = await add(store, 'Kyoto');
+    const w = new DeliveryWorker({
+      store,
+      replicaId: 'replica-1',
+      plan: async () => {
+        throw new PlanningError('directions refused', false, 'rate_limited', 'HTTP 429', 120_000);
+      },
+      logger: sink.logger,
+      concurrency: 1,
+      pollMs: 20,
+      leaseMs: 60_000,
+      retryBaseMs: 60_000,
+      retryMaxMs: 600_000,
+      random: () => 0,
+    });
+    w.start();
+    await eventually(async () => expect((await store.get(id))?.attempts).toBe(1));
+    await w.stop();
+    const pending = await store.get(id);
+    expect(pending?.status).toBe('pending');
+    expect(pending?.lastError).toBe('directions refused');
+    // Backoff alone would say 30 s (half the first step); the API asked for 120 s.
+    expect(pending?.nextAttemptAt).toBe(pending!.updatedAt + 120_000);
+  });
+
   it('fails a delivery for good on a permanent error, with the reason', async () => {
     const id = await add(store, 'Atlantis');
     const w = worker(async () => {

@@ -5,7 +5,7 @@ import type { Delivery } from '../../src/domain.js';
 import { createPlanner } from '../../src/worker/planner.js';
 import { PlanningError, WorldmappersClient } from '../../src/worker/worldmappers-client.js';
 
-type Answer = { status: number; data: unknown };
+type Answer = { status: number; data: unknown; headers?: Record<string, string> };
 
 /** worldmappers-api as a function of path and query. */
 function fakeApi(answer: (path: string, query: URLSearchParams) => Answer | Error) {
@@ -19,7 +19,7 @@ function fakeApi(answer: (path: string, query: URLSearchParams) => Answer | Erro
       const response = {
         ...result,
         statusText: '',
-        headers: new AxiosHeaders(),
+        headers: new AxiosHeaders(result.headers),
         config,
       };
       if (result.status >= 400) {
@@ -144,6 +144,24 @@ describe('createPlanner', () => {
     expect(error.message).toBe(
       'geocoding "Atlantis" refused: HTTP 404 not_found: No place "Atlantis".',
     );
+  });
+
+  it('keeps the delivery pending on a 429 of worldmappers-api, carrying its Retry-After', async () => {
+    const { planner } = fakeApi(() => ({
+      status: 429,
+      headers: { 'retry-after': '7' },
+      data: {
+        error: 'rate_limited',
+        error_description:
+          'Too many requests: this API allows 1000 requests per second per client; retry after 7 s.',
+      },
+    }));
+    const error = (await planner(delivery).catch((e: unknown) => e)) as PlanningError;
+    expect(error).toBeInstanceOf(PlanningError);
+    expect(error.permanent).toBe(false);
+    expect(error.code).toBe('rate_limited');
+    expect(error.retryAfterMs).toBe(7_000);
+    expect(error.summary).toBe('geocoding "Kyoto, JP" refused');
   });
 
   it.each([

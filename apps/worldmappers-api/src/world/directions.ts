@@ -2,7 +2,12 @@ import type { Directions, DirectionsStep, TravelMode } from '@repo/contracts';
 import type { Gazetteer } from './gazetteer.js';
 import type { Geocoder } from './geocoder.js';
 import { bearingDeg, compass, distanceKm, greatCirclePoints, round1, round5 } from './geo.js';
-import type { Router } from './router.js';
+import {
+  DEFAULT_ROUTE_BUDGET,
+  RouteBudgetExceededError,
+  type RouteBudget,
+  type Router,
+} from './router.js';
 
 /** Average speeds: a mix of town streets and main roads; a car ferry with boarding time. */
 export const ROAD_KMH = 80;
@@ -25,6 +30,8 @@ export class DirectionsService {
   constructor(
     private readonly geocoder: Geocoder,
     private readonly router: Router,
+    /** The work one road route may take (see {@link Router.route}). */
+    private readonly budget: RouteBudget = DEFAULT_ROUTE_BUDGET,
   ) {
     this.g = geocoder.gazetteer;
   }
@@ -76,7 +83,15 @@ export class DirectionsService {
       };
     }
 
-    const route = this.router.route(origin, destination);
+    let route;
+    try {
+      route = this.router.route(origin, destination, undefined, this.budget);
+    } catch (error) {
+      if (!(error instanceof RouteBudgetExceededError)) throw error;
+      throw new NoRouteError(
+        `No road route from ${g.name[origin]} to ${g.name[destination]} within this API's work limit per request: the search stopped after ${error.settled} towns. Try a stop in between, or mode=sleigh.`,
+      );
+    }
     if (!route) {
       throw new NoRouteError(
         `No road route from ${g.name[origin]} to ${g.name[destination]}: no chain of towns joins them. Try mode=sleigh.`,

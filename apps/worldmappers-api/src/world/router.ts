@@ -85,13 +85,53 @@ export interface Landmarks {
   readonly distances: readonly Float32Array[];
 }
 
-/** A shortest road route: the towns passed, origin first, and its length. */
+/** A road route: the towns passed, origin first, and its length. */
 export interface RouteResult {
   path: number[];
   km: number;
-  /** Towns settled by the search (a measure of work, for benchmarks). */
+  /** Towns settled by the searches, the exact one included (a measure of work, for benchmarks). */
   settled: number;
+  /** 1 for the exact shortest path; else the weight of the A* that found it (km ≤ weight × shortest). */
+  weight: number;
 }
+
+/** How much work one route may take, in towns settled (each one heap pop and its links). */
+export interface RouteBudget {
+  /** Towns the exact search may settle. */
+  exact: number;
+  /** The factor on the heuristic of the fallback search (> 1: greedier, fewer towns). */
+  weight: number;
+  /** Towns the fallback search may settle. */
+  weighted: number;
+}
+
+/**
+ * 12 000 + 12 000 towns: every route of the demo's traffic is exact well within the first; the
+ * farthest pairs (Lisbon → Ho Chi Minh City settles 56 000 exactly) fall back to weighted A*.
+ */
+export const DEFAULT_ROUTE_BUDGET: Readonly<RouteBudget> = Object.freeze({
+  exact: 12_000,
+  weight: 1.3,
+  weighted: 12_000,
+});
+
+/** No limit (tests and tools that want the exact path whatever it costs). */
+export const UNLIMITED_ROUTE_BUDGET: Readonly<RouteBudget> = Object.freeze({
+  exact: Infinity,
+  weight: 1,
+  weighted: 0,
+});
+
+/** Both searches of {@link Router.route} ran out of budget before reaching the destination. */
+export class RouteBudgetExceededError extends Error {
+  override readonly name = 'RouteBudgetExceededError';
+
+  constructor(readonly settled: number) {
+    super(`route search stopped after ${settled} towns`);
+  }
+}
+
+const EXHAUSTED = Symbol('budget exhausted');
 
 const RAD = Math.PI / 180;
 
@@ -169,14 +209,37 @@ export class Router {
     return this.network.component[s] === this.network.component[t];
   }
 
-  /** The shortest road route from `s` to `t`, or undefined when none exists. */
+  /**
+   * A road route from `s` to `t` within a work budget, or undefined when none exists: the exact
+   * shortest path when it takes at most `budget.exact` settled towns; else a weighted A*
+   * (heuristic × `budget.weight`, a route at most that factor longer than the shortest) with
+   * `budget.weighted` more. When both run out, {@link RouteBudgetExceededError}: one request's
+   * CPU stays bounded whatever the pair.
+   */
   route(
     s: number,
     t: number,
     activeLandmarks = DEFAULT_ROUTER_OPTIONS.activeLandmarks,
+    budget: RouteBudget = DEFAULT_ROUTE_BUDGET,
   ): RouteResult | undefined {
     if (!this.connected(s, t)) return undefined;
-    if (s === t) return { path: [s], km: 0, settled: 0 };
+    if (s === t) return { path: [s], km: 0, settled: 0, weight: 1 };
+    const exact = this.search(s, t, activeLandmarks, 1, budget.exact);
+    if (exact !== EXHAUSTED) return exact;
+    const coarse = this.search(s, t, activeLandmarks, budget.weight, budget.weighted);
+    if (coarse !== EXHAUSTED)
+      return coarse && { ...coarse, settled: budget.exact + coarse.settled };
+    throw new RouteBudgetExceededError(budget.exact + budget.weighted);
+  }
+
+  /** A* with the heuristic × `weight`, stopping after `maxSettled` settled towns. */
+  private search(
+    s: number,
+    t: number,
+    activeLandmarks: number,
+    weight: number,
+    maxSettled: number,
+  ): RouteResult | undefined | typeof EXHAUSTED {
     const { start, to, km } = this.network;
     const active = this.activeFor(s, t, activeLandmarks);
     const targetDist = active.map((k) => this.distances[k]![t]!);
@@ -195,7 +258,7 @@ export class Router {
         const bound = Math.abs(targetDist[i]! - activeDist[i]![v]!);
         if (bound > h) h = bound;
       }
-      return h;
+      return h * weight;
     };
 
     const stamp = ++this.stamp;
@@ -209,6 +272,7 @@ export class Router {
     while (heap.length > 0) {
       const u = heap.pop();
       if (closed[u] === stamp) continue;
+      if (settled === maxSettled) return EXHAUSTED;
       closed[u] = stamp;
       settled++;
       if (u === t) break;
@@ -229,7 +293,7 @@ export class Router {
     const path: number[] = [];
     for (let v = t; v !== -1; v = parent[v]!) path.push(v);
     path.reverse();
-    return { path, km: g[t]!, settled };
+    return { path, km: g[t]!, settled, weight };
   }
 
   /** The landmarks of the component that bound the s→t distance best. */

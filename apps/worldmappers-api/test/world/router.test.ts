@@ -1,7 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { NoRouteError } from '../../src/world/directions.js';
+import { DirectionsService, NoRouteError } from '../../src/world/directions.js';
 import { distanceKm } from '../../src/world/geo.js';
-import { Router } from '../../src/world/router.js';
+import {
+  DEFAULT_ROUTE_BUDGET,
+  RouteBudgetExceededError,
+  Router,
+  UNLIMITED_ROUTE_BUDGET,
+} from '../../src/world/router.js';
 import { buildWorld, type World } from '../../src/world/world.js';
 
 let world: World;
@@ -100,7 +105,7 @@ describe('Router.route', () => {
     expect(plain.warm).toBe(false);
     for (const [a, b] of [...PAIRS, ['Lisbon', 'Moscow'] as const]) {
       const fast = world.router.route(at(a), at(b))!;
-      const slow = plain.route(at(a), at(b))!;
+      const slow = plain.route(at(a), at(b), undefined, UNLIMITED_ROUTE_BUDGET)!;
       expect(fast.km).toBeCloseTo(slow.km, 6);
       expect(fast.settled).toBeLessThanOrEqual(slow.settled);
     }
@@ -108,7 +113,40 @@ describe('Router.route', () => {
 
   it('routes a place to itself with no links', () => {
     const s = at('Kyoto');
-    expect(world.router.route(s, s)).toEqual({ path: [s], km: 0, settled: 0 });
+    expect(world.router.route(s, s)).toEqual({ path: [s], km: 0, settled: 0, weight: 1 });
+  });
+
+  it('bounds the work of a far route: past the exact budget, a weighted A* route at most 1.3× longer', () => {
+    const s = at('Lisbon');
+    const t = at('Ho Chi Minh City');
+    const exact = world.router.route(s, t, undefined, UNLIMITED_ROUTE_BUDGET)!;
+    expect(exact.weight).toBe(1);
+    expect(exact.settled).toBeGreaterThan(DEFAULT_ROUTE_BUDGET.exact);
+    const bounded = world.router.route(s, t)!;
+    expect(bounded.weight).toBe(1.3);
+    expect(bounded.settled).toBeLessThanOrEqual(
+      DEFAULT_ROUTE_BUDGET.exact + DEFAULT_ROUTE_BUDGET.weighted,
+    );
+    expect(bounded.path[0]).toBe(s);
+    expect(bounded.path.at(-1)).toBe(t);
+    expect(pathKm(bounded.path)).toBeCloseTo(bounded.km, 6);
+    expect(bounded.km).toBeGreaterThanOrEqual(exact.km);
+    expect(bounded.km).toBeLessThanOrEqual(1.3 * exact.km);
+  });
+
+  it('gives up with RouteBudgetExceededError, and directions with 422 no_route, when both budgets run out', () => {
+    const s = at('Lisbon');
+    const t = at('Ho Chi Minh City');
+    const tiny = { exact: 100, weight: 1.3, weighted: 100 };
+    expect(() => world.router.route(s, t, undefined, tiny)).toThrow(RouteBudgetExceededError);
+    const directions = new DirectionsService(world.geocoder, world.router, tiny);
+    expect(() => directions.directions(s, t, 'road')).toThrow(
+      new NoRouteError(
+        "No road route from Lisbon to Ho Chi Minh City within this API's work limit per request: the search stopped after 200 towns. Try a stop in between, or mode=sleigh.",
+      ),
+    );
+    // Near pairs stay exact under the default budget.
+    expect(world.router.route(at('Kyoto'), at('Osaka'))!.weight).toBe(1);
   });
 });
 
