@@ -5,7 +5,7 @@ set -euo pipefail
 path=${CHROMIUM_PATH:-/usr/bin/chromium}
 missing=()
 [ -x "$path" ] || missing+=(chromium)
-fc-list 2> /dev/null | grep -qi 'cjk' || missing+=(fonts-noto-cjk)
+fc-list 2> /dev/null | grep -i 'cjk' > /dev/null || missing+=(fonts-noto-cjk)
 [ "${#missing[@]}" -eq 0 ] && exit 0
 if [ "$(id -u)" != 0 ]; then
   echo "missing: ${missing[*]}: run 'sudo apt-get install -y ${missing[*]}' (or set CHROMIUM_PATH)" >&2
