@@ -63,6 +63,7 @@ describe('discovery', () => {
         'geocode:location',
         'reverse-geocode:location',
         'directions',
+        'events:read',
         'deliveries:read',
         'deliveries:write',
       ],

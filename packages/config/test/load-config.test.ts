@@ -35,6 +35,8 @@ describe('loadConfig', () => {
       AUTH0_DOMAIN: undefined,
       CLIENT_SECRET: 'dev-secret',
       AUDIENCE: 'urn:worldmappers',
+      EVENTS_STREAM: 'auto',
+      CONSOLE_URL: 'http://localhost:7003',
     });
   });
 

@@ -11,6 +11,7 @@ describe('the seeded demo clients', () => {
       'GIFTDELIVERIES_CLIENT_SECRET',
       'STORE_LOCATOR_CLIENT_SECRET',
       'STOREFRONT_CLIENT_SECRET',
+      'CONSOLE_CLIENT_SECRET',
       'BANNED_PARTNER_CLIENT_SECRET',
     ]);
     for (const secret of Object.values(DEV_CLIENT_SECRETS)) expect(secret).toMatch(/-dev-secret$/);
