@@ -75,9 +75,9 @@ describe('npm run lab', () => {
   });
 
   it('tells compose users the rotation command that exists in the image, as both Docker pages do', () => {
-    // The image runs from its app's folder (WORKDIR /app/apps/${APP}), so paths start at dist/.
+    // The image runs from its app's folder (WORKDIR /app/apps/${APP_DIR}), so paths start at dist/.
     const dockerfile = readRoot('Dockerfile');
-    expect(dockerfile).toMatch(/^WORKDIR \/app\/apps\/\$\{APP\}$/m);
+    expect(dockerfile).toMatch(/^WORKDIR \/app\/apps\/\$\{APP_DIR\}$/m);
     const cmd = /^CMD \["node", "(dist)\/index\.js"\]$/m.exec(dockerfile);
     expect(cmd?.[1]).toBe('dist');
     const command = `docker compose exec auth-server node ${cmd?.[1]}/rotate-keys.js`;

@@ -106,7 +106,12 @@ describe('giftdeliveries on PostgreSQL', () => {
     const { id } = (await accepted.json()) as { id: string };
 
     await proxy.cut();
-    const notReady = await fetch(`${gd.url}/readyz`);
+    // /readyz caches its answer for 2 s, so the outage shows within that.
+    let notReady = await fetch(`${gd.url}/readyz`);
+    for (const until = Date.now() + 5_000; notReady.status === 200 && Date.now() < until; ) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      notReady = await fetch(`${gd.url}/readyz`);
+    }
     expect(notReady.status).toBe(503);
     expect(await notReady.json()).toMatchObject({
       status: 'not_ready',
