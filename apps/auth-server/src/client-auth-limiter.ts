@@ -51,6 +51,8 @@ export class ClientAuthThrottle {
   private readonly maxInLine: number;
   /** Requests waiting per line, in this process; a line is deleted when it empties. */
   private readonly lines = new Map<string, { tail: Promise<unknown>; waiting: number }>();
+  /** Attempts admitted without slowing and not answered yet, per client id, in this process. */
+  private readonly inFlight = new Map<string, { count: number; waiters: (() => void)[] }>();
 
   constructor(options: ClientAuthThrottleOptions) {
     const store = options.store ?? memoryStore();
@@ -75,23 +77,65 @@ export class ClientAuthThrottle {
   async admit(clientId: string, address: string): Promise<Admission> {
     if (!this.attempts || !this.pace) return NOTHING;
     const key = digest(clientId);
+    const deadline = Date.now() + this.maxWaitMs;
     let slowed = false;
-    try {
-      await this.attempts.consume(key);
-    } catch (rejection) {
-      if (!isLimited(rejection)) throw rejection;
-      slowed = true;
+    for (;;) {
+      try {
+        await this.attempts.consume(key);
+        slowed = false;
+        break;
+      } catch (rejection) {
+        if (!isLimited(rejection)) throw rejection;
+        slowed = true;
+        // The count may be full of attempts still being answered, not of failures: a client
+        // that sends many requests at once. Those give their count back when they authenticate,
+        // so wait for one of them to be answered and count again, before slowing this one.
+        if (!this.inFlight.has(key) || Date.now() >= deadline) break;
+        // This count is not kept while waiting: the retry counts again.
+        await this.attempts.reward(key, 1);
+        await this.oneAnswered(key, deadline - Date.now());
+      }
     }
     if (slowed) await this.waitInLine(digest(`${clientId}\u0000${address}`));
+    else this.started(key);
     const attempts = this.attempts;
     let settled = false;
     return {
       settle: (authenticated) => {
-        if (settled || !authenticated) return;
+        if (settled) return;
         settled = true;
-        void attempts.reward(key, 1).catch(() => undefined);
+        // The count is given back first, so that those waiting for this answer find room.
+        const given = authenticated ? attempts.reward(key, 1) : Promise.resolve();
+        void given.catch(() => undefined).finally(() => slowed || this.answered(key));
       },
     };
+  }
+
+  private started(key: string): void {
+    const entry = this.inFlight.get(key) ?? { count: 0, waiters: [] };
+    entry.count += 1;
+    this.inFlight.set(key, entry);
+  }
+
+  private answered(key: string): void {
+    const entry = this.inFlight.get(key);
+    if (!entry) return;
+    entry.count -= 1;
+    if (entry.count <= 0) this.inFlight.delete(key);
+    for (const wake of entry.waiters.splice(0)) wake();
+  }
+
+  /** Waits until an attempt in flight for `key` is answered, or `withinMs` have passed. */
+  private async oneAnswered(key: string, withinMs: number): Promise<void> {
+    const entry = this.inFlight.get(key);
+    if (!entry || withinMs <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, withinMs);
+      entry.waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private refuse(waitMs: number): HttpError {

@@ -303,6 +303,8 @@ export function tokenEndpoint({ forward, throttle, logger, issuer }: TokenEndpoi
       // Anything but invalid_client gives the attempt back: the client authenticated, or its
       // secret was never looked at.
       res.once('finish', () => admission.settle(res.statusCode !== 401));
+      // A request abandoned before its answer counts as a failure.
+      res.once('close', () => admission.settle(false));
     }
     const failAuthentication = req.headers.origin !== undefined ? ORIGIN_REFUSAL : undefined;
     await forward(replay(req, params!, { clientId, host, failAuthentication }), res);

@@ -37,8 +37,14 @@ describe('the client authentication throttle', () => {
       store: memoryStore(),
     });
     const results: ('admitted' | number)[] = [];
+    // Each admitted guess is answered at once, as the wrong guess it is.
+    const guess = () =>
+      throttle.admit('storefront', '10.0.0.1').then((admission) => {
+        admission.settle(false);
+        return admission;
+      });
     const all = Array.from({ length: 60 }, () =>
-      outcome(throttle.admit('storefront', '10.0.0.1')).then((r) => {
+      outcome(guess()).then((r) => {
         results.push(r);
         if (r === 'admitted') return;
       }),
@@ -54,6 +60,28 @@ describe('the client authentication throttle', () => {
     expect(admitted).toBeGreaterThanOrEqual(7);
     expect(admitted).toBeLessThanOrEqual(9);
     expect(results.filter((r) => typeof r === 'number').every((s) => Number(s) >= 1)).toBe(true);
+  });
+
+  it('admits a burst of correct requests at once: those in flight give their count back', async () => {
+    vi.useFakeTimers();
+    const throttle = new ClientAuthThrottle({
+      maxFailures: 5,
+      windowSeconds: 60,
+      store: memoryStore(),
+    });
+    // 40 requests of one client at once (replicas starting together), each answered with a token
+    // a moment after it is admitted.
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () =>
+        outcome(
+          throttle.admit('storefront', '10.0.0.2').then(async (admission) => {
+            await Promise.resolve();
+            admission.settle(true);
+          }),
+        ),
+      ),
+    );
+    expect(results.filter((r) => r === 'admitted')).toHaveLength(40);
   });
 
   it('a flood of 10,000 other ids evicts nothing: the real id stays slowed', async () => {
