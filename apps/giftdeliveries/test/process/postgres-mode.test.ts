@@ -108,7 +108,7 @@ describe('giftdeliveries on PostgreSQL', () => {
     await proxy.cut();
     // /readyz caches its answer for 2 s, so the outage shows within that.
     let notReady = await fetch(`${gd.url}/readyz`);
-    for (const until = Date.now() + 5_000; notReady.status === 200 && Date.now() < until; ) {
+    for (const until = Date.now() + 5_000; notReady.status === 200 && Date.now() < until;) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       notReady = await fetch(`${gd.url}/readyz`);
     }
