@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { HttpError } from '@repo/http';
+import { HttpError, retryAfterSeconds } from '@repo/http';
 import { isLimited, memoryStore, type LimiterStore } from './rate-limit-store.js';
 
 export interface ClientAuthThrottleOptions {
@@ -139,7 +139,7 @@ export class ClientAuthThrottle {
   }
 
   private refuse(waitMs: number): HttpError {
-    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    const seconds = retryAfterSeconds(waitMs);
     return new HttpError(
       429,
       'too_many_attempts',

@@ -1,4 +1,5 @@
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { retryAfterSeconds } from '@repo/http';
 import { isLimited, memoryStore, type LimiterStore } from './rate-limit-store.js';
 
 /** Refused: the client has had its tokens for this hour. */
@@ -40,11 +41,7 @@ export class TokenQuota {
       await this.limiter(perHour).consume(clientId);
     } catch (rejection) {
       if (!isLimited(rejection)) throw rejection;
-      throw new QuotaExceeded(
-        clientId,
-        perHour,
-        Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)),
-      );
+      throw new QuotaExceeded(clientId, perHour, retryAfterSeconds(rejection.msBeforeNext));
     }
   }
 }

@@ -8,10 +8,8 @@ import {
   type ProtectedHeaderParameters,
 } from 'jose';
 import type { IssuerMetadata } from '@repo/issuer-metadata';
+import { DEFAULT_CLOCK_TOLERANCE_SEC } from '@repo/resource-server';
 import type { RouteInfo } from './catalog.js';
-
-/** The resource servers' leeway for `exp`/`nbf` (protectApi's default). */
-const CLOCK_TOLERANCE_SEC = 5;
 
 export type CheckName = 'signature' | 'issuer' | 'audience' | 'expiry' | 'scope';
 
@@ -103,7 +101,7 @@ export async function inspectToken(
   checks.push(
     exp === undefined
       ? { name: 'expiry', ok: false, reason: 'no exp claim' }
-      : exp + CLOCK_TOLERANCE_SEC > seconds
+      : exp + DEFAULT_CLOCK_TOLERANCE_SEC > seconds
         ? { name: 'expiry', ok: true, reason: `expires in ${exp - seconds} s` }
         : { name: 'expiry', ok: false, reason: `expired ${seconds - exp} s ago` },
   );

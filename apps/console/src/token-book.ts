@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { fingerprint } from '@repo/logger';
 import { createTokenProvider, type TokenProvider } from '@repo/token-client';
 import type { IssuerMetadata } from '@repo/issuer-metadata';
@@ -13,7 +14,7 @@ const REMEMBERED = 100;
  */
 export class TokenBook {
   private readonly providers = new Map<string, TokenProvider>();
-  private readonly byFingerprint = new Map<string, string>();
+  private readonly byFingerprint = new LRUCache<string, string>({ max: REMEMBERED });
 
   constructor(
     private readonly options: {
@@ -50,20 +51,16 @@ export class TokenBook {
 
   remember(token: string): string {
     const print = fingerprint(token);
-    this.byFingerprint.delete(print);
     this.byFingerprint.set(print, token);
-    if (this.byFingerprint.size > REMEMBERED) {
-      this.byFingerprint.delete(this.byFingerprint.keys().next().value!);
-    }
     return print;
   }
 
   byPrint(print: string): string | undefined {
-    return this.byFingerprint.get(print);
+    return this.byFingerprint.peek(print);
   }
 
   /** The fingerprints the console can hand to the inspector. */
   known(): string[] {
-    return [...this.byFingerprint.keys()];
+    return [...this.byFingerprint.rkeys()];
   }
 }

@@ -40,3 +40,8 @@ export const invalidRequest = (description: string) =>
 
 /** 404 `not_found`. */
 export const notFound = (description: string) => new HttpError(404, 'not_found', description);
+
+/** A wait in milliseconds as a `Retry-After` value: whole seconds, rounded up, at least 1. */
+export function retryAfterSeconds(waitMs: number): number {
+  return Math.max(1, Math.ceil(waitMs / 1000));
+}

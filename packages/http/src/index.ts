@@ -1,6 +1,12 @@
 export { createBaseApp } from './create-base-app.js';
 export { errorHandler, notFoundHandler } from './error-handler.js';
-export { HttpError, invalidRequest, notFound, type HttpErrorOptions } from './http-error.js';
+export {
+  HttpError,
+  invalidRequest,
+  notFound,
+  retryAfterSeconds,
+  type HttpErrorOptions,
+} from './http-error.js';
 export { parseBody } from './parse-body.js';
 export {
   readinessHandler,

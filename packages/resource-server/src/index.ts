@@ -6,6 +6,7 @@ export {
   TemporarilyUnavailableError,
 } from './bearer-errors.js';
 export {
+  DEFAULT_CLOCK_TOLERANCE_SEC,
   protectApi,
   SENDER_CONSTRAINED,
   TOKEN_SIGNING_ALGS,

@@ -28,6 +28,9 @@ import {
 import { VerificationCache, type VerificationCacheOptions } from './verification-cache.js';
 
 /** Options of {@link protectApi}; checked once, when the middleware is built. */
+/** Seconds of clock drift allowed on `exp` and `nbf` unless `clockToleranceSec` says otherwise. */
+export const DEFAULT_CLOCK_TOLERANCE_SEC = 5;
+
 export interface ProtectApiOptions {
   /** The authorization server to trust; its discovery document names the issuer and the JWKS. */
   issuerBaseURL?: string;
@@ -128,7 +131,7 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
       `protectApi: tokenSigningAlg must be one of ${TOKEN_SIGNING_ALGS.join(', ')}`,
     );
   }
-  const clockTolerance = options.clockToleranceSec ?? 5;
+  const clockTolerance = options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC;
   const metadata =
     options.issuerMetadata ??
     createIssuerMetadata({

@@ -1,6 +1,6 @@
 import type { Request, RequestHandler } from 'express';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { HttpError } from '@repo/http';
+import { HttpError, retryAfterSeconds } from '@repo/http';
 
 /** Options of {@link clientRateLimit}. */
 export interface ClientRateLimitOptions {
@@ -39,7 +39,7 @@ export function clientRateLimit({ requestsPerSecond }: ClientRateLimitOptions): 
   const limiter = new RateLimiterMemory({ points: requestsPerSecond, duration: 1 });
   const policy = `"${POLICY}";q=${requestsPerSecond};w=1`;
   const state = (res: RateLimiterRes) =>
-    `"${POLICY}";r=${res.remainingPoints};t=${Math.max(1, Math.ceil(res.msBeforeNext / 1000))}`;
+    `"${POLICY}";r=${res.remainingPoints};t=${retryAfterSeconds(res.msBeforeNext)}`;
 
   return (req, res, next) => {
     const client = clientOf(req);
@@ -58,7 +58,7 @@ export function clientRateLimit({ requestsPerSecond }: ClientRateLimitOptions): 
           next(refused);
           return;
         }
-        const seconds = Math.max(1, Math.ceil(refused.msBeforeNext / 1000));
+        const seconds = retryAfterSeconds(refused.msBeforeNext);
         next(
           new HttpError(
             429,
