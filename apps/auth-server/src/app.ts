@@ -79,6 +79,8 @@ export function createApp(deps: AppDeps): Express {
         const keys = await keyRing.current();
         return { ok: true, signingKid: keys.signingKid, published: keys.publishedKids.length };
       },
+      // Informational: the throttle and quotas work on either store.
+      counters: () => ({ ...store.status() }),
     }),
   );
 

@@ -13,13 +13,31 @@ export interface LimiterStore {
   limiter(name: string, options: { points: number; duration: number }): RateLimiterAbstract;
   /** `memory` or `redis`, for the start-up log line. */
   readonly kind: 'memory' | 'redis';
+  /** For `/readyz`: whether the counters are shared with the other replicas right now. */
+  status(): StoreStatus;
   close(): Promise<void>;
 }
+
+/**
+ * Always `ok`: while Redis is away each replica counts alone (still a throttle), so an outage of
+ * Redis must not take every replica out of its load balancer and stop all token requests.
+ */
+export interface StoreStatus {
+  ok: true;
+  store: 'memory' | 'redis';
+  /** Counted together with every replica on the same store. */
+  shared: boolean;
+  reason?: string;
+}
+
+/** While Redis cannot be reached: what `/readyz` says. */
+export const COUNTING_ALONE = 'Redis is unreachable: this replica counts alone until it is back.';
 
 /** Counters in this process (rate-limiter-flexible's memory store: expiring keys, no size cap to evict). */
 export function memoryStore(): LimiterStore {
   return {
     kind: 'memory',
+    status: () => ({ ok: true, store: 'memory', shared: false }),
     limiter: (name, { points, duration }) =>
       new RateLimiterMemory({ keyPrefix: name, points, duration }),
     close: async () => {},
@@ -65,10 +83,15 @@ export function redisStore({
     });
   });
   client.on('ready', () => {
+    if (reported) logger?.info('rate limit store reachable again', { redis: maskRedisUrl(url) });
     reported = false;
   });
   return {
     kind: 'redis',
+    status: () =>
+      client.status === 'ready'
+        ? { ok: true, store: 'redis', shared: true }
+        : { ok: true, store: 'redis', shared: false, reason: COUNTING_ALONE },
     limiter: (name, { points, duration }) =>
       new RateLimiterRedis({
         storeClient: client,

@@ -66,7 +66,10 @@ describe('discovery', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       status: 'ready',
-      checks: { keys: { status: 'ok', signingKid: keys[0]!.kid, published: 1 } },
+      checks: {
+        keys: { status: 'ok', signingKid: keys[0]!.kid, published: 1 },
+        counters: { status: 'ok', store: 'memory', shared: false },
+      },
     });
   });
 });

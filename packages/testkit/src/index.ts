@@ -1,4 +1,5 @@
 export { freePort } from './free-port.js';
+export { startRedisServer, type RedisServer } from './redis-server.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { createTestDatabase, type TestDatabase } from './test-database.js';
 export { jsonLogSink, testLogger, type JsonLogSink } from './log-sink.js';
