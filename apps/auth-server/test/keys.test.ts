@@ -1,4 +1,4 @@
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
@@ -27,6 +27,25 @@ describe('signing keys', () => {
     expect(file.keys[0]!.d).toEqual(expect.any(String));
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(await publishedKids(server.url)).toEqual([file.keys[0]!.kid]);
+  });
+
+  it('are created once when several replicas start at once on one DATA_DIR, and all use them', async () => {
+    const dataDir = newDataDir();
+    const servers = await Promise.all(Array.from({ length: 4 }, () => start({ dataDir })));
+    const path = join(dataDir, KEY_FILE_NAME);
+    const file = parseKeyFile(readFileSync(path, 'utf8'), path);
+    expect(file.keys).toHaveLength(1);
+    for (const server of servers) {
+      expect(await publishedKids(server.url)).toEqual([file.keys[0]!.kid]);
+      expect(kidOf(await giftdeliveriesToken(server.url))).toBe(file.keys[0]!.kid);
+    }
+    // Exactly one generated a key (the others would have signed their first tokens with their own).
+    const created = servers.flatMap((server) =>
+      server.logs.filter((line) => line.message === 'created a signing key'),
+    );
+    expect(created).toEqual([expect.objectContaining({ kid: file.keys[0]!.kid })]);
+    // No temporary file is left beside it.
+    expect(readdirSync(dataDir)).toEqual([KEY_FILE_NAME]);
   });
 
   it('survive a restart: same kid, and tokens issued before still verify', async () => {

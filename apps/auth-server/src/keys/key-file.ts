@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { z } from '@repo/config';
@@ -133,6 +133,26 @@ export async function writeKeyFile(path: string, file: KeyFile): Promise<void> {
   const temporary = `${path}.${randomUUID()}.tmp`;
   await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
   await rename(temporary, path);
+}
+
+/**
+ * Writes a key file only where none exists (a hard link cannot replace a file): of several
+ * replicas starting at once on one shared volume, exactly one creates it and the others read it.
+ * @returns whether this call created it.
+ */
+export async function createKeyFile(path: string, file: KeyFile): Promise<boolean> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const temporary = `${path}.${randomUUID()}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  try {
+    await link(temporary, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await unlink(temporary);
+  }
 }
 
 /** Whether a retired key may be dropped: every token it signed has expired, plus some leeway. */

@@ -2,11 +2,11 @@ import { stat } from 'node:fs/promises';
 import type { JWK } from 'jose';
 import type { Logger } from '@repo/logger';
 import {
+  createKeyFile,
   generateSigningKey,
   isExpiredKey,
   KeyFileError,
   readKeyFile,
-  writeKeyFile,
   type KeyFile,
   type StoredKey,
 } from './key-file.js';
@@ -81,12 +81,18 @@ export class KeyRing {
     let file = await readKeyFile(options.path);
     if (!file) {
       if (!options.create) throw new KeyFileError(`${options.path} does not exist`);
-      file = { keys: [await generateSigningKey(options.now?.())] };
-      await writeKeyFile(options.path, file);
-      options.logger.info('created a signing key', {
-        path: options.path,
-        kid: file.keys[0]!.kid,
-      });
+      const first: KeyFile = { keys: [await generateSigningKey(options.now?.())] };
+      if (await createKeyFile(options.path, first)) {
+        file = first;
+        options.logger.info('created a signing key', {
+          path: options.path,
+          kid: first.keys[0]!.kid,
+        });
+      } else {
+        // Another replica on the same volume created it a moment ago: use that one.
+        file = await readKeyFile(options.path);
+        if (!file) throw new KeyFileError(`${options.path} has disappeared`);
+      }
     }
     return new KeyRing(options, file, await fileSignature(options.path));
   }
