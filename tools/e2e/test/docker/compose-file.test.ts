@@ -248,6 +248,21 @@ describe('docker-compose.production.yml', () => {
   });
 });
 
+describe("the docker tier's build-network override", () => {
+  it('builds every service that has a build on the host network (npm needs the registry)', () => {
+    const override = servicesOf(
+      readCompose(join(repoRoot, 'tools/e2e/docker/compose.build-network.yml')),
+    );
+    const built = Object.entries(services)
+      .filter(([, service]) => service.build !== undefined)
+      .map(([name]) => name);
+    expect(built.length).toBeGreaterThan(0);
+    for (const name of built) {
+      expect({ name, build: override[name]?.build }).toEqual({ name, build: { network: 'host' } });
+    }
+  });
+});
+
 describe('the Dockerfile', () => {
   const dockerfile = readRepoFile('Dockerfile');
 
