@@ -38,7 +38,7 @@ cleanup() {
   set +e
   [ -z "$tests_pid" ] || kill "$tests_pid" 2> /dev/null
   if [ -n "${DOCKER_HOST:-}" ] || [ -S /var/run/docker.sock ]; then
-    for project in "$DOCKER_TIER_PROJECT" "$DOCKER_TIER_PROJECT-production"; do
+    for project in "$DOCKER_TIER_PROJECT" "$DOCKER_TIER_PROJECT-production" "$DOCKER_TIER_PROJECT-scale"; do
       local filter="label=com.docker.compose.project=$project"
       docker ps -aq --filter "$filter" 2> /dev/null | xargs -r docker rm -f > /dev/null 2>&1
       docker volume ls -q --filter "$filter" 2> /dev/null | xargs -r docker volume rm > /dev/null 2>&1
@@ -104,7 +104,13 @@ base=$(sed -n 's/^FROM \(node:[^ ]*\).*/\1/p' "$root/Dockerfile" | head -1)
 step "base image $base"
 BASE_IMAGE="$base" bash docker/base-image.sh
 
-# 5. The tests: build, run, durability, production (each step logs a progress line).
+# 5. The images docker-compose.scale.yml runs as they are (PostgreSQL, Redis, HAProxy).
+for image in $(sed -n 's/^ *image: *//p' "$root/docker-compose.scale.yml"); do
+  step "image $image"
+  BASE_IMAGE="$image" bash docker/base-image.sh
+done
+
+# 6. The tests: build, run, durability, production, scaled (each step logs a progress line).
 step 'running test/docker/compose-stack.test.ts'
 # In the background, so that a signal to this script cleans up at once instead of after the tests.
 npx vitest run --config vitest.docker.config.ts &

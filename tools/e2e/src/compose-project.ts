@@ -65,6 +65,13 @@ export function composeCommand(): string[] {
 
 /** The override the docker tier builds with: the host's network for `npm ci` (no NAT). */
 export const BUILD_NETWORK_FILE = join('tools', 'e2e', 'docker', 'compose.build-network.yml');
+/** The same for docker-compose.scale.yml. */
+export const SCALE_BUILD_NETWORK_FILE = join(
+  'tools',
+  'e2e',
+  'docker',
+  'compose.scale.build-network.yml',
+);
 
 let version: Promise<string> | undefined;
 
@@ -102,34 +109,37 @@ export class ComposeProject {
     return `${this.name}${(await composeVersion()).startsWith('1.') ? '_' : '-'}${service}`;
   }
 
-  /** The id of a service's (first) container. */
-  async containerId(service: string): Promise<string> {
-    const id = (await this.compose(['ps', '-q', service])).stdout.trim().split('\n')[0];
-    if (!id) throw new Error(`${this.name}: ${service} has no container`);
-    return id;
-  }
-
   /** `docker inspect` of a service's container. */
   async inspect(service: string): Promise<ContainerState> {
-    const id = await this.containerId(service);
-    const { stdout } = await run('docker', ['inspect', id]);
-    return (JSON.parse(stdout) as ContainerState[])[0]!;
+    return (await this.inspectAll(service))[0]!;
+  }
+
+  /** `docker inspect` of every container of a service (its replicas), in `ps` order. */
+  async inspectAll(service: string): Promise<ContainerState[]> {
+    const ids = (await this.compose(['ps', '-q', service])).stdout.trim().split('\n');
+    if (!ids[0]) throw new Error(`${this.name}: ${service} has no container`);
+    const { stdout } = await run('docker', ['inspect', ...ids]);
+    return JSON.parse(stdout) as ContainerState[];
   }
 
   /**
-   * Waits until every service's container reports `healthy` (its compose healthcheck); resolves
+   * Waits until every container of every service (each replica) reports `healthy` (its compose
+   * healthcheck); resolves
    * with the milliseconds it took. Throws with the logs of any that stopped or never became healthy.
    */
   async waitHealthy(services: readonly string[], timeoutMs = 180_000): Promise<number> {
     const started = Date.now();
     for (;;) {
-      const states = await Promise.all(services.map((service) => this.inspect(service)));
-      if (states.every((state) => state.State.Health?.Status === 'healthy')) {
+      const states = await Promise.all(services.map((service) => this.inspectAll(service)));
+      if (states.flat().every((state) => state.State.Health?.Status === 'healthy')) {
         return Date.now() - started;
       }
       if (Date.now() - started > timeoutMs) {
         const report = states
-          .map((state, i) => `${services[i]}: ${state.State.Status}/${state.State.Health?.Status}`)
+          .map(
+            (replicas, i) =>
+              `${services[i]}: ${replicas.map((state) => `${state.State.Status}/${state.State.Health?.Status}`).join(' ')}`,
+          )
           .join(', ');
         const logs = await this.compose(['logs', '--no-color', '--tail', '40'], {
           allowFailure: true,

@@ -24,7 +24,8 @@ const OVERRIDE = '$compose-override';
  * markers that {@link mergeCompose} understands; the file itself is returned otherwise untouched.
  */
 export function readCompose(file: string): ComposeFile {
-  const document = parseDocument(readFileSync(file, 'utf8'));
+  // `merge`: YAML merge keys (`<<: *anchor`), which Compose resolves too.
+  const document = parseDocument(readFileSync(file, 'utf8'), { merge: true });
   if (document.errors.length > 0) throw new Error(`${file}: ${document.errors[0]!.message}`);
   visit(document, {
     Pair(_key, pair) {

@@ -188,7 +188,11 @@ describe('docker-compose.yml', () => {
 });
 
 function overrideFiles(): string[] {
-  return ['docker-compose.external-idp.yml', 'docker-compose.production.yml'];
+  return [
+    'docker-compose.external-idp.yml',
+    'docker-compose.production.yml',
+    'docker-compose.scale.yml',
+  ];
 }
 
 describe('docker-compose.external-idp.yml', () => {
@@ -248,19 +252,91 @@ describe('docker-compose.production.yml', () => {
   });
 });
 
-describe("the docker tier's build-network override", () => {
-  it('builds every service that has a build on the host network (npm needs the registry)', () => {
-    const override = servicesOf(
-      readCompose(join(repoRoot, 'tools/e2e/docker/compose.build-network.yml')),
-    );
-    const built = Object.entries(services)
-      .filter(([, service]) => service.build !== undefined)
-      .map(([name]) => name);
-    expect(built.length).toBeGreaterThan(0);
-    for (const name of built) {
-      expect({ name, build: override[name]?.build }).toEqual({ name, build: { network: 'host' } });
+describe('docker-compose.scale.yml', () => {
+  const scaled = readCompose(join(repoRoot, 'docker-compose.scale.yml'));
+  const scaledServices = servicesOf(scaled);
+  const haproxy = readRepoFile('docker/haproxy.cfg');
+
+  it('validates against the Compose Specification schema', () => {
+    expect(errorsOf(scaled)).toEqual([]);
+  });
+
+  it('runs three replicas of each app, publishing only the balancer', () => {
+    for (const app of APPS) {
+      expect({
+        app,
+        deploy: scaledServices[app]!.deploy,
+        ports: scaledServices[app]!.ports,
+      }).toEqual({
+        app,
+        deploy: { replicas: 3 },
+        ports: undefined,
+      });
+    }
+    expect(scaledServices.balancer!.ports).toEqual(['4000:4000', '7001:7001', '7002:7002']);
+  });
+
+  it('balances each app on its port over the replicas, checked on /readyz', () => {
+    for (const app of APPS) {
+      expect(haproxy).toContain(
+        `frontend ${app}\n  bind :${PORTS[app]}\n  default_backend ${app}\n`,
+      );
+      expect(haproxy).toContain(`server-template ${app} 3 ${app}:${PORTS[app]}\n`);
+    }
+    expect(haproxy).toContain('http-check send meth GET uri /readyz');
+  });
+
+  it('shares state only where it must: keys and Redis for auth-server, PostgreSQL for giftdeliveries', () => {
+    const env = (app: string) => serviceEnvironment(scaledServices[app]!);
+    expect(env('auth-server')).toMatchObject({
+      ISSUER: 'http://balancer:4000/',
+      REDIS_URL: 'redis://redis:6379',
+      DATA_DIR: '/data',
+    });
+    expect(scaledServices['auth-server']!.volumes).toEqual(['auth-server-keys:/data']);
+    expect(env('giftdeliveries')).toMatchObject({
+      ISSUER_BASE_URL: 'http://balancer:4000/',
+      WORLDMAPPERS_API_URL: 'http://balancer:7001',
+      DATABASE_URL:
+        'postgres://giftdeliveries:giftdeliveries-dev-password@postgres:5432/giftdeliveries',
+      SEED_SAMPLE_DELIVERIES: 'false',
+    });
+    expect(env('worldmappers-api').ISSUER_BASE_URL).toBe('http://balancer:4000/');
+    expect(scaledServices['worldmappers-api']!.volumes).toBeUndefined();
+  });
+
+  it('passes every app only variables it reads', async () => {
+    for (const app of APPS) {
+      const read = new Set(await variablesReadBy(app));
+      const unread = Object.keys(serviceEnvironment(scaledServices[app]!)).filter(
+        (key) => !read.has(key),
+      );
+      expect({ app, unread }).toEqual({ app, unread: [] });
     }
   });
+});
+
+describe("the docker tier's build-network overrides", () => {
+  it.each([
+    ['docker-compose.yml', 'compose.build-network.yml'],
+    ['docker-compose.scale.yml', 'compose.scale.build-network.yml'],
+  ])(
+    '%s: %s builds every service with a build, and no other, on the host network',
+    (file, name) => {
+      const built = Object.entries(servicesOf(readCompose(join(repoRoot, file))))
+        .filter(([, service]) => service.build !== undefined)
+        .map(([service]) => service);
+      const override = servicesOf(readCompose(join(repoRoot, 'tools/e2e/docker', name)));
+      expect(built.length).toBeGreaterThan(0);
+      expect(Object.keys(override).sort()).toEqual([...built].sort());
+      for (const service of built) {
+        expect({ service, build: override[service]!.build }).toEqual({
+          service,
+          build: { network: 'host' },
+        });
+      }
+    },
+  );
 });
 
 describe('the Dockerfile', () => {

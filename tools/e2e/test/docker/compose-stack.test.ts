@@ -13,6 +13,7 @@ import { decodeJwt } from '@repo/testkit';
 import {
   BUILD_NETWORK_FILE,
   ComposeProject,
+  SCALE_BUILD_NETWORK_FILE,
   composeCommand,
   composeVersion,
   run,
@@ -43,6 +44,10 @@ const production = new ComposeProject(
     ]),
   ),
 );
+const scale = new ComposeProject(`${PROJECT}-scale`, [
+  'docker-compose.scale.yml',
+  BUILD_NETWORK_FILE,
+]);
 const figures: Record<string, number> = {};
 const seconds = (since: number) => Math.round((Date.now() - since) / 1000);
 
@@ -75,11 +80,13 @@ beforeAll(async () => {
   log(`engine ${engine.stdout.trim()}, compose ${await composeVersion()}`);
   await stack.down();
   await production.down();
+  await scale.down();
 });
 
 afterAll(async () => {
   await stack.down();
   await production.down();
+  await scale.down();
   log(`figures: ${JSON.stringify(figures)}`);
 }, 120_000);
 
@@ -347,11 +354,84 @@ describe('docker compose, on a real engine', () => {
     await production.down();
   }, 600_000);
 
+  it('runs the scaled file: three replicas of each behind HAProxy, every delivery planned once', async () => {
+    await stack.down();
+    await scale.compose(['build'], { timeoutMs: 600_000 });
+    const started = Date.now();
+    await scale.compose(['up', '--detach', '--no-build']);
+    await scale.waitHealthy([...APPS, 'postgres', 'redis']);
+    figures.scaledHealthySeconds = seconds(started);
+    for (const app of APPS) expect((await scale.inspectAll(app)).length).toBe(3);
+    log(`scaled stack healthy ${figures.scaledHealthySeconds} s after up: 3 replicas each`);
+
+    // The balancer sends a replica requests only once its /readyz answers: wait for that.
+    const client = new DeliveriesClient(url('giftdeliveries'), ISSUER);
+    let ready = false;
+    for (const until = Date.now() + 60_000; !ready && Date.now() < until;) {
+      const res = await fetch(`${url('giftdeliveries')}/readyz`).catch(() => undefined);
+      ready = res?.status === 200;
+      if (!ready) await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    expect(ready).toBe(true);
+    // Every auth-server replica signs with the one key of the shared volume.
+    const kids = new Set<string>();
+    for (let i = 0; i < 6; i += 1) {
+      const { access_token: token } = await fetchToken(
+        ISSUER,
+        'giftdeliveries',
+        'urn:worldmappers',
+      );
+      expect(decodeJwt(token).payload.iss).toBe('http://balancer:4000/');
+      kids.add(String(decodeJwt(token).header.kid));
+      expect(await apiStatus('/api/location/geocode?address=Kyoto', token)).toBe(200);
+    }
+    expect(kids.size).toBe(1);
+
+    const count = 90;
+    const destinations = [...NEARBY_DESTINATIONS, 'Kyoto, JP', 'Lisbon, PT', 'Madrid, ES'];
+    const posts = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        client.create(
+          { recipient: `Scaled ${i}`, destination: destinations[i % destinations.length]! },
+          `scaled-${i}`,
+        ),
+      ),
+    );
+    expect(posts.map((post) => post.status)).toEqual(posts.map(() => 202));
+    const ids = posts.map((post) => post.body.id!);
+    const settled = await client.waitUntilSettled(ids, 180_000);
+    expect(settled.map((view) => view.status)).toEqual(ids.map(() => 'planned'));
+
+    // Planned once each, by whichever replica claimed it; the work spread over the replicas.
+    const lines = (await scale.compose(['logs', '--no-color', 'giftdeliveries'])).stdout
+      .split('\n')
+      .flatMap((line) => {
+        const json = line.slice(line.indexOf('{'));
+        try {
+          return [JSON.parse(json) as { message?: string; deliveryId?: string; replica?: string }];
+        } catch {
+          return [];
+        }
+      })
+      .filter(
+        (record) => record.message === 'delivery planned' && ids.includes(record.deliveryId!),
+      );
+    expect(lines.map((record) => record.deliveryId).sort()).toEqual([...ids].sort());
+    const byReplica = new Map<string, number>();
+    for (const record of lines)
+      byReplica.set(record.replica!, (byReplica.get(record.replica!) ?? 0) + 1);
+    figures.scaledReplicasPlanning = byReplica.size;
+    log(`planned ${count} deliveries once each: ${JSON.stringify(Object.fromEntries(byReplica))}`);
+    expect(byReplica.size).toBeGreaterThan(1);
+    await scale.down();
+  }, 900_000);
+
   it('leaves no container, volume or network of its projects behind', async () => {
     await stack.down();
     await production.down();
+    await scale.down();
     for (const kind of ['container', 'volume', 'network'] as const) {
-      for (const project of [stack.name, production.name]) {
+      for (const project of [stack.name, production.name, scale.name]) {
         const filter = `label=com.docker.compose.project=${project}`;
         const args = kind === 'container' ? ['ps', '-a', '-q'] : [kind, 'ls', '-q'];
         const { stdout } = await run('docker', [...args, '--filter', filter]);
