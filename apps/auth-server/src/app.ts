@@ -96,7 +96,14 @@ export function createApp(deps: AppDeps): Express {
   const forward: ForwardToProvider = async (req, res) => {
     const keys = await keyRing.current();
     if (current?.version !== keys.version) {
-      const provider = createProvider({ issuer, registry, keys, logger, quota });
+      const provider = createProvider({
+        issuer,
+        registry,
+        keys,
+        logger,
+        quota,
+        adapter: (model) => store.providerAdapter(model),
+      });
       current = {
         version: keys.version,
         provider,

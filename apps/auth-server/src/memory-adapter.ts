@@ -2,15 +2,31 @@ import type { Adapter, AdapterPayload } from 'oidc-provider';
 
 const MAX_ENTRIES = 10_000;
 
+/**
+ * Models whose `find` claims the id it does not find. oidc-provider checks a one-time `jti`
+ * (client assertions, DPoP proofs) with `find` and then `upsert`: two identical requests at once
+ * could both find nothing. Claiming in `find` makes the check atomic; the `upsert` that follows
+ * stores the real record over the placeholder.
+ */
+export const CLAIMED_BY_FIND = new Set(['ReplayDetection']);
+
+/** What a claimed id holds until oidc-provider's `upsert`: a record that verifies as present. */
+export function claimPlaceholder(id: string): AdapterPayload {
+  const now = Math.floor(Date.now() / 1000);
+  return { jti: id, kind: 'ReplayDetection', iat: now, exp: now + 60 };
+}
+
 interface Stored {
   payload: AdapterPayload;
   expiresAt: number;
 }
 
 /**
- * oidc-provider's storage. JWT access tokens from the client credentials grant are never looked
- * up again, so little is ever stored; this bounded in-memory store is enough and, unlike the
- * library's quick-start adapter, says so instead of warning at every start.
+ * oidc-provider's storage in this process. JWT access tokens from the client credentials grant are
+ * never looked up again, so little is ever stored: the one-time `jti`s of client assertions and
+ * DPoP proofs. This bounded in-memory store is enough for one replica and, unlike the library's
+ * quick-start adapter, says so instead of warning at every start; replicas share
+ * {@link RedisAdapter} instead.
  */
 export class MemoryAdapter implements Adapter {
   private static readonly store = new Map<string, Stored>();
@@ -38,7 +54,9 @@ export class MemoryAdapter implements Adapter {
   }
 
   async find(id: string): Promise<AdapterPayload | undefined> {
-    return MemoryAdapter.get(this.key(id));
+    const found = MemoryAdapter.get(this.key(id));
+    if (!found && CLAIMED_BY_FIND.has(this.model)) await this.upsert(id, claimPlaceholder(id), 60);
+    return found;
   }
 
   async findByUserCode(): Promise<AdapterPayload | undefined> {

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import Provider, {
   errors,
+  type Adapter,
   type ClientMetadata,
   type Configuration,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import type { Logger } from '@repo/logger';
-import { MemoryAdapter } from './memory-adapter.js';
 import type { KeySnapshot } from './keys/key-ring.js';
 import type { ResolvedClient, ResolvedRegistry } from './registry-check.js';
 import type { ReplayedRequest } from './token-endpoint.js';
@@ -19,6 +19,8 @@ export interface ProviderOptions {
   logger: Logger;
   /** Tokens per client per hour (the registry's `tokenQuotaPerHour`). */
   quota: TokenQuota;
+  /** oidc-provider's storage, per model (see LimiterStore.providerAdapter). */
+  adapter: (model: string) => Adapter;
 }
 
 /** 429 too_many_requests, as oidc-provider renders its own errors. */
@@ -129,6 +131,7 @@ export function createProvider({
   keys,
   logger,
   quota,
+  adapter,
 }: ProviderOptions): Provider {
   const clients = [...registry.clients.values()].map((client): ClientMetadata => ({
     client_id: client.id,
@@ -144,7 +147,7 @@ export function createProvider({
   const configuration: Configuration = {
     clients,
     jwks: { keys: keys.privateJwks as never },
-    adapter: MemoryAdapter,
+    adapter,
     clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
     responseTypes: [],
     scopes: [],

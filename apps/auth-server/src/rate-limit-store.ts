@@ -5,14 +5,22 @@ import {
   RateLimiterRes,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
+import type { Adapter } from 'oidc-provider';
 import type { Logger } from '@repo/logger';
+import { MemoryAdapter } from './memory-adapter.js';
+import { RedisAdapter } from './redis-adapter.js';
 
-/** The counters' store: one place, so that every limiter of a process (and, with Redis, every replica) agrees. */
+/**
+ * The auth-server's shared state: the throttle's and quotas' counters and oidc-provider's one-time
+ * records, in one place, so that every part of a process (and, with Redis, every replica) agrees.
+ */
 export interface LimiterStore {
   /** A counter of `points` per `duration` seconds, its keys under `name`. */
   limiter(name: string, options: { points: number; duration: number }): RateLimiterAbstract;
   /** `memory` or `redis`, for the start-up log line. */
   readonly kind: 'memory' | 'redis';
+  /** oidc-provider's storage for one model (its one-time `jti` records), in the same place. */
+  providerAdapter(model: string): Adapter;
   /** For `/readyz`: whether the counters are shared with the other replicas right now. */
   status(): StoreStatus;
   close(): Promise<void>;
@@ -38,6 +46,7 @@ export function memoryStore(): LimiterStore {
   return {
     kind: 'memory',
     status: () => ({ ok: true, store: 'memory', shared: false }),
+    providerAdapter: (model) => new MemoryAdapter(model),
     limiter: (name, { points, duration }) =>
       new RateLimiterMemory({ keyPrefix: name, points, duration }),
     close: async () => {},
@@ -88,6 +97,8 @@ export function redisStore({
   });
   return {
     kind: 'redis',
+    providerAdapter: (model) =>
+      new RedisAdapter(client, `${keyPrefix}:oidc`, model, new MemoryAdapter(model)),
     status: () =>
       client.status === 'ready'
         ? { ok: true, store: 'redis', shared: true }
