@@ -74,6 +74,7 @@ entrypoint() {
 
 path='/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
 changes=()
+stop_signal=''
 case "$kind" in
   node)
     # Node from the npm registry (the official linux-x64 binary), npm from the version the project pins.
@@ -144,8 +145,9 @@ if [ "$1" = postgres ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
 fi
 exec "$@"
 ENTRYPOINT
-    changes=(--change 'ENV PGDATA=/var/lib/postgresql/data' --change 'STOPSIGNAL SIGINT' \
-      --change 'EXPOSE 5432' --change 'CMD ["postgres"]')
+    changes=(--change 'ENV PGDATA=/var/lib/postgresql/data' --change 'EXPOSE 5432' \
+      --change 'CMD ["postgres"]')
+    stop_signal=SIGINT
     built="postgresql $(chroot "$rootfs" /usr/lib/postgresql/15/bin/postgres --version | awk '{print $3}')"
     ;;
   redis)
@@ -175,8 +177,9 @@ if [ "${1#-}" != "$1" ]; then set -- haproxy "$@"; fi
 if [ "$1" = haproxy ]; then shift; set -- haproxy -W -db "$@"; fi
 exec "$@"
 ENTRYPOINT
-    changes=(--change 'USER haproxy' --change 'STOPSIGNAL SIGUSR1' \
+    changes=(--change 'USER haproxy' \
       --change 'CMD ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]')
+    stop_signal=SIGUSR1
     built="$(chroot "$rootfs" haproxy -v | head -1)"
     ;;
 esac
@@ -193,6 +196,10 @@ tar --numeric-owner -C "$rootfs" -c . | docker import \
   --change 'ENTRYPOINT ["docker-entrypoint.sh"]' \
   "${changes[@]}" \
   - "$tag" > /dev/null
+# `docker import` cannot set STOPSIGNAL: one more layer-less step does, as the official image has it.
+if [ -n "$stop_signal" ]; then
+  printf 'FROM %s\nSTOPSIGNAL %s\n' "$tag" "$stop_signal" | docker build --quiet --tag "$tag" - > /dev/null
+fi
 say "$tag built: $built ($((SECONDS - started)) s)"
 
 mkdir -p "$cache"
