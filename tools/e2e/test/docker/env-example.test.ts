@@ -100,13 +100,11 @@ function turboVisible(task: string, app: string): (name: string) => boolean {
     passThroughEnv?: string[];
   }
   const turbo = JSON.parse(readRepoFile('turbo.json')) as {
-    globalEnv?: string[];
     globalPassThroughEnv?: string[];
     tasks: Record<string, TurboTask | undefined>;
   };
   const own = turbo.tasks[`${app}#${task}`] ?? turbo.tasks[task];
   const patterns = [
-    ...(turbo.globalEnv ?? []),
     ...(turbo.globalPassThroughEnv ?? []),
     ...(own?.env ?? []),
     ...(own?.passThroughEnv ?? []),
@@ -121,6 +119,15 @@ function turboVisible(task: string, app: string): (name: string) => boolean {
 }
 
 describe('turbo.json (envMode strict)', () => {
+  it('hashes no runtime setting into any task: builds never depend on how the apps are run', () => {
+    const turbo = JSON.parse(readRepoFile('turbo.json')) as {
+      globalEnv?: unknown;
+      tasks: Record<string, { env?: unknown }>;
+    };
+    expect(turbo.globalEnv).toBeUndefined();
+    expect(Object.entries(turbo.tasks).filter(([, task]) => task.env !== undefined)).toEqual([]);
+  });
+
   it('lets every variable an app or the deliver CLI reads through to the tasks that run it', async () => {
     for (const owner of SHAPE_OWNERS) {
       const read = await variablesReadByOwner(owner);

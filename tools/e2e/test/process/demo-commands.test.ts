@@ -70,6 +70,25 @@ describe('the demo commands with new arguments', () => {
   }, 240_000);
 });
 
+describe('the build cache', () => {
+  it('is the same whatever runtime settings the caller has: LOG_LEVEL, PORT, ISSUER', async () => {
+    const hashes = async (env: Record<string, string>) => {
+      const { stdout } = await run(
+        'npx',
+        ['turbo', 'run', 'build', '--filter=./apps/giftdeliveries', '--dry=json'],
+        { cwd: repoRoot, env: { ...demoEnv, ...env }, maxBuffer: 16 * 1024 * 1024 },
+      );
+      const { tasks } = JSON.parse(stdout) as { tasks: { taskId: string; hash: string }[] };
+      return tasks.map((task) => `${task.taskId} ${task.hash}`);
+    };
+    const plain = await hashes({});
+    expect(plain.length).toBeGreaterThan(3);
+    expect(
+      await hashes({ LOG_LEVEL: 'debug', PORT: '1234', ISSUER: 'http://127.0.0.1:1/' }),
+    ).toEqual(plain);
+  }, 60_000);
+});
+
 describe('npm run deliver --lang ja', () => {
   let stack: DemoStack | undefined;
   beforeAll(async () => {
