@@ -180,7 +180,7 @@ ENTRYPOINT
     changes=(--change 'USER haproxy' \
       --change 'CMD ["haproxy", "-f", "/usr/local/etc/haproxy/haproxy.cfg"]')
     stop_signal=SIGUSR1
-    built="$(chroot "$rootfs" haproxy -v | sed -n 1p)"
+    built="$(chroot "$rootfs" haproxy -v | awk 'NR == 1 { print $1, $3 }')"
     ;;
 esac
 
