@@ -145,6 +145,29 @@ describe('GET /api/location/geocode', () => {
     expect(res.body).toMatchObject({ name: 'Kyoto', country: 'JP', admin1Code: '22' });
   });
 
+  it.each(['京都', 'きょうと', '京都府京都市'])(
+    'understands the Japanese "%s" and names it in Japanese',
+    async (address) => {
+      const res = await get(`/api/location/geocode?address=${encodeURIComponent(address)}`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        name: 'Kyoto',
+        country: 'JP',
+        admin1Code: '22',
+        nameJa: '京都市',
+      });
+    },
+  );
+
+  it('drives 京都 → 大阪 as Kyoto → Osaka, both named in Japanese', async () => {
+    const res = await get(
+      `/api/directions?origin=${encodeURIComponent('京都')}&destination=${encodeURIComponent('大阪')}`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.origin).toMatchObject({ name: 'Kyoto', nameJa: '京都市' });
+    expect(res.body.destination).toMatchObject({ name: 'Osaka', nameJa: '大阪市' });
+  });
+
   it('ignores accents: Sao Paulo is São Paulo', async () => {
     const res = await get('/api/location/geocode?address=Sao%20Paulo');
     expect(res.status).toBe(200);

@@ -19,6 +19,8 @@ export const placeSchema = z.strictObject({
   population: z.int().nonnegative(),
   /** The place's GeoNames id (https://www.geonames.org/<id>). */
   geonameId: z.int().positive(),
+  /** For a municipality of Japan: its name as written in Japanese (京都市), from Japan Post's list. */
+  nameJa: z.string().min(1).optional(),
 });
 
 /** A gazetteer place (the geocode answer). */

@@ -3,6 +3,7 @@ import { around } from 'geokdbush';
 import { CountryResolver, countryName } from './countries.js';
 import type { Gazetteer } from './gazetteer.js';
 import { distanceKm, round1, round5 } from './geo.js';
+import { isJapanese, type JapaneseNames } from './japanese-names.js';
 import { normalizeName } from './text.js';
 
 /** Why a geocode found nothing, for the 404's description. */
@@ -14,13 +15,18 @@ export class UnknownCountryError extends Error {
 export class Geocoder {
   readonly countries: CountryResolver;
 
-  constructor(readonly gazetteer: Gazetteer) {
+  constructor(
+    readonly gazetteer: Gazetteer,
+    /** Japanese names of the places of Japan (the build's derived file), when there are. */
+    private readonly japanese?: JapaneseNames,
+  ) {
     this.countries = new CountryResolver(gazetteer.countries);
   }
 
   place(i: number): Place {
     const g = this.gazetteer;
     const admin1 = g.admin1[i];
+    const nameJa = g.country[i] === 'JP' ? this.japanese?.nameOf(g.geonameId[i]!) : undefined;
     return {
       name: g.name[i]!,
       country: g.country[i]!,
@@ -30,6 +36,7 @@ export class Geocoder {
       lng: round5(g.lng[i]!),
       population: g.population[i]!,
       geonameId: g.geonameId[i]!,
+      ...(nameJa ? { nameJa } : {}),
     };
   }
 
@@ -42,7 +49,8 @@ export class Geocoder {
 
   /**
    * The most populous place matching `address`: "Kyoto", "kyoto, jp", "Kyoto, Japan",
-   * "Springfield, IL, USA", "Sao Paulo" (accents and case do not matter). Qualifiers after commas
+   * "Springfield, IL, USA", "Sao Paulo" (accents and case do not matter); in Japanese, a
+   * municipality of Japan ("京都", "きょうと", "京都府京都市"). Qualifiers after commas
    * are countries (ISO code or English name) or first-order admin codes; the last one must
    * match, so "Paris, Texas" finds nothing rather than the wrong Paris. `country` (an ISO code)
    * narrows further.
@@ -50,6 +58,10 @@ export class Geocoder {
    * @returns the place index, or undefined when nothing matches.
    */
   geocode(address: string, country?: string): number | undefined {
+    // 京都, きょうと, 京都府京都市, 府中 東京都: the Japanese names of Japan's municipalities.
+    if (isJapanese(address)) {
+      return country && country !== 'JP' ? undefined : this.japanese?.lookup(address);
+    }
     const parts = address.split(',').map((p) => p.trim());
     // ", JP" names no place: the qualifier must not be taken for one.
     let name = parts[0] ?? '';

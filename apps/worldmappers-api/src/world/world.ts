@@ -1,6 +1,7 @@
 import { DirectionsService } from './directions.js';
 import { loadGazetteer, type Gazetteer } from './gazetteer.js';
 import { Geocoder } from './geocoder.js';
+import { loadJapaneseNames } from './japanese-names.js';
 import { DEFAULT_NETWORK_FILE, NetworkFileError, readNetworkFile } from './network-file.js';
 import { buildRoadNetwork, DEFAULT_ROAD_OPTIONS } from './road-network.js';
 import { DEFAULT_ROUTER_OPTIONS, Router } from './router.js';
@@ -58,7 +59,7 @@ export function buildWorld({ networkFile = DEFAULT_NETWORK_FILE }: WorldOptions 
     network = { source: 'built', reason: error.message };
   }
   const t2 = performance.now();
-  const geocoder = new Geocoder(gazetteer);
+  const geocoder = new Geocoder(gazetteer, loadJapaneseNames(gazetteer));
   return {
     gazetteer,
     geocoder,
