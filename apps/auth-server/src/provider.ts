@@ -6,6 +6,7 @@ import Provider, {
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import type { Logger } from '@repo/logger';
+import { DPOP_SIGNING_ALGS } from './discovery.js';
 import { MemoryAdapter } from './memory-adapter.js';
 import type { KeySnapshot } from './keys/key-ring.js';
 import type { ResolvedClient, ResolvedRegistry } from './registry-check.js';
@@ -19,6 +20,16 @@ export interface ProviderOptions {
   logger: Logger;
   /** Tokens per client per hour (the registry's `tokenQuotaPerHour`). */
   quota: TokenQuota;
+  /** DPoP nonces (RFC 9449 §8): the secret they are made with, and whether every proof needs one. */
+  dpop?: DpopSettings;
+}
+
+/** How the token endpoint issues DPoP nonces (RFC 9449 §8). */
+export interface DpopSettings {
+  /** 32 bytes; the same for every provider instance of the process, so a key rotation keeps nonces. */
+  nonceSecret: Buffer;
+  /** Refuse proofs without a nonce of ours (`use_dpop_nonce`, 400). Default false. */
+  requireNonce?: boolean;
 }
 
 /** 429 too_many_requests, as oidc-provider renders its own errors. */
@@ -129,6 +140,7 @@ export function createProvider({
   keys,
   logger,
   quota,
+  dpop = { nonceSecret: randomBytes(32) },
 }: ProviderOptions): Provider {
   const clients = [...registry.clients.values()].map((client): ClientMetadata => ({
     client_id: client.id,
@@ -159,9 +171,15 @@ export function createProvider({
       introspection: { enabled: false },
       revocation: { enabled: false },
       userinfo: { enabled: false },
-      // Not until the APIs verify proofs end to end: a DPoP header is ignored and the token is a
-      // plain Bearer token (token_type Bearer, no cnf), which RFC 9449 §5 allows.
-      dPoP: { enabled: false },
+      // A request with a valid proof gets a DPoP-bound token (token_type DPoP, cnf.jkt); without
+      // one, a plain Bearer token. Proof jtis go through the adapter's ReplayDetection. Nonces are
+      // issued (DPoP-Nonce) so a client with a wrong clock can retry; required only if asked.
+      dPoP: {
+        enabled: true,
+        nonceSecret: dpop.nonceSecret,
+        requireNonce: () => dpop.requireNonce === true,
+        allowReplay: false,
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: defaultResource(registry),
@@ -172,6 +190,7 @@ export function createProvider({
     ttl: {
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 600,
     },
+    enabledJWA: { dPoPSigningAlgValues: [...DPOP_SIGNING_ALGS] },
     clientBasedCORS: () => false,
     // Machine clients only: errors are JSON even for a browser that prefers HTML.
     renderError: (ctx, out) => {
@@ -188,6 +207,7 @@ export function createProvider({
       audience: token?.aud,
       scope: token?.scope,
       jti: token?.jti,
+      token_type: token?.jkt ? 'DPoP' : 'Bearer',
       expires_in: token?.expiration,
       kid: keys.signingKid,
     });
