@@ -373,7 +373,13 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
       refuse(req, next, audit, new InvalidRequestError(realmFor(req), ambiguity));
       return;
     }
-    const dpopRefusal = dpopMode === 'off' ? undefined : refuseDpopShape(req);
+    const dpopRefusal =
+      dpopMode === 'off'
+        ? // Another scheme, as the library's Basic or Digest: a bare challenge, no token read.
+          schemeOf(req) === 'dpop'
+          ? new InvalidTokenError(audience)
+          : undefined
+        : refuseDpopShape(req);
     if (dpopRefusal) {
       refuse(req, next, audit, dpopRefusal);
       return;
