@@ -40,6 +40,9 @@ class TooManyRequests extends errors.OIDCProviderError {
   }
 }
 
+/** oidc-provider's words for a DPoP proof whose jti it has seen (its ReplayDetection model). */
+const DPOP_REPLAY = 'DPoP proof JWT Replay detected';
+
 /** Requests whose token has been counted against the quota already. */
 const counted = new WeakSet<object>();
 
@@ -213,6 +216,11 @@ export function createProvider({
     });
   });
   provider.on('grant.error', (ctx: KoaContextWithOIDC, error: errors.OIDCProviderError) => {
+    if (error instanceof errors.InvalidGrant && error.error_detail === DPOP_REPLAY) {
+      // oidc-provider refuses a replayed proof as a generic invalid_grant; RFC 9449 §11.1 makes
+      // it a bad proof, so the client knows to send a fresh one. (Emitted before the answer.)
+      ctx.body = { error: 'invalid_dpop_proof', error_description: DPOP_REPLAY };
+    }
     logger.warn('token refused', {
       error: error.error,
       client_id:
