@@ -98,6 +98,8 @@ export interface TokenProviderStats {
 /** The cached token as logs may show it: its fingerprint and times, never the token. */
 export interface CachedTokenState {
   fingerprint: string;
+  /** `Bearer`, or `DPoP` for a token bound to the provider's key: the binding of the cache. */
+  tokenType: string;
   scope: string[];
   obtainedAt: number;
   expiresAt: number;
@@ -513,6 +515,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     cachedToken: () =>
       cached && {
         fingerprint: cached.fingerprint,
+        tokenType: cached.tokenType,
         scope: cached.scope,
         obtainedAt: cached.obtainedAt,
         expiresAt: cached.expiresAt,
