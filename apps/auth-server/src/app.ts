@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express } from 'express';
 import type Provider from 'oidc-provider';
@@ -37,6 +38,8 @@ export interface AppDeps {
   /** Its audit events at `GET /events` (audience `urn:auth-server`), and the console's address. */
   events?: AuditEvents;
   consoleUrl?: string;
+  /** DPoP nonces: required in every proof at the token endpoint (`DPOP_REQUIRE_NONCE`). Default false. */
+  dpopRequireNonce?: boolean;
 }
 
 /** The JWKS, with Auth0's path as an alias. */
@@ -93,6 +96,8 @@ export function createApp(deps: AppDeps): Express {
     | undefined;
   const quota = new TokenQuota(store);
   const issuerHost = new URL(issuer).host;
+  // One nonce secret per process, kept across key rotations (each makes a new provider).
+  const dpop = { nonceSecret: randomBytes(32), requireNonce: deps.dpopRequireNonce === true };
   const forward: ForwardToProvider = async (req, res) => {
     const keys = await keyRing.current();
     if (current?.version !== keys.version) {
@@ -103,6 +108,7 @@ export function createApp(deps: AppDeps): Express {
         logger,
         quota,
         adapter: (model) => store.providerAdapter(model),
+        dpop,
       });
       current = {
         version: keys.version,

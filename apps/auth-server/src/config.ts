@@ -22,6 +22,8 @@ export const configShape = {
   CLIENT_AUTH_LOCKOUT_SECONDS: vars.integer(60, { min: 1, unit: 'seconds' }),
   /** Where the rate limit counters live (shared by replicas); unset: in this process's memory. */
   REDIS_URL: vars.optionalText('redis://127.0.0.1:6379'),
+  /** Every DPoP proof at the token endpoint must carry a nonce of ours (RFC 9449 §8). */
+  DPOP_REQUIRE_NONCE: vars.flag(false),
 };
 
 /** The key file's name inside `DATA_DIR`. */

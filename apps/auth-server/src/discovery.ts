@@ -9,11 +9,14 @@ export const DISCOVERY_PATHS = [
 /** The client authentication methods the token endpoint accepts (oidc-provider's `clientAuthMethods`). */
 export const TOKEN_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
 
+/** The DPoP proof algorithms the token endpoint accepts: asymmetric only (RFC 9449 §5.1). */
+export const DPOP_SIGNING_ALGS = ['ES256', 'ES384', 'PS256', 'EdDSA'] as const;
+
 /**
  * The discovery document (RFC 8414 §2), built once from the configured issuer: never from the
  * request's Host, so no caller can make it name another server, and naming only what is served
  * (the client credentials grant at the token endpoint, the JWKS). No authorization endpoint, no
- * PKCE, no response types, no DPoP until proofs are verified end to end.
+ * PKCE, no response types; DPoP proofs (RFC 9449 §5.1) with the algorithms listed.
  */
 export function discoveryDocument(issuer: string, registry: ResolvedRegistry) {
   const scopes = new Set<string>();
@@ -28,5 +31,6 @@ export function discoveryDocument(issuer: string, registry: ResolvedRegistry) {
     response_types_supported: [],
     token_endpoint_auth_methods_supported: [...TOKEN_AUTH_METHODS],
     claims_supported: [],
+    dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS],
   };
 }

@@ -65,6 +65,7 @@ await runServer(
     store,
     events,
     consoleUrl: config.CONSOLE_URL,
+    dpopRequireNonce: config.DPOP_REQUIRE_NONCE,
   }),
   {
     port: config.PORT,

@@ -7,6 +7,7 @@ import Provider, {
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import type { Logger } from '@repo/logger';
+import { DPOP_SIGNING_ALGS } from './discovery.js';
 import type { KeySnapshot } from './keys/key-ring.js';
 import type { ResolvedClient, ResolvedRegistry } from './registry-check.js';
 import type { ReplayedRequest } from './token-endpoint.js';
@@ -21,6 +22,16 @@ export interface ProviderOptions {
   quota: TokenQuota;
   /** oidc-provider's storage, per model (see LimiterStore.providerAdapter). */
   adapter: (model: string) => Adapter;
+  /** DPoP nonces (RFC 9449 §8): the secret they are made with, and whether every proof needs one. */
+  dpop?: DpopSettings;
+}
+
+/** How the token endpoint issues DPoP nonces (RFC 9449 §8). */
+export interface DpopSettings {
+  /** 32 bytes; the same for every provider instance of the process, so a key rotation keeps nonces. */
+  nonceSecret: Buffer;
+  /** Refuse proofs without a nonce of ours (`use_dpop_nonce`, 400). Default false. */
+  requireNonce?: boolean;
 }
 
 /** 429 too_many_requests, as oidc-provider renders its own errors. */
@@ -30,6 +41,9 @@ class TooManyRequests extends errors.OIDCProviderError {
     this.error_description = description;
   }
 }
+
+/** oidc-provider's words for a DPoP proof whose jti it has seen (its ReplayDetection model). */
+const DPOP_REPLAY = 'DPoP proof JWT Replay detected';
 
 /** Requests whose token has been counted against the quota already. */
 const counted = new WeakSet<object>();
@@ -132,6 +146,7 @@ export function createProvider({
   logger,
   quota,
   adapter,
+  dpop = { nonceSecret: randomBytes(32) },
 }: ProviderOptions): Provider {
   const clients = [...registry.clients.values()].map((client): ClientMetadata => ({
     client_id: client.id,
@@ -162,9 +177,15 @@ export function createProvider({
       introspection: { enabled: false },
       revocation: { enabled: false },
       userinfo: { enabled: false },
-      // Not until the APIs verify proofs end to end: a DPoP header is ignored and the token is a
-      // plain Bearer token (token_type Bearer, no cnf), which RFC 9449 §5 allows.
-      dPoP: { enabled: false },
+      // A request with a valid proof gets a DPoP-bound token (token_type DPoP, cnf.jkt); without
+      // one, a plain Bearer token. Proof jtis go through the adapter's ReplayDetection. Nonces are
+      // issued (DPoP-Nonce) so a client with a wrong clock can retry; required only if asked.
+      dPoP: {
+        enabled: true,
+        nonceSecret: dpop.nonceSecret,
+        requireNonce: () => dpop.requireNonce === true,
+        allowReplay: false,
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: defaultResource(registry),
@@ -175,6 +196,7 @@ export function createProvider({
     ttl: {
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 600,
     },
+    enabledJWA: { dPoPSigningAlgValues: [...DPOP_SIGNING_ALGS] },
     clientBasedCORS: () => false,
     // Machine clients only: errors are JSON even for a browser that prefers HTML.
     renderError: (ctx, out) => {
@@ -191,11 +213,17 @@ export function createProvider({
       audience: token?.aud,
       scope: token?.scope,
       jti: token?.jti,
+      token_type: token?.jkt ? 'DPoP' : 'Bearer',
       expires_in: token?.expiration,
       kid: keys.signingKid,
     });
   });
   provider.on('grant.error', (ctx: KoaContextWithOIDC, error: errors.OIDCProviderError) => {
+    if (error instanceof errors.InvalidGrant && error.error_detail === DPOP_REPLAY) {
+      // oidc-provider refuses a replayed proof as a generic invalid_grant; RFC 9449 §11.1 makes
+      // it a bad proof, so the client knows to send a fresh one. (Emitted before the answer.)
+      ctx.body = { error: 'invalid_dpop_proof', error_description: DPOP_REPLAY };
+    }
     logger.warn('token refused', {
       error: error.error,
       client_id:

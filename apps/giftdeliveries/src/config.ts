@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { ConfigError, loadConfigOrExit, serviceVars, vars, type ConfigProblem } from '@repo/config';
-import { TOKEN_SIGNING_ALGS } from '@repo/resource-server';
+import { DPOP_MODES, TOKEN_SIGNING_ALGS } from '@repo/resource-server';
 import { DEMO_CLIENTS } from '@repo/contracts';
 
 /** Who this service is at the authorization server: by default the seeded demo client. */
@@ -16,6 +16,11 @@ export const configShape = {
   AUDIENCE: vars.text('urn:giftdeliveries', 'urn:giftdeliveries'),
   /** The JWS algorithm tokens are signed with: RS256 (local auth-server, Auth0), ES384 (Logto's default). */
   TOKEN_SIGNING_ALG: vars.oneOf(TOKEN_SIGNING_ALGS, 'RS256'),
+  /**
+   * DPoP-bound tokens (RFC 9449) at this API: `allowed` (Bearer and DPoP), `required` (DPoP
+   * only) or `off` (Bearer only, every token with a cnf claim refused).
+   */
+  DPOP: vars.oneOf(DPOP_MODES, 'allowed'),
   /**
    * Requests per second each client may make to this API (counted per verified client id, after
    * authentication); past it, 429 with Retry-After. 0 turns the limit off.
@@ -35,6 +40,8 @@ export const configShape = {
     'client_secret_post',
   ),
   TOKEN_AUDIENCE_PARAM: vars.oneOf(['audience', 'resource'], 'audience'),
+  /** `dpop`: worldmappers tokens bound to a key pair kept in memory, a proof on every call. */
+  TOKEN_BINDING: vars.tokenBinding(),
   WORLDMAPPERS_API_URL: vars.url('http://localhost:7001'),
   WORLDMAPPERS_AUDIENCE: vars.text('urn:worldmappers', 'urn:worldmappers'),
   /** Where the SQLite database lives (`deliveries.db`); unused when DATABASE_URL is set. */

@@ -3,7 +3,7 @@ import { createIssuerMetadata, issuerReadiness } from '@repo/issuer-metadata';
 import { createAuditEvents } from '@repo/audit-events';
 import { createServiceLogger } from '@repo/logger';
 import { protectApi } from '@repo/resource-server';
-import { createApiClient, createTokenProvider } from '@repo/token-client';
+import { createApiClient, createDpopKey, createTokenProvider } from '@repo/token-client';
 import { createApp } from './app.js';
 import { publishTokenCache } from './token-cache-events.js';
 import { loadConfig, redactDatabaseUrl } from './config.js';
@@ -54,6 +54,8 @@ const tokens = createTokenProvider({
   tokenEndpoint: config.TOKEN_ENDPOINT,
   authMethod: config.TOKEN_AUTH_METHOD,
   audienceParam: config.TOKEN_AUDIENCE_PARAM,
+  // TOKEN_BINDING=dpop: a key pair made at start and kept in memory only (RFC 9449).
+  ...(config.TOKEN_BINDING === 'dpop' && { dpop: await createDpopKey() }),
   logger,
   // The worker has its own, longer backoff; keep one planning attempt short.
   maxAttempts: 3,
@@ -105,6 +107,7 @@ const app = createApp({
     issuerMetadata,
     audience: config.AUDIENCE,
     tokenSigningAlg: config.TOKEN_SIGNING_ALG,
+    dpop: config.DPOP,
     logger,
   }),
   apiRateLimit: config.API_RATE_LIMIT,

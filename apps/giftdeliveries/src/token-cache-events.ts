@@ -18,6 +18,7 @@ export function publishTokenCache(bus: AuditEventBus, tokens: TokenProvider): ()
       clientId: tokens.clientId,
       audience: tokens.audience,
       tokenFingerprint: token?.fingerprint,
+      tokenType: token?.tokenType,
       scope: token?.scope.join(' '),
       obtainedAt: token && new Date(token.obtainedAt).toISOString(),
       expiresAt: token && new Date(token.expiresAt).toISOString(),

@@ -1,5 +1,5 @@
 import { loadConfigOrExit, serviceVars, vars } from '@repo/config';
-import { TOKEN_SIGNING_ALGS } from '@repo/resource-server';
+import { DPOP_MODES, TOKEN_SIGNING_ALGS } from '@repo/resource-server';
 
 /** Every variable worldmappers-api reads. */
 export const configShape = {
@@ -12,6 +12,11 @@ export const configShape = {
   AUDIENCE: vars.text('urn:worldmappers', 'urn:worldmappers'),
   /** The JWS algorithm tokens are signed with: RS256 (local auth-server, Auth0), ES384 (Logto's default). */
   TOKEN_SIGNING_ALG: vars.oneOf(TOKEN_SIGNING_ALGS, 'RS256'),
+  /**
+   * DPoP-bound tokens (RFC 9449) at this API: `allowed` (Bearer and DPoP), `required` (DPoP
+   * only) or `off` (Bearer only, every token with a cnf claim refused).
+   */
+  DPOP: vars.oneOf(DPOP_MODES, 'allowed'),
   /**
    * Requests per second each client may make to this API (counted per verified client id, after
    * authentication); past it, 429 with Retry-After. 0 turns the limit off.

@@ -40,6 +40,7 @@ const app = createApp({
     issuerBaseURL: config.ISSUER_BASE_URL,
     audience: config.AUDIENCE,
     tokenSigningAlg: config.TOKEN_SIGNING_ALG,
+    dpop: config.DPOP,
   },
   apiRateLimit: config.API_RATE_LIMIT,
 });

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestIssuer, testLogger, type TestIssuer } from '@repo/testkit';
+import { DPOP_PROOF_ALGS } from '@repo/resource-server';
 import { createApp } from '../src/app.js';
 import { Router } from '../src/world/router.js';
 import { buildWorld } from '../src/world/world.js';
@@ -321,6 +322,8 @@ describe('bad input is a 400 invalid_request, never a 5xx', () => {
 
 describe('protection', () => {
   const realm = `realm="${AUDIENCE}"`;
+  /** DPOP=allowed (the default): the DPoP challenge beside the Bearer one (RFC 9449 §7.1). */
+  const dpop = `, DPoP ${realm}, algs="${DPOP_PROOF_ALGS.join(' ')}"`;
   const routes = [
     ['/api/location/geocode?address=Kyoto', 'geocode:location'],
     ['/api/location/reverse-geocode?lat=1&lng=1', 'reverse-geocode:location'],
@@ -330,7 +333,7 @@ describe('protection', () => {
   it.each(routes)('answers %s without a token with 401 and a bare challenge', async (path) => {
     const res = await get(path, null);
     expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toBe(`Bearer ${realm}`);
+    expect(res.headers['www-authenticate']).toBe(`Bearer ${realm}${dpop}`);
     expect(res.body).toEqual({
       error: 'invalid_token',
       error_description: 'An access token is required: send it as "Authorization: Bearer <token>".',
@@ -348,7 +351,7 @@ describe('protection', () => {
       const description = `The access token lacks the required scope: ${scope}.`;
       expect(res.status).toBe(403);
       expect(res.headers['www-authenticate']).toBe(
-        `Bearer ${realm}, error="insufficient_scope", error_description="${description}", scope="${scope}"`,
+        `Bearer ${realm}, error="insufficient_scope", error_description="${description}", scope="${scope}"${dpop}`,
       );
       expect(res.body).toEqual({ error: 'insufficient_scope', error_description: description });
     },
@@ -363,7 +366,7 @@ describe('protection', () => {
     const res = await get('/api/location/geocode?address=Kyoto', bad);
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe(
-      `Bearer ${realm}, error="invalid_token", error_description="${description.replace(/"/g, "'")}"`,
+      `Bearer ${realm}, error="invalid_token", error_description="${description.replace(/"/g, "'")}"${dpop}`,
     );
     expect(res.body).toEqual({ error: 'invalid_token', error_description: description });
   });
@@ -377,7 +380,9 @@ describe('protection', () => {
     const res = await get('/api/location/geocode?address=Kyoto', bad);
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toMatch(
-      new RegExp(`^Bearer ${realm}, error="invalid_token", error_description="[^"]+"$`),
+      new RegExp(
+        `^Bearer ${realm}, error="invalid_token", error_description="[^"]+", DPoP ${realm}, algs="[^"]+"$`,
+      ),
     );
     expect(res.body.error).toBe('invalid_token');
   });

@@ -33,6 +33,10 @@ function optionalWithDefault<T extends z.ZodType>(schema: T, fallback: z.input<T
   return z.preprocess(unsetIfEmpty, base);
 }
 
+/** The values of `TOKEN_BINDING` (`vars.tokenBinding`). */
+export const TOKEN_BINDINGS = ['none', 'dpop'] as const;
+export type TokenBinding = (typeof TOKEN_BINDINGS)[number];
+
 /** Builders for the variables apps declare. Each one knows how to explain itself. */
 export const vars = {
   /** A TCP port; 0 asks the OS for a free one (tests). */
@@ -121,6 +125,28 @@ export const vars = {
     return describe(optionalWithDefault(z.enum(values), fallback), {
       expected: `one of ${values.join(', ')}`,
       example: fallback,
+    });
+  },
+
+  /** `true` or `false`, as a boolean. */
+  flag(fallback: boolean) {
+    return describe(
+      optionalWithDefault(
+        z.enum(['true', 'false']),
+        String(fallback) as 'true' | 'false',
+      ).transform((value) => value === 'true'),
+      { expected: 'true or false', example: String(fallback) },
+    );
+  },
+
+  /**
+   * `TOKEN_BINDING` of a client: `none` (plain Bearer tokens) or `dpop` (tokens bound to a key
+   * pair the process keeps in memory, with a proof on every call, RFC 9449).
+   */
+  tokenBinding() {
+    return describe(optionalWithDefault(z.enum(TOKEN_BINDINGS), 'none'), {
+      expected: `one of ${TOKEN_BINDINGS.join(', ')}`,
+      example: 'dpop',
     });
   },
 } as const;

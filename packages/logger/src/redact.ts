@@ -8,7 +8,9 @@ const DESCRIPTIVE_FIELD =
   /(fingerprint|endpoint|url|uri|type|count|requests|expires_?in|lifetime|ttl|method|param|hint)$/i;
 
 const JWT = /\beyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*){1,4}/g;
-const AUTH_SCHEME = /\b(Bearer|Basic|DPoP)\s+([A-Za-z0-9\-._~+/]+=*)/gi;
+// Not the prose of refusals ("the DPoP proof", "Bearer realm", "DPoP authentication scheme").
+const AUTH_SCHEME =
+  /\b(Bearer|Basic|DPoP)\s+(?!(?:proofs?|authentication|scheme|tokens?|bound|nonce|key|realm|algs|error)\b)([A-Za-z0-9\-._~+/]+=*)/gi;
 const SECRET_PARAM = /\b(client_secret|password|access_token|refresh_token)=([^&\s"']+)/gi;
 
 /** A short, stable, non-reversible stand-in for a secret: `sha256:1a2b3c4d`. */

@@ -99,6 +99,15 @@ describe('maskSecretsInText', () => {
   it('leaves ordinary text alone', () => {
     expect(maskSecretsInText('planned Kyoto in 12 steps')).toBe('planned Kyoto in 12 steps');
   });
+
+  it('masks a DPoP credential but not the prose of refusals about DPoP', () => {
+    const prose =
+      'invalid_dpop_proof: The DPoP proof is missing; DPoP-bound token requires the DPoP authentication scheme, not Bearer.';
+    expect(maskSecretsInText(prose)).toBe(prose);
+    expect(maskSecretsInText('sent DPoP abc.def-ghi')).toBe(
+      `sent DPoP ${fingerprint('abc.def-ghi')}`,
+    );
+  });
 });
 
 describe('fingerprint', () => {

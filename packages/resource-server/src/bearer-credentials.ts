@@ -10,13 +10,13 @@ const queryToken = (req: Request, target: string) =>
 
 /**
  * The token of a request the verification cache may answer: the plain case only — exactly one
- * `Authorization: Bearer <token>` header, no token in the query or the body, an ordinary host
+ * `Authorization: Bearer <token>` header and no DPoP proof, no token in the query or the body, an ordinary host
  * and path. Everything else goes to the library every time.
  */
 export function plainBearerToken(req: Request, target: string, maxLength: number) {
   const { authorization, host } = req.headers;
   if (authorization === undefined || authorization.length > maxLength + 7) return undefined;
-  if (!authorization.startsWith('Bearer ')) return undefined;
+  if (!authorization.startsWith('Bearer ') || req.headers.dpop !== undefined) return undefined;
   if (req.headers['x-forwarded-host'] !== undefined || queryToken(req, target)) return undefined;
   if (host === undefined || !PLAIN_HOST.test(host) || !PLAIN_TARGET.test(target)) return undefined;
   // A body needs Content-Length or Transfer-Encoding (RFC 9112 §6.3): look at req.body only then.

@@ -22,6 +22,59 @@ export function challenge(
   return `Bearer ${parts.join(', ')}`;
 }
 
+/**
+ * Builds a refusal's `WWW-Authenticate` value: {@link challenge} with the API's realm, or, where
+ * DPoP is accepted, the challenges of both schemes (see `dpopChallenge`).
+ */
+export type Challenger = (code?: string, description?: string, scope?: string) => string;
+
+/** A realm (one Bearer challenge) or a {@link Challenger}: what the error classes accept. */
+export type Realm = string | Challenger;
+
+const challengeOf = (realm: Realm, code?: string, description?: string, scope?: string) =>
+  typeof realm === 'string'
+    ? challenge(realm, code, description, scope)
+    : realm(code, description, scope);
+
+/**
+ * The challenges of an API that accepts DPoP (RFC 9449 §7.1): with `required`, the `DPoP` one
+ * alone; otherwise `Bearer` and `DPoP` side by side, the error on the scheme the client used
+ * (`scheme`, lower case; on Bearer when it used neither). Both name the realm; `DPoP` names the
+ * proof algorithms.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
+ */
+export function dpopChallenge(
+  options: {
+    realm: string;
+    required: boolean;
+    scheme: string | undefined;
+    algs: readonly string[];
+  },
+  code?: string,
+  description?: string,
+  scope?: string,
+): string {
+  const { realm, required, scheme, algs } = options;
+  const onDpop = required || scheme === 'dpop';
+  const dpop = challengeOf(
+    realm,
+    onDpop ? code : undefined,
+    description,
+    onDpop ? scope : undefined,
+  )
+    .replace(/^Bearer /, 'DPoP ')
+    .concat(`, algs=${quoted(algs.join(' '))}`);
+  if (required) return dpop;
+  const bearer = challenge(
+    realm,
+    onDpop ? undefined : code,
+    description,
+    onDpop ? undefined : scope,
+  );
+  return `${bearer}, ${dpop}`;
+}
+
 const CREDENTIALS_REQUIRED =
   'An access token is required: send it as "Authorization: Bearer <token>".';
 
@@ -33,9 +86,9 @@ const CREDENTIALS_REQUIRED =
 export class InvalidRequestError extends HttpError {
   override name = 'InvalidRequestError';
 
-  constructor(realm: string, description: string) {
+  constructor(realm: Realm, description: string) {
     super(400, 'invalid_request', description, {
-      headers: { 'WWW-Authenticate': challenge(realm, 'invalid_request', description) },
+      headers: { 'WWW-Authenticate': challengeOf(realm, 'invalid_request', description) },
     });
   }
 }
@@ -50,13 +103,13 @@ export class InvalidRequestError extends HttpError {
 export class InvalidTokenError extends HttpError {
   override name = 'InvalidTokenError';
 
-  constructor(realm: string, description?: string) {
+  constructor(realm: Realm, description?: string) {
     super(401, 'invalid_token', description ?? CREDENTIALS_REQUIRED, {
       headers: {
         'WWW-Authenticate':
           description === undefined
-            ? challenge(realm)
-            : challenge(realm, 'invalid_token', description),
+            ? challengeOf(realm)
+            : challengeOf(realm, 'invalid_token', description),
       },
     });
   }
@@ -70,11 +123,28 @@ export class InvalidTokenError extends HttpError {
 export class InsufficientScopeError extends HttpError {
   override name = 'InsufficientScopeError';
 
-  constructor(realm: string, scopes: readonly string[]) {
+  constructor(realm: Realm, scopes: readonly string[]) {
     const scope = scopes.join(' ');
     const description = `The access token lacks the required scope: ${scope}.`;
     super(403, 'insufficient_scope', description, {
-      headers: { 'WWW-Authenticate': challenge(realm, 'insufficient_scope', description, scope) },
+      headers: { 'WWW-Authenticate': challengeOf(realm, 'insufficient_scope', description, scope) },
+    });
+  }
+}
+
+/**
+ * 401 `invalid_dpop_proof`: the DPoP proof of a request is missing, malformed, for another
+ * method or URL, too old, replayed, or does not hash the token it came with. 401, as every
+ * refusal of a resource server that carries a challenge (the token endpoint answers 400).
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9449#section-7.1
+ */
+export class InvalidDpopProofError extends HttpError {
+  override name = 'InvalidDpopProofError';
+
+  constructor(realm: Realm, description: string) {
+    super(401, 'invalid_dpop_proof', description, {
+      headers: { 'WWW-Authenticate': challengeOf(realm, 'invalid_dpop_proof', description) },
     });
   }
 }
@@ -100,10 +170,16 @@ export class TemporarilyUnavailableError extends HttpError {
  * A refusal of express-oauth2-jwt-bearer, or a failure of the issuer's metadata, as one of the
  * errors above, chosen by error class and code; anything else is returned as it is.
  */
-export function toBearerError(error: unknown, realm: string): unknown {
+export function toBearerError(error: unknown, realm: Realm): unknown {
   if (error instanceof HttpError) return error;
   if (error instanceof IssuerUnavailableError || error instanceof IssuerMetadataError) {
     return new TemporarilyUnavailableError(error);
+  }
+  if (
+    error instanceof library.UnauthorizedError &&
+    (error as { code?: unknown }).code === 'invalid_dpop_proof'
+  ) {
+    return new InvalidDpopProofError(realm, error.message || 'The DPoP proof is invalid.');
   }
   if (error instanceof library.InvalidTokenError) {
     return new InvalidTokenError(realm, error.message || 'The access token is invalid.');

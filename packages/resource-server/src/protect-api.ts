@@ -20,11 +20,23 @@ import {
   plainBearerToken,
 } from './bearer-credentials.js';
 import {
+  dpopChallenge,
   InsufficientScopeError,
+  InvalidDpopProofError,
   InvalidRequestError,
   InvalidTokenError,
   toBearerError,
+  type Realm,
 } from './bearer-errors.js';
+import {
+  DPOP_MODES,
+  DPOP_PROOF_ALGS,
+  DpopReplayStore,
+  proofIdentity,
+  schemeOf,
+  type DpopMode,
+  type DpopOptions,
+} from './dpop.js';
 import { VerificationCache, type VerificationCacheOptions } from './verification-cache.js';
 
 /** Options of {@link protectApi}; checked once, when the middleware is built. */
@@ -61,6 +73,12 @@ export interface ProtectApiOptions {
    * default with 10 000 entries; `false` verifies every request from scratch.
    */
   verificationCache?: VerificationCacheOptions | false;
+  /**
+   * DPoP sender-constrained tokens (RFC 9449): a mode (`allowed`, the default; `required`; `off`)
+   * or {@link DpopOptions}. Every proof is verified (never cached) and its `jti` refused when
+   * replayed within its window.
+   */
+  dpop?: DpopMode | DpopOptions;
 }
 
 /** Asymmetric algorithms a resource server may accept; never `none` or an HMAC. */
@@ -91,6 +109,25 @@ export interface ProtectedApi {
 /** The refusal of a token bound to a key (`cnf`): this API accepts plain bearer tokens only. */
 export const SENDER_CONSTRAINED =
   'Sender-constrained tokens (cnf claim) are not accepted by this API.';
+
+/** The library's refusal of a DPoP-bound token (cnf.jkt) sent as `Authorization: Bearer`. */
+export const DPOP_BOUND_AS_BEARER =
+  'DPoP-bound token requires the DPoP authentication scheme, not Bearer.';
+
+/** The refusal of a plain Bearer token by an API that accepts DPoP-bound tokens only. */
+export const DPOP_REQUIRED =
+  'This API accepts DPoP-bound tokens only: send "Authorization: DPoP <token>" with a DPoP proof.';
+
+/** The refusal of a `DPoP` scheme request that carries no proof. */
+export const DPOP_PROOF_MISSING =
+  'The DPoP proof is missing: send it in the DPoP header with "Authorization: DPoP <token>".';
+
+/** The refusal of a proof without any token. */
+export const DPOP_TOKEN_MISSING =
+  'A DPoP proof was sent without an access token: send "Authorization: DPoP <token>" as well.';
+
+/** The refusal of a proof seen before within its window (RFC 9449 §11.1). */
+export const DPOP_PROOF_REPLAYED = 'The DPoP proof was already used: send a fresh proof (new jti).';
 
 /** Keys for requests that carry no token: the library refuses them before it needs any. */
 const NO_KEYS: KeySet = { jwks: { keys: [] }, kids: new Set(), uri: '' };
@@ -132,6 +169,39 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
     );
   }
   const clockTolerance = options.clockToleranceSec ?? DEFAULT_CLOCK_TOLERANCE_SEC;
+  const dpop = typeof options.dpop === 'string' ? { mode: options.dpop } : (options.dpop ?? {});
+  const dpopMode = dpop.mode ?? 'allowed';
+  if (!DPOP_MODES.includes(dpopMode)) {
+    throw new TypeError(`protectApi: dpop.mode must be one of ${DPOP_MODES.join(', ')}`);
+  }
+  const iatOffset = dpop.iatOffsetSec ?? 60;
+  const iatLeeway = dpop.iatLeewaySec ?? clockTolerance;
+  for (const [name, value] of [
+    ['iatOffsetSec', iatOffset],
+    ['iatLeewaySec', iatLeeway],
+  ] as const) {
+    if (!Number.isFinite(value) || value < 0) {
+      throw new TypeError(`protectApi: dpop.${name} must be a non-negative number of seconds`);
+    }
+  }
+  const replays =
+    dpopMode === 'off' ? undefined : new DpopReplayStore(dpop.replayMaxEntries ?? 100_000);
+  /** The realm of a request's refusals: one Bearer challenge, or both schemes' (RFC 9449 §7.1). */
+  const realmFor = (req: Request): Realm =>
+    dpopMode === 'off'
+      ? audience
+      : (code, description, scope) =>
+          dpopChallenge(
+            {
+              realm: audience,
+              required: dpopMode === 'required',
+              scheme: schemeOf(req),
+              algs: DPOP_PROOF_ALGS,
+            },
+            code,
+            description,
+            scope,
+          );
   const metadata =
     options.issuerMetadata ??
     createIssuerMetadata({
@@ -163,8 +233,14 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
         audience,
         tokenSigningAlg,
         clockTolerance,
-        // Plain bearer tokens only: keeps the challenge to the single RFC 6750 form.
-        dpop: { enabled: false },
+        // Proofs are checked by the library (htm, htu from the request as `trust proxy` allows,
+        // iat, ath, the key's thumbprint against cnf.jkt); jti replays here, after it.
+        dpop: {
+          enabled: dpopMode !== 'off',
+          required: dpopMode === 'required',
+          iatOffset,
+          iatLeeway,
+        },
       });
       verifier = { issuer, keys, verify };
     }
@@ -190,8 +266,8 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
     });
   };
 
-  const refuse = (next: NextFunction, audit: Audit, error: unknown) => {
-    const refused = toBearerError(error, audience);
+  const refuse = (req: Request, next: NextFunction, audit: Audit, error: unknown) => {
+    const refused = toBearerError(error, realmFor(req));
     if (refused instanceof HttpError) audit.denied = `${refused.code}: ${refused.message}`;
     next(refused);
   };
@@ -220,7 +296,7 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
       try {
         used = await loadVerifier(kid);
       } catch (error) {
-        refuse(next, audit, error);
+        refuse(req, next, audit, error);
         return;
       }
       void used.verify(req, res, done);
@@ -228,7 +304,7 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
     const done: NextFunction = (error?: unknown) => {
       if (error instanceof LibraryInvalidTokenError && !retried) {
         // A kid the keys lack may be a key rotated in since: look again, once.
-        const kid = kidOf(token ?? req.headers.authorization?.replace(/^bearer /i, ''));
+        const kid = kidOf(token ?? req.headers.authorization?.replace(/^(?:bearer|dpop) /i, ''));
         if (kid !== undefined && !used!.keys.kids.has(kid)) {
           retried = true;
           void run(kid);
@@ -236,18 +312,31 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
         }
       }
       if (error) {
-        refuse(next, audit, error);
+        refuse(req, next, audit, error);
         return;
       }
+      const viaDpop = dpopMode !== 'off' && schemeOf(req) === 'dpop';
       // A sender-constrained token (RFC 9449 §6, RFC 8705 §3: `cnf`) is only valid with proof
-      // of its key, which this API does not verify: refused, never cached (RFC 9449 §7.1).
-      if (req.auth?.payload.cnf !== undefined) {
+      // of its key: the library checked a DPoP one; any other binding is refused, never cached.
+      if (req.auth?.payload.cnf !== undefined && !viaDpop) {
         req.auth = undefined;
-        refuse(next, audit, new InvalidTokenError(audience, SENDER_CONSTRAINED));
+        refuse(req, next, audit, new InvalidTokenError(realmFor(req), SENDER_CONSTRAINED));
         return;
+      }
+      if (viaDpop) {
+        // The library does not remember proofs: a jti seen within its window is a replay.
+        const proof = proofIdentity(String(req.headers.dpop));
+        const jkt = (req.auth?.payload.cnf as { jkt?: unknown } | undefined)?.jkt;
+        const ttlMs = proof ? (proof.iat + iatOffset + 1) * 1000 - Date.now() : 0;
+        if (!proof || !replays!.firstUse(`${String(jkt)} ${proof.jti}`, ttlMs)) {
+          req.auth = undefined;
+          refuse(req, next, audit, new InvalidDpopProofError(realmFor(req), DPOP_PROOF_REPLAYED));
+          return;
+        }
       }
       audit.claims = req.auth?.payload;
-      if (token && req.auth) cache?.remember(token, req.auth, used!.keys);
+      // Only plain bearer verifications are remembered: a proof is checked on every request.
+      if (token && req.auth && !viaDpop) cache?.remember(token, req.auth, used!.keys);
       next();
     };
     // A request without credentials is refused by the library before it needs any key.
@@ -258,6 +347,22 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
     else void run();
   };
 
+  /** Requests whose DPoP shape is wrong before any token is read, in words of our own. */
+  const refuseDpopShape = (req: Request) => {
+    const scheme = schemeOf(req);
+    const hasProof = req.headers.dpop !== undefined;
+    if (hasProof && req.headers.authorization === undefined) {
+      return new InvalidRequestError(realmFor(req), DPOP_TOKEN_MISSING);
+    }
+    if (scheme === 'dpop' && !hasProof) {
+      return new InvalidDpopProofError(realmFor(req), DPOP_PROOF_MISSING);
+    }
+    if (dpopMode === 'required' && scheme === 'bearer') {
+      return new InvalidTokenError(realmFor(req), DPOP_REQUIRED);
+    }
+    return undefined;
+  };
+
   const authenticate: RequestHandler = (req, res, next) => {
     const target = req.originalUrl ?? req.url;
     const audit = new Audit(target);
@@ -265,10 +370,25 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
     auditWhenDone(req, res, audit);
     const ambiguity = ambiguousCredentials(req, target);
     if (ambiguity) {
-      refuse(next, audit, new InvalidRequestError(audience, ambiguity));
+      refuse(req, next, audit, new InvalidRequestError(realmFor(req), ambiguity));
       return;
     }
-    const token = cache && plainBearerToken(req, target, cache.maxTokenLength);
+    const dpopRefusal =
+      dpopMode === 'off'
+        ? // Another scheme, as the library's Basic or Digest: a bare challenge, no token read.
+          schemeOf(req) === 'dpop'
+          ? new InvalidTokenError(audience)
+          : undefined
+        : refuseDpopShape(req);
+    if (dpopRefusal) {
+      refuse(req, next, audit, dpopRefusal);
+      return;
+    }
+    // A DPoP-only API has no plain Bearer request for the cache to answer.
+    const token =
+      cache && dpopMode !== 'required'
+        ? plainBearerToken(req, target, cache.maxTokenLength)
+        : undefined;
     const cached = token ? cache?.lookup(token, metadata.currentKeys()) : undefined;
     if (cached) {
       req.auth = cached;
@@ -300,8 +420,8 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
       if (claims === undefined || required.some((name) => !granted.includes(name))) {
         const error =
           claims === undefined
-            ? new InvalidTokenError(audience)
-            : new InsufficientScopeError(audience, required);
+            ? new InvalidTokenError(realmFor(req))
+            : new InsufficientScopeError(realmFor(req), required);
         if (audit) audit.denied = `${error.code}: ${error.message}`;
         next(error);
         return;

@@ -4,7 +4,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { errorHandler } from '@repo/http';
 import { requestLogger } from '@repo/logger';
 import { startTestIssuer, testLogger, type TestIssuer } from '@repo/testkit';
-import { protectApi, SENDER_CONSTRAINED } from '../src/index.js';
+import {
+  DPOP_BOUND_AS_BEARER,
+  DPOP_PROOF_ALGS,
+  protectApi,
+  SENDER_CONSTRAINED,
+} from '../src/index.js';
 import { advancingTime } from './advancing-time.js';
 
 const AUDIENCE = 'urn:test';
@@ -43,6 +48,8 @@ afterEach(() => {
 });
 
 const realm = `realm="${AUDIENCE}"`;
+/** What follows the Bearer challenge where DPoP is allowed too (RFC 9449 §7.1). */
+const DPOP_CHALLENGE = `, DPoP ${realm}, algs="${DPOP_PROOF_ALGS.join(' ')}"`;
 
 describe('protectApi', () => {
   it('lets a token with the audience and the scope through and audits an allow', async () => {
@@ -85,7 +92,7 @@ describe('protectApi', () => {
   it('answers a request without a token with 401 and a bare challenge', async () => {
     const res = await request(app).get('/api/read');
     expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toBe(`Bearer ${realm}`);
+    expect(res.headers['www-authenticate']).toBe(`Bearer ${realm}${DPOP_CHALLENGE}`);
     expect(res.body).toEqual({
       error: 'invalid_token',
       error_description: 'An access token is required: send it as "Authorization: Bearer <token>".',
@@ -99,7 +106,7 @@ describe('protectApi', () => {
   it('treats another authentication scheme like a missing token', async () => {
     const res = await request(app).get('/api/read').set('Authorization', 'Basic Zm9vOmJhcg==');
     expect(res.status).toBe(401);
-    expect(res.headers['www-authenticate']).toBe(`Bearer ${realm}`);
+    expect(res.headers['www-authenticate']).toBe(`Bearer ${realm}${DPOP_CHALLENGE}`);
     expect(res.body.error).toBe('invalid_token');
   });
 
@@ -127,7 +134,7 @@ describe('protectApi', () => {
     expect(res.status).toBe(401);
     const safe = description.replace(/"/g, "'");
     expect(res.headers['www-authenticate']).toBe(
-      `Bearer ${realm}, error="invalid_token", error_description="${safe}"`,
+      `Bearer ${realm}, error="invalid_token", error_description="${safe}"${DPOP_CHALLENGE}`,
     );
     expect(res.body).toEqual({ error: 'invalid_token', error_description: description });
   });
@@ -151,7 +158,7 @@ describe('protectApi', () => {
     const res = await request(app).get('/api/read').set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(403);
     expect(res.headers['www-authenticate']).toBe(
-      `Bearer ${realm}, error="insufficient_scope", error_description="The access token lacks the required scope: things:read.", scope="things:read"`,
+      `Bearer ${realm}, error="insufficient_scope", error_description="The access token lacks the required scope: things:read.", scope="things:read"${DPOP_CHALLENGE}`,
     );
     expect(res.body).toEqual({
       error: 'insufficient_scope',
@@ -317,12 +324,17 @@ describe('protectApi', () => {
   });
 
   it.each([
-    ['a DPoP-bound token (cnf.jkt)', { jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' }],
+    [
+      'a DPoP-bound token (cnf.jkt)',
+      { jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' },
+      DPOP_BOUND_AS_BEARER,
+    ],
     [
       'a certificate-bound token (cnf.x5t#S256)',
       { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' },
+      SENDER_CONSTRAINED,
     ],
-  ])('refuses %s as a bearer token with 401 and never caches it', async (_name, cnf) => {
+  ])('refuses %s as a bearer token with 401 and never caches it', async (_name, cnf, why) => {
     const token = await issuer.mint({
       audience: AUDIENCE,
       scope: 'things:read',
@@ -334,9 +346,9 @@ describe('protectApi', () => {
       const res = await request(app).get('/api/read').set('Authorization', `Bearer ${token}`);
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toBe(
-        `Bearer ${realm}, error="invalid_token", error_description="${SENDER_CONSTRAINED}"`,
+        `Bearer ${realm}, error="invalid_token", error_description="${why}"${DPOP_CHALLENGE}`,
       );
-      expect(res.body).toEqual({ error: 'invalid_token', error_description: SENDER_CONSTRAINED });
+      expect(res.body).toEqual({ error: 'invalid_token', error_description: why });
     }
     const after = api.verificationCache!.stats();
     expect(after.hits).toBe(before.hits);
@@ -345,7 +357,7 @@ describe('protectApi', () => {
       expect.objectContaining({ decision: 'deny', status: 401 }),
       expect.objectContaining({ decision: 'deny', status: 401 }),
     ]);
-    expect(audits()[0]?.reason).toBe(`invalid_token: ${SENDER_CONSTRAINED}`);
+    expect(audits()[0]?.reason).toBe(`invalid_token: ${why}`);
   });
 
   it('checks its options when built', () => {

@@ -4,10 +4,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { errorHandler } from '@repo/http';
 import { createIssuerMetadata } from '@repo/issuer-metadata';
 import { startTestIssuer, testLogger, type TestIssuer } from '@repo/testkit';
-import { protectApi, type ProtectApiOptions } from '../src/index.js';
+import { DPOP_PROOF_ALGS, protectApi, type ProtectApiOptions } from '../src/index.js';
 
 const AUDIENCE = 'urn:test';
 const realm = `realm="${AUDIENCE}"`;
+/** What follows the Bearer challenge where DPoP is allowed too (RFC 9449 §7.1). */
+const DPOP_CHALLENGE = `, DPoP ${realm}, algs="${DPOP_PROOF_ALGS.join(' ')}"`;
 const { logger, lines } = testLogger();
 const bearerErrors = errorHandler(logger);
 
@@ -106,7 +108,7 @@ describe('the verification cache of protectApi', () => {
       error_description: '"exp" claim timestamp check failed',
     });
     expect(res.headers['www-authenticate']).toBe(
-      `Bearer ${realm}, error="invalid_token", error_description="'exp' claim timestamp check failed"`,
+      `Bearer ${realm}, error="invalid_token", error_description="'exp' claim timestamp check failed"${DPOP_CHALLENGE}`,
     );
     expect(cache.stats()).toMatchObject({ hits: hits + 1, expired: 1, size: 0 });
   });
@@ -169,7 +171,7 @@ describe('the verification cache of protectApi', () => {
     const res = await get(token, '/api/write');
     expect(res.status).toBe(403);
     expect(res.headers['www-authenticate']).toBe(
-      `Bearer ${realm}, error="insufficient_scope", error_description="The access token lacks the required scope: things:write.", scope="things:write"`,
+      `Bearer ${realm}, error="insufficient_scope", error_description="The access token lacks the required scope: things:write.", scope="things:write"${DPOP_CHALLENGE}`,
     );
     expect(res.body).toEqual({
       error: 'insufficient_scope',

@@ -23,3 +23,4 @@ export {
   unsignedToken,
 } from './forge.js';
 export { currentSigningKey, readSigningKeys, type SigningKey } from './signing-keys.js';
+export { athOf, dpopProofKey, type ProofKey, type ProofOptions } from './dpop-proof.js';

@@ -4,14 +4,17 @@ import axios, {
   type CreateAxiosDefaults,
   type InternalAxiosRequestConfig,
 } from 'axios';
+import { useDpopNonce } from './dpop.js';
 import type { TokenProvider } from './token-provider.js';
 
 const USED_TOKEN = Symbol('usedToken');
 const RETRIED = Symbol('retriedWithNewToken');
+const NONCE_RETRIED = Symbol('retriedWithDpopNonce');
 
 type TaggedConfig = InternalAxiosRequestConfig & {
   [USED_TOKEN]?: string;
   [RETRIED]?: boolean;
+  [NONCE_RETRIED]?: boolean;
 };
 
 /**
@@ -28,19 +31,47 @@ export function isInvalidTokenResponse(response: AxiosResponse | undefined): boo
 }
 
 /**
- * Makes every request of `instance` carry `Authorization: Bearer <token>` from `tokens`. When the
- * API answers 401 `invalid_token`, the token is dropped from the cache and the request is sent once
- * more with a fresh one; a second refusal is returned to the caller as is.
+ * Makes every request of `instance` carry `Authorization: Bearer <token>` from `tokens`, or, when
+ * `tokens` binds its tokens to a key (`tokens.dpop`), `Authorization: DPoP <token>` and a fresh
+ * proof of that key for this method and URL (RFC 9449 §7). When the API answers 401
+ * `invalid_token`, the token is dropped from the cache and the request is sent once more with a
+ * fresh one; when it asks for a DPoP nonce (`use_dpop_nonce`), once more with a proof carrying
+ * it. A second refusal is returned to the caller as is.
  */
 export function attachTokenProvider(instance: AxiosInstance, tokens: TokenProvider): AxiosInstance {
+  const { dpop } = tokens;
   instance.interceptors.request.use(async (config: TaggedConfig) => {
     const token = await tokens.getAccessToken();
-    config.headers.set('Authorization', `Bearer ${token}`);
+    if (dpop) {
+      const url = instance.getUri(config);
+      config.headers.set('Authorization', `DPoP ${token}`);
+      config.headers.set(
+        'DPoP',
+        await dpop.proof({
+          htm: config.method ?? 'GET',
+          htu: url,
+          accessToken: token,
+          nonce: dpop.nonceFor(url),
+        }),
+      );
+    } else {
+      config.headers.set('Authorization', `Bearer ${token}`);
+    }
     config[USED_TOKEN] = token;
     return config;
   });
 
   const retry = (config: TaggedConfig | undefined, response: AxiosResponse | undefined) => {
+    if (dpop && config && response) {
+      const url = instance.getUri(config);
+      const headers = response.headers as Record<string, unknown>;
+      // The nonce rides on the answer; the request interceptor puts it in the next proof.
+      dpop.rememberNonce(url, headers['dpop-nonce'] as string | undefined);
+      if (!config[NONCE_RETRIED] && useDpopNonce(response.status, headers, response.data)) {
+        config[NONCE_RETRIED] = true;
+        return instance.request(config);
+      }
+    }
     if (!config || config[RETRIED] || !isInvalidTokenResponse(response)) return undefined;
     tokens.invalidate(config[USED_TOKEN]);
     config[RETRIED] = true;
@@ -49,7 +80,8 @@ export function attachTokenProvider(instance: AxiosInstance, tokens: TokenProvid
 
   instance.interceptors.response.use(
     // Reached for a 401 only when the caller chose a `validateStatus` that accepts it.
-    (response) => retry(response.config, response) ?? response,
+    (response) =>
+      response.status === 401 ? (retry(response.config, response) ?? response) : response,
     (error: unknown) => {
       if (axios.isAxiosError(error)) {
         const retried = retry(error.config, error.response);

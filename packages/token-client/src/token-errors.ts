@@ -12,6 +12,7 @@ export interface TokenVariableNames {
   issuer: string;
   authMethod: string;
   audienceParam: string;
+  tokenBinding: string;
 }
 
 export const DEFAULT_VARIABLE_NAMES: TokenVariableNames = {
@@ -23,6 +24,7 @@ export const DEFAULT_VARIABLE_NAMES: TokenVariableNames = {
   issuer: 'ISSUER_BASE_URL',
   authMethod: 'TOKEN_AUTH_METHOD',
   audienceParam: 'TOKEN_AUDIENCE_PARAM',
+  tokenBinding: 'TOKEN_BINDING',
 };
 
 /**
@@ -114,6 +116,17 @@ export function explainRefusal(
       return {
         message: `the authorization server finds the token request for ${who} malformed: check ${names.authMethod}, ${names.audienceParam} and ${names.audience}`,
         variables: [names.authMethod, names.audienceParam, names.audience],
+      };
+    case 'dpop_not_issued':
+      return {
+        message: `the authorization server answered a DPoP token request for ${who} with a token that is not DPoP-bound: it does not support DPoP (RFC 9449) for this client or API; enable DPoP there, or set ${names.tokenBinding}=none`,
+        variables: [names.tokenBinding, names.issuer],
+      };
+    case 'invalid_dpop_proof':
+    case 'use_dpop_nonce':
+      return {
+        message: `the authorization server refuses the DPoP proof of ${who}: check the clock of this machine and ${names.tokenEndpoint} / ${names.issuer} (the proof names the exact token endpoint URL), or set ${names.tokenBinding}=none`,
+        variables: [names.tokenBinding, names.tokenEndpoint, names.issuer],
       };
     default:
       return {

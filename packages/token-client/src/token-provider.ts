@@ -8,6 +8,7 @@ import {
 } from '@repo/issuer-metadata';
 import { fingerprint, type Logger } from '@repo/logger';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
+import { useDpopNonce, type DpopKey } from './dpop.js';
 import {
   DEFAULT_VARIABLE_NAMES,
   explainRefusal,
@@ -58,6 +59,11 @@ export interface TokenProviderOptions {
   refusalCooldownMs?: number;
   /** Names of the settings behind each option, for error messages. */
   variables?: Partial<TokenVariableNames>;
+  /**
+   * Bind tokens to this key (DPoP, RFC 9449, `TOKEN_BINDING=dpop`): each token request carries a
+   * proof, and a token that is not `token_type: DPoP` is refused as `dpop_not_issued`.
+   */
+  dpop?: DpopKey;
 }
 
 /** A token as the provider keeps it. */
@@ -92,6 +98,8 @@ export interface TokenProviderStats {
 /** The cached token as logs may show it: its fingerprint and times, never the token. */
 export interface CachedTokenState {
   fingerprint: string;
+  /** `Bearer`, or `DPoP` for a token bound to the provider's key: the binding of the cache. */
+  tokenType: string;
   scope: string[];
   obtainedAt: number;
   expiresAt: number;
@@ -106,6 +114,8 @@ export interface CachedTokenState {
 export interface TokenProvider {
   readonly clientId: string;
   readonly audience: string;
+  /** The key its tokens are bound to (DPoP), when it asks for bound tokens. */
+  readonly dpop?: DpopKey;
   /** A valid token: the cached one, or a new one if it is missing or near expiry. */
   getToken(): Promise<AccessToken>;
   /** Just the access token string, for an `Authorization: Bearer` header. */
@@ -314,7 +324,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     return (tokenEndpoint = found);
   }
 
-  function tokenRequest(url: string): Promise<AxiosResponse> {
+  async function tokenRequest(url: string, nonce?: string): Promise<AxiosResponse> {
     const body = new URLSearchParams({ grant_type: GRANT_TYPE });
     body.set(audienceParam, audience);
     if (scopes.length > 0) body.set('scope', scopes.join(' '));
@@ -329,6 +339,13 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     } else {
       body.set('client_id', clientId);
       body.set('client_secret', clientSecret);
+    }
+    if (options.dpop) {
+      headers.DPoP = await options.dpop.proof({
+        htm: 'POST',
+        htu: url,
+        nonce: nonce ?? options.dpop.nonceFor(url),
+      });
     }
     counters.tokenRequests++;
     return http.post(url, body.toString(), {
@@ -365,9 +382,21 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
 
   async function obtain(): Promise<AccessToken> {
     const url = await discover();
-    const response = await withRetries(`token request to ${url}`, () =>
+    let response = await withRetries(`token request to ${url}`, () =>
       sent(() => tokenRequest(url)),
     );
+    if (options.dpop) {
+      // RFC 9449 §8: a server that wants a nonce in the proof says so once; retry once with it.
+      const nonce = useDpopNonce(response.status, response.headers, response.data);
+      options.dpop.rememberNonce(url, response.headers?.['dpop-nonce'] as string | undefined);
+      if (nonce !== undefined) {
+        log?.info('token endpoint asked for a DPoP nonce, retrying once with it');
+        response = await withRetries(`token request to ${url}`, () =>
+          sent(() => tokenRequest(url, nonce)),
+        );
+        options.dpop.rememberNonce(url, response.headers?.['dpop-nonce'] as string | undefined);
+      }
+    }
     const data = (
       response.data && typeof response.data === 'object' ? response.data : {}
     ) as Record<string, unknown>;
@@ -388,6 +417,13 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     if (typeof accessToken !== 'string' || accessToken === '') {
       refuse('invalid_token_response', response.status, 'the answer has no access_token');
     }
+    if (options.dpop && String(data.token_type).toLowerCase() !== 'dpop') {
+      refuse(
+        'dpop_not_issued',
+        response.status,
+        `a DPoP token was asked for, the answer has token_type ${JSON.stringify(data.token_type ?? null)}`,
+      );
+    }
     const now = Date.now();
     const claims = claimsOf(accessToken);
     const lifetimeSeconds = lifetimeOf(data, claims, now);
@@ -405,6 +441,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     refusal = undefined;
     log?.info('access token obtained', {
       tokenFingerprint: token.fingerprint,
+      tokenType: token.tokenType,
       scope: token.scope.join(' '),
       lifetimeSeconds,
       expiresAt: new Date(token.expiresAt).toISOString(),
@@ -464,6 +501,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   return {
     clientId,
     audience,
+    ...(options.dpop && { dpop: options.dpop }),
     getToken,
     async getAccessToken() {
       return (await getToken()).accessToken;
@@ -477,6 +515,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     cachedToken: () =>
       cached && {
         fingerprint: cached.fingerprint,
+        tokenType: cached.tokenType,
         scope: cached.scope,
         obtainedAt: cached.obtainedAt,
         expiresAt: cached.expiresAt,

@@ -111,6 +111,7 @@ describe('createTokenProvider', () => {
     // The console's cache view: the token's state, never the token.
     expect(tokens.cachedToken()).toEqual({
       fingerprint: expect.stringMatching(/^sha256:[0-9a-f]{8}$/),
+      tokenType: 'Bearer',
       scope: expect.any(Array),
       obtainedAt: expect.any(Number),
       expiresAt: expect.any(Number),

@@ -8,7 +8,8 @@
  * phases.
  *
  * Knobs (environment): BENCH_ROUNDS (12), BENCH_PROCESSES (6), BENCH_ROUND_SECONDS (2),
- * BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (50), BENCH_OUT (the docs folder).
+ * BENCH_WARMUP_SECONDS (3), BENCH_CONNECTIONS (50), BENCH_DPOP_ROUNDS (6), BENCH_DPOP_REQUESTS (500),
+ * BENCH_OUT (the docs folder).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
@@ -17,6 +18,7 @@ import { repoRoot } from 'demo-stack';
 import { giftdeliveriesTokens } from './demo-client.js';
 import { measureAppServer } from './phases/app-server.js';
 import { measureDirections } from './phases/directions.js';
+import { measureDpopCost } from './phases/dpop-cost.js';
 import { measureOverhead } from './phases/overhead.js';
 import { measureTokenEconomy } from './phases/token-economy.js';
 import { renderMarkdown, renderSummary, type BenchReport, type Phase } from './report.js';
@@ -129,6 +131,20 @@ const appServer = stack
     )
   : noStack;
 
+const dpopRounds = number('BENCH_DPOP_ROUNDS', 6);
+const dpopRequests = number('BENCH_DPOP_REQUESTS', 500);
+const dpopCost = stack
+  ? await phase(
+      `DPoP verification cost: Bearer (cached, uncached) vs DPoP × ${dpopRounds} rounds × ${dpopRequests} requests`,
+      () =>
+        measureDpopCost({
+          issuer: stack!.issuer,
+          rounds: dpopRounds,
+          requestsPerRound: dpopRequests,
+        }),
+    )
+  : noStack;
+
 const rssAfterLoadMiB = stack && {
   'auth-server': rssMiB(stack.auth.child.pid),
   'worldmappers-api': rssMiB(stack.worldmappers.child.pid),
@@ -146,6 +162,7 @@ const report: BenchReport = {
   tokenEconomy,
   directions,
   coldStart: cold,
+  dpopCost,
   ...(rssAfterLoadMiB ? { rssAfterLoadMiB } : {}),
 };
 
@@ -159,4 +176,8 @@ say('');
 say(
   `Wrote ${join(out, 'benchmarks.md')} and benchmarks.json (${report.durationSeconds.toFixed(0)} s).`,
 );
-process.exitCode = [overhead, appServer, tokenEconomy, directions, cold].every((p) => p.ok) ? 0 : 1;
+process.exitCode = [overhead, appServer, tokenEconomy, directions, cold, dpopCost].every(
+  (p) => p.ok,
+)
+  ? 0
+  : 1;

@@ -1,4 +1,5 @@
 import type { AppServerResult } from './phases/app-server.js';
+import { DPOP_VARIANTS, DPOP_VARIANT_LABELS, type DpopCostResult } from './phases/dpop-cost.js';
 import type { OverheadResult } from './phases/overhead.js';
 import type { DirectionsResult } from './phases/directions.js';
 import type { TokenEconomyResult } from './phases/token-economy.js';
@@ -30,6 +31,8 @@ export interface BenchReport {
   tokenEconomy: Phase<TokenEconomyResult>;
   directions: Phase<DirectionsResult>;
   coldStart: Phase<ColdStartResult>;
+  /** The cost per request of DPoP verification beside Bearer (absent from older reports). */
+  dpopCost?: Phase<DpopCostResult>;
   /** Resident memory after all the load phases, MiB. */
   rssAfterLoadMiB?: Record<string, number | undefined>;
 }
@@ -116,6 +119,24 @@ function appServerSection(a: AppServerResult): string[] {
   ];
 }
 
+function dpopSection(d: DpopCostResult): string[] {
+  return [
+    `Time spent in \`authenticate\` of @repo/resource-server per request (process.hrtime around the middleware, one process, sequential requests on 127.0.0.1), ${d.rounds} rounds × ${d.requestsPerRound} requests per variant, the variants taking turns in a rotating order; each round's median per variant, then the median over the rounds. The proofs are signed before each round (the client's cost, not the API's); each one is fresh, so the replay check records every jti.`,
+    '',
+    table(
+      ['variant', 'µs/request (median)', 'µs min–max'],
+      DPOP_VARIANTS.map((v) => [
+        DPOP_VARIANT_LABELS[v],
+        fmt(d.micros[v].median),
+        range(d.micros[v]),
+      ]),
+    ),
+    '',
+    `- DPoP costs **${fmt(d.ratio.overCached.median, 1)}×** a cached Bearer request (middle half of the rounds ${fmt(d.ratio.overCached.q1, 1)}–${fmt(d.ratio.overCached.q3, 1)}×) and **${fmt(d.ratio.overUncached.median, 2)}×** a Bearer token verified from scratch (${fmt(d.ratio.overUncached.q1, 2)}–${fmt(d.ratio.overUncached.q3, 2)}×): a proof is never cached, so every DPoP request pays the token's signature, the proof's signature and the checks around them.`,
+    '',
+  ];
+}
+
 /** The short table printed at the end of `npm run bench`. */
 export function renderSummary(report: BenchReport): string {
   const out: string[] = [];
@@ -134,6 +155,13 @@ export function renderSummary(report: BenchReport): string {
       `${fmt(a.ratio.median, 2)}× req/s (${fmt(a.served['node-http'].cpuMicrosPerRequest.median)} → ${fmt(a.served['app-server'].cpuMicrosPerRequest.median)} µs CPU/req)`,
     ]);
   } else rows.push(['createAppServer vs http.createServer', failed(appServer)]);
+  if (report.dpopCost?.ok) {
+    const d = report.dpopCost.figures;
+    rows.push([
+      'DPoP verification per request vs Bearer',
+      `${fmt(d.micros.dpop.median)} µs vs ${fmt(d.micros['bearer-cached'].median)} µs cached (${fmt(d.ratio.overCached.median, 1)}×), ${fmt(d.micros.bearer.median)} µs uncached (${fmt(d.ratio.overUncached.median, 2)}×)`,
+    ]);
+  } else if (report.dpopCost) rows.push(['DPoP verification', failed(report.dpopCost)]);
   if (tokenEconomy.ok) {
     const t = tokenEconomy.figures;
     rows.push([
@@ -255,6 +283,11 @@ export function renderMarkdown(report: BenchReport): string {
   if (appServer.ok) md.push(...appServerSection(appServer.figures));
   else md.push(failed(appServer), '');
 
+  if (report.dpopCost) {
+    md.push('## DPoP verification cost', '');
+    if (report.dpopCost.ok) md.push(...dpopSection(report.dpopCost.figures));
+    else md.push(failed(report.dpopCost), '');
+  }
   md.push('## 2. Token economy', '');
   if (tokenEconomy.ok) {
     const t = tokenEconomy.figures;

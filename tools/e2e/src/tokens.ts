@@ -17,10 +17,15 @@ export async function fetchToken(
   clientId: DemoClientId,
   audience: string,
   scope?: string,
+  /** A DPoP proof for the token endpoint (RFC 9449 §5): the token is then bound to its key. */
+  dpopProof?: string,
 ): Promise<TokenResponse> {
   const res = await fetch(`${issuer}oauth/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: {
+      'content-type': 'application/json',
+      ...(dpopProof === undefined ? {} : { dpop: dpopProof }),
+    },
     body: JSON.stringify({
       grant_type: 'client_credentials',
       client_id: clientId,

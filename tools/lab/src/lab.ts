@@ -67,7 +67,10 @@ const numbers = args.only
   ? args.only.split(',').map((part) => Number(part.trim()))
   : Object.keys(SCENARIOS).map(Number);
 for (const number of numbers) {
-  if (!SCENARIOS[number]) fail(`--only takes scenario numbers from 1 to 10, not "${args.only}"`);
+  if (!SCENARIOS[number]) {
+    const known = Object.keys(SCENARIOS).join(', ');
+    fail(`--only takes scenario numbers (${known}), not "${args.only}"`);
+  }
 }
 
 const env = environmentWithDotenv(process.env);

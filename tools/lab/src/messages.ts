@@ -58,6 +58,12 @@ export interface Messages {
   cacheRenewal(fingerprint: string, renewal: string, expiry: string): string;
   cacheExpected(calls: number): string;
   why10: string;
+  dpopBound(tokenType: string, jkt: string, thumbprint: string): string;
+  dpopLegit: string;
+  dpopStolen: string;
+  dpopOtherUrl: string;
+  dpopReplay: string;
+  why12: string;
   clientLockedOut(client: string, seconds: string): string;
   keyFileFound(path: string): string;
   keyFileMismatch(path: string): string;
@@ -65,7 +71,7 @@ export interface Messages {
 
 const en: Messages = {
   intro:
-    'OAuth 2.0 client credentials lab: ten scenarios, each a real request to the running services.',
+    'OAuth 2.0 client credentials lab: each scenario is a real request to the running services.',
   usingRunning: (urls) => `Using the stack that is already running: ${urls}`,
   startingOwn:
     'Nothing answers on the configured URLs: starting auth-server, worldmappers-api and giftdeliveries from their builds, on free ports…',
@@ -94,6 +100,7 @@ const en: Messages = {
     8: 'A wrong client secret',
     9: 'Key rotation without restarting the API',
     10: 'Token caching: one token request for many API calls',
+    12: 'DPoP: a stolen token is useless without its key',
   },
   why1: 'The auth-server authenticated giftdeliveries by its id and secret, then authorized it: a token for one API (aud) with the scopes it was granted; the API checked the signature, exp, iss and aud, then the scope of the route.',
   jwtHeader:
@@ -140,13 +147,14 @@ const en: Messages = {
   rotationManual:
     'The lab did not start this stack and cannot reach its key file. To see a rotation: run `npm run rotate-keys` (for `npm start`) or `docker compose exec auth-server node dist/rotate-keys.js` (for compose), then run `npm run lab -- --only 1` again: the token has a new kid and the API accepts it without a restart.',
   rotationJwks: (kids) => `The JWKS now publishes the keys ${kids}.`,
-  expectation: ({ status, error, challenge }) => {
+  expectation: ({ status, error, challenge, scheme }) => {
     const answer = error ? `${status} ${error}` : String(status);
+    const header = scheme === 'DPoP' ? 'a DPoP challenge' : 'WWW-Authenticate';
     if (challenge === undefined) return answer;
     if (challenge === null) return `${answer}, no WWW-Authenticate header`;
     if (challenge === 'bare')
-      return `${answer}, WWW-Authenticate with nothing but realm="urn:worldmappers"`;
-    return `${answer}, WWW-Authenticate with ${attributesOf(challenge).join(' and ')}`;
+      return `${answer}, ${header} with nothing but realm="urn:worldmappers"`;
+    return `${answer}, ${header} with ${attributesOf(challenge).join(' and ')}`;
   },
   cacheCalls: (calls, statuses, tokenRequests) =>
     `${calls} API calls (answers: ${statuses}) made with ${tokenRequests} token request(s).`,
@@ -155,6 +163,17 @@ const en: Messages = {
   cacheExpected: (calls) => `${calls} API calls with 200, 1 token request`,
   why10:
     "The client keeps its token (createTokenProvider of @repo/token-client, the one giftdeliveries uses) and sends the same one with every call until shortly before exp. Asking for a token per call would multiply the load on the authorization server, and hosted ones (Auth0's M2M token quota) count every request.",
+  dpopBound: (tokenType, jkt, thumbprint) =>
+    `token_type: ${tokenType}; the token's cnf.jkt is ${jkt}, the thumbprint of the public key in the proof (${thumbprint}). The private key was made in this process's memory and never sent anywhere.`,
+  dpopLegit:
+    'giftdeliveries calls the API with Authorization: DPoP and a fresh proof signed by its key (htm GET, htu the URL without its query, iat, a new jti, ath = the hash of the token):',
+  dpopStolen:
+    'An attacker has copied the token (from a log, a proxy, a memory dump) but not the key. Without a proof, and then as a plain Bearer token:',
+  dpopOtherUrl:
+    'The attacker has also captured the proof of the call above and attaches it to another request (the directions route):',
+  dpopReplay: 'And sends the captured proof again, to the very URL it was made for:',
+  why12:
+    "The token is bound to giftdeliveries' key (cnf.jkt, RFC 9449). Each request needs a proof signed by that key for exactly this method and URL, made within the last minute, hashing exactly this token, and never seen before (its jti is remembered for its window). The attacker can copy the token and even a proof, but cannot sign a new one: every request is refused. A plain bearer token would have worked for whoever held it.",
   clientLockedOut: (client, seconds) =>
     `the auth-server is slowing guesses for ${client} after repeated wrong secrets (scenario 8 run several times) and this request waited too long in line: run the lab again in ${seconds} s.`,
   keyFileFound: (path) =>
@@ -165,7 +184,7 @@ const en: Messages = {
 
 const ja: Messages = {
   intro:
-    'OAuth 2.0 クライアントクレデンシャルグラントのラボ：10 のシナリオを、実際に動いているサービスへのリクエストで確かめます。',
+    'OAuth 2.0 クライアントクレデンシャルグラントのラボ：各シナリオを、実際に動いているサービスへのリクエストで確かめます。',
   usingRunning: (urls) => `すでに起動しているスタックを使います：${urls}`,
   startingOwn:
     '設定された URL に応答がありません。ビルド済みの auth-server・worldmappers-api・giftdeliveries を空いているポートで起動します…',
@@ -194,6 +213,7 @@ const ja: Messages = {
     8: '間違ったクライアントシークレット',
     9: 'API を再起動せずに署名鍵をローテーションする',
     10: 'トークンのキャッシュ：何度 API を呼んでもトークン要求は 1 回',
+    12: 'DPoP：盗まれたトークンも、鍵がなければ役に立たない',
   },
   why1: '認可サーバーは giftdeliveries をクライアント ID とシークレットで認証し、そのうえで認可しました。発行したのは、1 つの API（aud）宛てで、許可されたスコープだけを持つアクセストークンです。API は署名、有効期限（exp）、発行者（iss）、オーディエンス（aud）を検証し、最後にルートのスコープを確かめました。',
   jwtHeader:
@@ -240,13 +260,14 @@ const ja: Messages = {
   rotationManual:
     'このスタックはラボが起動したものではなく、鍵ファイルにもアクセスできません。ローテーションを試すには、`npm run rotate-keys`（npm start の場合）または `docker compose exec auth-server node dist/rotate-keys.js`（compose の場合）を実行してから、`npm run lab -- --only 1` をもう一度実行してください。トークンの kid が変わり、API は再起動なしで受け付けます。',
   rotationJwks: (kids) => `JWKS には現在、鍵 ${kids} が公開されています。`,
-  expectation: ({ status, error, challenge }) => {
+  expectation: ({ status, error, challenge, scheme }) => {
     const answer = error ? `${status} ${error}` : String(status);
+    const header = scheme === 'DPoP' ? 'DPoP チャレンジ' : 'WWW-Authenticate';
     if (challenge === undefined) return `${answer} が返りました`;
     if (challenge === null) return `${answer} で、WWW-Authenticate ヘッダーはありませんでした`;
     if (challenge === 'bare')
-      return `${answer} で、WWW-Authenticate には realm="urn:worldmappers" だけが付きました`;
-    return `${answer} で、WWW-Authenticate に ${attributesOf(challenge).join(' と ')} が付きました`;
+      return `${answer} で、${header} には realm="urn:worldmappers" だけが付きました`;
+    return `${answer} で、${header} に ${attributesOf(challenge).join(' と ')} が付きました`;
   },
   cacheCalls: (calls, statuses, tokenRequests) =>
     `API を ${calls} 回呼び出し（応答：${statuses}）、トークン要求は ${tokenRequests} 回でした。`,
@@ -255,6 +276,17 @@ const ja: Messages = {
   cacheExpected: (calls) => `API 呼び出し ${calls} 回がすべて 200 で、トークン要求は 1 回`,
   why10:
     'クライアントはトークンを保持し（giftdeliveries と同じ @repo/token-client の createTokenProvider）、有効期限の少し前まで、同じトークンをすべての呼び出しに付けて送ります。呼び出しごとにトークンを要求すると認可サーバーの負荷が何倍にもなり、ホスト型の認可サーバー（Auth0 の M2M トークンのクォータなど）ではすべての要求が数えられます。',
+  dpopBound: (tokenType, jkt, thumbprint) =>
+    `token_type は ${tokenType} です。トークンの cnf.jkt は ${jkt} で、証明（DPoP proof）に含まれる公開鍵のサムプリント（${thumbprint}）と一致します。秘密鍵はこのプロセスのメモリー内で作ったもので、どこにも送っていません。`,
+  dpopLegit:
+    'giftdeliveries は Authorization: DPoP と、自分の鍵で署名した新しい証明を付けて API を呼び出します（htm は GET、htu はクエリを除いた URL、iat、毎回新しい jti、ath はトークンのハッシュ）：',
+  dpopStolen:
+    '攻撃者がトークンをコピーしました（ログ、プロキシ、メモリーダンプなどから）。ただし鍵は持っていません。証明なしで送り、続いて普通の Bearer トークンとして送ります：',
+  dpopOtherUrl:
+    '攻撃者は上の呼び出しの証明も盗み取り、別のリクエスト（経路検索のルート）に付けて送ります：',
+  dpopReplay: 'さらに、盗んだ証明を、それが作られた URL そのものにもう一度送ります：',
+  why12:
+    'このトークンは giftdeliveries の鍵に結び付けられています（cnf.jkt、RFC 9449）。リクエストごとに、その鍵で署名した証明が必要です。証明は、このメソッドとこの URL のためのもので、1 分以内に作られ、このトークンのハッシュを含み、一度も使われていないもの（jti は有効な間だけ記録します）でなければなりません。攻撃者はトークンも証明もコピーできますが、新しい証明には署名できないので、すべてのリクエストが拒否されます。普通の Bearer トークンなら、持っている人なら誰でも使えてしまいます。',
   clientLockedOut: (client, seconds) =>
     `シークレットの誤りが続いたため（シナリオ 8 を何度も実行した）、認可サーバーは ${client} への推測を減速しており、このリクエストは順番を待ちきれませんでした。${seconds} 秒後にもう一度ラボを実行してください。`,
   keyFileFound: (path) =>

@@ -5,7 +5,7 @@ import {
   signToken,
   tamperPayload,
 } from '@repo/testkit';
-import { createTokenProvider, renewalTime } from '@repo/token-client';
+import { createDpopKey, createTokenProvider, renewalTime } from '@repo/token-client';
 import { send, shortToken, type Exchange } from './exchange.js';
 import type { Printer } from './printer.js';
 import type { LabStack } from './stack.js';
@@ -87,25 +87,33 @@ export interface Expectation {
   status: number;
   error?: string;
   challenge?: ChallengeExpectation;
+  /** The challenge the expectation is about (RFC 9449 §7.1 puts both side by side). Default Bearer. */
+  scheme?: 'Bearer' | 'DPoP';
 }
 
-/** The attributes of a `Bearer` challenge (RFC 6750 §3), by name. */
-function challengeAttributes(challenge: string): Record<string, string> {
-  const attributes: Record<string, string> = {};
-  for (const [, name, value] of challenge.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
-    attributes[name!] = value!;
+/** The attributes of each challenge (RFC 6750 §3, RFC 9449 §7.1), by scheme and name. */
+function challengeAttributes(header: string): Record<string, Record<string, string>> {
+  const challenges: Record<string, Record<string, string>> = {};
+  let current: Record<string, string> | undefined;
+  for (const [, scheme, name, value] of header.matchAll(
+    /(?:^|,\s*)(?:(Bearer|DPoP)\s+)?(\w+)="((?:[^"\\]|\\.)*)"/g,
+  )) {
+    if (scheme) current = challenges[scheme] = {};
+    if (current) current[name!] = value!;
   }
-  return attributes;
+  return challenges;
 }
 
-function challengeMatches(expected: ChallengeExpectation | undefined, got: string | null): boolean {
-  if (expected === undefined) return true;
-  if (expected === null || got === null) return expected === got;
-  if (!got.startsWith('Bearer ')) return false;
-  const attributes = challengeAttributes(got);
-  if (attributes.realm !== WORLDMAPPERS) return false;
-  if (expected === 'bare') return Object.keys(attributes).length === 1;
-  return Object.entries(expected).every(([name, value]) => attributes[name] === value);
+function challengeMatches(expected: Expectation, got: string | null): boolean {
+  const { challenge } = expected;
+  if (challenge === undefined) return true;
+  if (challenge === null || got === null) return challenge === got;
+  const attributes = challengeAttributes(got)[expected.scheme ?? 'Bearer'];
+  if (attributes?.realm !== WORLDMAPPERS) return false;
+  // A DPoP challenge always names its proof algorithms besides the realm.
+  const { algs: _algs, ...rest } = attributes;
+  if (challenge === 'bare') return Object.keys(rest).length === 1;
+  return Object.entries(challenge).every(([name, value]) => attributes[name] === value);
 }
 
 /** Prints the exchange and the verdict; true when it matches the documented behaviour. */
@@ -115,7 +123,7 @@ function judge(ctx: ScenarioContext, exchange: Exchange, expected: Expectation):
   const ok =
     exchange.status === expected.status &&
     (expected.error === undefined || error === expected.error) &&
-    challengeMatches(expected.challenge, exchange.challenge);
+    challengeMatches(expected, exchange.challenge);
   const got = [exchange.status, typeof error === 'string' ? error : undefined, exchange.challenge]
     .filter(Boolean)
     .join(', ');
@@ -318,6 +326,89 @@ async function tokenCaching(ctx: ScenarioContext): Promise<Outcome> {
   return ok ? 'pass' : 'fail';
 }
 
+/** A call of worldmappers-api with `Authorization: DPoP <token>` and, if given, a DPoP proof. */
+const callWithDpop = (ctx: ScenarioContext, path: string, token: string, proof?: string) =>
+  send(`${ctx.stack.worldmappers}${path}`, {
+    headers: { authorization: `DPoP ${token}`, ...(proof === undefined ? {} : { dpop: proof }) },
+  });
+
+async function stolenToken(ctx: ScenarioContext): Promise<Outcome> {
+  const { out, stack } = ctx;
+  // The key pair never leaves giftdeliveries' memory: the attacker below never has it.
+  const key = await createDpopKey();
+  const tokenEndpoint = `${stack.issuer}token`;
+  const body = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: 'giftdeliveries',
+    client_secret: ctx.secrets.giftdeliveries,
+    audience: WORLDMAPPERS,
+  });
+  const issued = await send(tokenEndpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      dpop: await key.proof({ htm: 'POST', htu: tokenEndpoint }),
+    },
+    body: body.toString(),
+    shownBody: body
+      .toString()
+      .replace(/client_secret=[^&]*/, `client_secret=<${out.t.secretPlaceholder}>`),
+  });
+  let ok = judge(ctx, issued, { status: 200 });
+  const { access_token: token, token_type: tokenType } = issued.body as {
+    access_token?: string;
+    token_type?: string;
+  };
+  if (!token) return 'fail';
+  const { cnf } = decodeJwt(token).payload as { cnf?: { jkt?: string } };
+  out.note(out.t.dpopBound(String(tokenType), String(cnf?.jkt), key.thumbprint));
+  ok = tokenType === 'DPoP' && cnf?.jkt === key.thumbprint && ok;
+
+  out.line();
+  out.note(out.t.dpopLegit);
+  const geocode = `${stack.worldmappers}${GEOCODE}`;
+  const proof = await key.proof({ htm: 'GET', htu: geocode, accessToken: token });
+  ok =
+    judge(ctx, await callWithDpop(ctx, GEOCODE, token, proof), { status: 200, challenge: null }) &&
+    ok;
+
+  out.line();
+  out.note(out.t.dpopStolen);
+  ok =
+    judge(ctx, await callWithDpop(ctx, GEOCODE, token), {
+      status: 401,
+      error: 'invalid_dpop_proof',
+      scheme: 'DPoP',
+      challenge: { error: 'invalid_dpop_proof' },
+    }) && ok;
+  ok =
+    judge(ctx, await callApi(ctx, GEOCODE, token), {
+      status: 401,
+      error: 'invalid_token',
+      challenge: { error: 'invalid_token' },
+    }) && ok;
+
+  out.line();
+  out.note(out.t.dpopOtherUrl);
+  ok =
+    judge(ctx, await callWithDpop(ctx, DIRECTIONS, token, proof), {
+      status: 401,
+      error: 'invalid_dpop_proof',
+      scheme: 'DPoP',
+      challenge: { error: 'invalid_dpop_proof', error_description: 'DPoP Proof htu mismatch' },
+    }) && ok;
+  out.note(out.t.dpopReplay);
+  ok =
+    judge(ctx, await callWithDpop(ctx, GEOCODE, token, proof), {
+      status: 401,
+      error: 'invalid_dpop_proof',
+      scheme: 'DPoP',
+      challenge: { error: 'invalid_dpop_proof' },
+    }) && ok;
+  out.why(out.t.why12);
+  return ok ? 'pass' : 'fail';
+}
+
 /** The scenarios, by number. */
 export const SCENARIOS: Record<number, (ctx: ScenarioContext) => Promise<Outcome>> = {
   1: happyPath,
@@ -330,4 +421,5 @@ export const SCENARIOS: Record<number, (ctx: ScenarioContext) => Promise<Outcome
   8: wrongSecret,
   9: rotation,
   10: tokenCaching,
+  12: stolenToken,
 };

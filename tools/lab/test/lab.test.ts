@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from 'demo-stack';
 import { MESSAGES, type Lang } from '../src/messages.js';
+import { SCENARIOS } from '../src/scenarios.js';
+
+const NUMBERS = Object.keys(SCENARIOS).map(Number);
 
 const LAB = join(import.meta.dirname, '..', 'dist', 'lab.js');
 const ROOT = repoRoot;
@@ -33,13 +36,13 @@ function runLab(args: string[]): Promise<{ code: number | null; stdout: string; 
 
 describe('npm run lab', () => {
   it.each<Lang>(['en', 'ja'])(
-    'runs all ten scenarios as documented on a stack of its own (--lang %s) and exits 0',
+    'runs every scenario as documented on a stack of its own (--lang %s) and exits 0',
     async (lang) => {
       const { code, stdout, stderr } = await runLab(['--own-stack', '--lang', lang]);
       expect(stderr).toBe('');
       const t = MESSAGES[lang];
-      for (let n = 1; n <= 10; n += 1) expect(stdout).toContain(`━━ ${n}. ${t.titles[n]} ━━`);
-      expect(stdout).toContain(t.summary(10, 0, 0));
+      for (const n of NUMBERS) expect(stdout).toContain(`━━ ${n}. ${t.titles[n]} ━━`);
+      expect(stdout).toContain(t.summary(NUMBERS.length, 0, 0));
       expect(stdout).toContain(t.cacheExpected(5));
       expect(stdout).toContain(
         t.expectation({
@@ -50,6 +53,16 @@ describe('npm run lab', () => {
       );
       expect(stdout).toContain(t.startingOwn);
       expect(stdout).toContain(t.why4);
+      // Scenario 12: the stolen DPoP-bound token, refused without its key and for another URL.
+      expect(stdout).toContain(t.why12);
+      expect(stdout).toContain(
+        t.expectation({
+          status: 401,
+          error: 'invalid_dpop_proof',
+          scheme: 'DPoP',
+          challenge: { error: 'invalid_dpop_proof', error_description: 'DPoP Proof htu mismatch' },
+        }),
+      );
       expect(stdout).toContain(t.ruleAnalogy);
       // Shows requests, never a usable token or a secret.
       expect(stdout).not.toMatch(/eyJ[\w-]{20,}\.[\w-]{20,}\.[\w-]{20,}/);
@@ -69,9 +82,9 @@ describe('npm run lab', () => {
   );
 
   it('refuses an unknown scenario number with exit code 2 and the usage', async () => {
-    const { code, stderr } = await runLab(['--only', '12']);
+    const { code, stderr } = await runLab(['--only', '99']);
     expect(code).toBe(2);
-    expect(stderr).toContain('--only takes scenario numbers from 1 to 10');
+    expect(stderr).toContain(`--only takes scenario numbers (${NUMBERS.join(', ')}), not "99"`);
   });
 
   it('tells compose users the rotation command that exists in the image, as both Docker pages do', () => {

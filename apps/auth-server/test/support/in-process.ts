@@ -78,6 +78,7 @@ export async function startAuthServer(options: StartOptions = {}): Promise<Runni
       ...options.pace,
     },
     store: options.store,
+    dpopRequireNonce: settings.config.DPOP_REQUIRE_NONCE,
   });
   const server: Server = createServer(app);
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));

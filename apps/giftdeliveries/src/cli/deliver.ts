@@ -11,6 +11,7 @@ import axios, { type AxiosInstance } from 'axios';
 import {
   backoffDelay,
   createApiClient,
+  createDpopKey,
   createTokenProvider,
   parseRetryAfter,
   TokenEndpointUnavailableError,
@@ -173,6 +174,8 @@ async function main(): Promise<void> {
     tokenEndpoint: config.TOKEN_ENDPOINT,
     authMethod: config.TOKEN_AUTH_METHOD,
     audienceParam: config.TOKEN_AUDIENCE_PARAM,
+    // TOKEN_BINDING=dpop: a key pair for this run only, never written anywhere.
+    ...(config.TOKEN_BINDING === 'dpop' && { dpop: await createDpopKey() }),
     variables: {
       clientId: 'STOREFRONT_CLIENT_ID',
       clientSecret: 'STOREFRONT_CLIENT_SECRET',

@@ -12,7 +12,8 @@ const WORLDMAPPERS = 'urn:worldmappers';
 const GIFTDELIVERIES = 'urn:giftdeliveries';
 /** worldmappers-api's limit in this suite: low enough for one test to pass it. */
 const RATE_LIMIT = 20;
-const SENDER_CONSTRAINED = 'Sender-constrained tokens (cnf claim) are not accepted by this API.';
+const BOUND_AS_BEARER = 'DPoP-bound token requires the DPoP authentication scheme, not Bearer.';
+const DPOP_ALGS = 'ES256 ES384 ES512 PS256 PS384 PS512 RS256 RS384 RS512 EdDSA';
 
 let stack: DemoStack;
 let key: SigningKey;
@@ -85,11 +86,11 @@ describe('sender-constrained tokens (RFC 9449 §7.1)', () => {
         const res = await call(url(), { headers: { authorization } });
         expect(res.status).toBe(401);
         expect(res.headers['www-authenticate']).toBe(
-          `Bearer realm="${realm}", error="invalid_token", error_description="${SENDER_CONSTRAINED}"`,
+          `Bearer realm="${realm}", error="invalid_token", error_description="${BOUND_AS_BEARER}", DPoP realm="${realm}", algs="${DPOP_ALGS}"`,
         );
         expect(JSON.parse(res.body)).toEqual({
           error: 'invalid_token',
-          error_description: SENDER_CONSTRAINED,
+          error_description: BOUND_AS_BEARER,
         });
       }
     },

@@ -2,7 +2,7 @@
  * The attacks of issue 18 on the auth-server, against a real process with its default settings
  * (5 failures per 60 s, then one guess per 2 s per client id and address, 6 s in line at most):
  * the throttle cannot be outrun, erased or turned against the client; refusals reveal nothing;
- * discovery is true whatever the Host; DPoP is not offered.
+ * discovery is true whatever the Host; a forged DPoP proof gets no token (issue 19 turned DPoP on).
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,7 +200,8 @@ describe('true discovery metadata', () => {
     expect(doc.authorization_endpoint).toBeUndefined();
     expect(doc.code_challenge_methods_supported).toBeUndefined();
     expect(doc.response_modes_supported).toBeUndefined();
-    expect(doc.dpop_signing_alg_values_supported).toBeUndefined();
+    // DPoP is served since issue 19 (see dpop.test.ts), with asymmetric algorithms only.
+    expect(doc.dpop_signing_alg_values_supported).toEqual(['ES256', 'ES384', 'PS256', 'EdDSA']);
     expect(doc.scopes_supported).toContain('directions');
     expect(doc.scopes_supported).not.toContain('openid');
     expect(doc.grant_types_supported).toEqual(['client_credentials']);
@@ -221,8 +222,8 @@ describe('true discovery metadata', () => {
   );
 });
 
-describe('DPoP is not offered', () => {
-  it('issues a plain Bearer token without cnf to a request with a DPoP header (before: DPoP, cnf.jkt)', async () => {
+describe('DPoP proofs at the token endpoint', () => {
+  it('answers a forged proof with 400 invalid_dpop_proof and no token (before issue 19: a Bearer token)', async () => {
     const res = await guess(
       'giftdeliveries',
       DEMO_CLIENTS.giftdeliveries.devSecret,
@@ -231,15 +232,13 @@ describe('DPoP is not offered', () => {
       },
       '127.0.0.3',
     );
-    expect(res.status).toBe(200);
-    const body = JSON.parse(res.body) as { token_type: string; access_token: string };
-    expect(body.token_type).toBe('Bearer');
-    const claims = JSON.parse(
-      Buffer.from(body.access_token.split('.')[1]!, 'base64url').toString(),
-    );
-    expect(claims.cnf).toBeUndefined();
-    expect(res.headers.pragma).toBe('no-cache');
-    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.status).toBe(400);
+    expect(res.headers['www-authenticate']).toBeUndefined();
+    expect(JSON.parse(res.body)).toEqual({
+      error: 'invalid_dpop_proof',
+      error_description: 'invalid DPoP key binding',
+    });
+    expect(res.body).not.toMatch(STACK_TRACE);
   });
 });
 

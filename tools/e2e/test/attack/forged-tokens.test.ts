@@ -22,6 +22,8 @@ import { fetchToken, STACK_TRACE } from '../../src/tokens.js';
 
 const AUDIENCE = 'urn:worldmappers';
 const REALM = `realm="${AUDIENCE}"`;
+/** DPOP=allowed (the default): the DPoP challenge follows the Bearer one (RFC 9449 §7.1). */
+const DPOP = `, DPoP ${REALM}, algs="ES256 ES384 ES512 PS256 PS384 PS512 RS256 RS384 RS512 EdDSA"`;
 const GEOCODE = '/api/location/geocode?address=Kyoto';
 
 let stack: DemoStack;
@@ -76,12 +78,12 @@ async function get(path: string, authorization?: string): Promise<RawResponse> {
 
 const invalidToken = (description: string) => ({
   status: 401,
-  challenge: `Bearer ${REALM}, error="invalid_token", error_description="${description.replace(/"/g, "'")}"`,
+  challenge: `Bearer ${REALM}, error="invalid_token", error_description="${description.replace(/"/g, "'")}"${DPOP}`,
   body: { error: 'invalid_token', error_description: description },
 });
 const noCredentials = {
   status: 401,
-  challenge: `Bearer ${REALM}`,
+  challenge: `Bearer ${REALM}${DPOP}`,
   body: {
     error: 'invalid_token',
     error_description: 'An access token is required: send it as "Authorization: Bearer <token>".',
@@ -89,7 +91,7 @@ const noCredentials = {
 };
 const invalidRequest = (description: string) => ({
   status: 400,
-  challenge: `Bearer ${REALM}, error="invalid_request", error_description="${description.replace(/"/g, "'")}"`,
+  challenge: `Bearer ${REALM}, error="invalid_request", error_description="${description.replace(/"/g, "'")}"${DPOP}`,
   body: { error: 'invalid_request', error_description: description },
 });
 const unsupportedAlg = (alg: string) =>
@@ -235,7 +237,7 @@ describe('forged and malformed tokens are refused by worldmappers-api', () => {
     const description = 'The access token lacks the required scope: geocode:location.';
     expectAnswer(res, {
       status: 403,
-      challenge: `Bearer ${REALM}, error="insufficient_scope", error_description="${description}", scope="geocode:location"`,
+      challenge: `Bearer ${REALM}, error="insufficient_scope", error_description="${description}", scope="geocode:location"${DPOP}`,
       body: { error: 'insufficient_scope', error_description: description },
     });
   });

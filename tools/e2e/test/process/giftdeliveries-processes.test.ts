@@ -7,7 +7,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiClient, createTokenProvider, type TokenProvider } from '@repo/token-client';
+import {
+  createApiClient,
+  createDpopKey,
+  createTokenProvider,
+  type TokenProvider,
+} from '@repo/token-client';
 import { freePort, type ServiceProcess } from '@repo/testkit';
 import { startApp } from 'demo-stack';
 import { DEMO_CLIENTS, type DeliveryView } from '@repo/contracts';
@@ -86,7 +91,8 @@ beforeAll(async () => {
   [auth, worldmappers] = await Promise.all([
     startApp('auth-server', {
       port: authPort,
-      env: { ISSUER: issuer, DATA_DIR: join(root, 'auth') },
+      // Nonces required: DPoP clients must answer use_dpop_nonce (Bearer ones never see it).
+      env: { ISSUER: issuer, DATA_DIR: join(root, 'auth'), DPOP_REQUIRE_NONCE: 'true' },
     }),
     (async () => {
       // worldmappers-api checks the issuer at start-up on some paths: give the auth-server a head start.
@@ -131,6 +137,65 @@ describe('giftdeliveries with the auth-server and worldmappers-api', () => {
       audience: 'urn:worldmappers',
       scope: 'geocode:location directions',
       tokenFingerprint: expect.stringMatching(/^sha256:/),
+    });
+    await stop(gift);
+  }, 60_000);
+
+  it('plans a delivery with TOKEN_BINDING=dpop: DPoP-bound tokens and a proof on every call', async () => {
+    // Its own API DPoP-only too: the storefront must come with a DPoP-bound token as well.
+    const gift = await startGiftdeliveries(join(root, 'dpop'), {
+      TOKEN_BINDING: 'dpop',
+      DPOP: 'required',
+    });
+    const dpopStorefront = createTokenProvider({
+      clientId: DEMO_CLIENTS.storefront.id,
+      clientSecret: DEMO_CLIENTS.storefront.devSecret,
+      audience: 'urn:giftdeliveries',
+      issuerBaseURL: issuer,
+      dpop: await createDpopKey(),
+    });
+    const api = createApiClient({ baseURL: gift.url, tokens: dpopStorefront });
+    const { status, data } = await api.post('/deliveries', {
+      recipient: 'Yuki',
+      destination: 'Kyoto, JP',
+    });
+    expect(status).toBe(202);
+    const [planned] = await waitForStatus(api, [data.id], 'planned');
+    expect(planned!.route!.to).toMatchObject({ name: 'Kyoto', country: 'JP' });
+    expect((await dpopStorefront.getToken()).tokenType).toBe('DPoP');
+
+    // giftdeliveries asked for a nonce-carrying proof once, then got its DPoP token.
+    const lines = gift.records();
+    expect(
+      lines.filter(
+        (r) => r.message === 'token endpoint asked for a DPoP nonce, retrying once with it',
+      ),
+    ).toHaveLength(1);
+    expect(lines.filter((r) => r.message === 'access token obtained')).toEqual([
+      expect.objectContaining({ audience: 'urn:worldmappers', tokenType: 'DPoP' }),
+    ]);
+    // worldmappers-api saw DPoP calls from giftdeliveries and allowed them.
+    const audits = worldmappers
+      .records()
+      .filter(
+        (r) => r.audit === true && r.clientId === 'giftdeliveries' && r.requestId === data.id,
+      );
+    expect(audits.length).toBeGreaterThan(0);
+    expect(audits.every((r) => r.decision === 'allow')).toBe(true);
+
+    // The same API refuses the storefront's plain Bearer token: DPoP-only.
+    const plain = await writer().getAccessToken();
+    const refused = await fetch(`${gift.url}/deliveries/${data.id}`, {
+      headers: { authorization: `Bearer ${plain}` },
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toMatch(
+      /^DPoP realm="urn:giftdeliveries", error="invalid_token", error_description="This API accepts DPoP-bound tokens only/,
+    );
+    expect(await refused.json()).toEqual({
+      error: 'invalid_token',
+      error_description:
+        'This API accepts DPoP-bound tokens only: send "Authorization: DPoP <token>" with a DPoP proof.',
     });
     await stop(gift);
   }, 60_000);
