@@ -1,5 +1,18 @@
 // The client side: client credentials tokens (RFC 6749 §4.4) and an axios client that sends them.
 export { attachTokenProvider, createApiClient, type ApiClientOptions } from './api-client.js';
+export {
+  CLIENT_ASSERTION_ALGS,
+  CLIENT_ASSERTION_LIFETIME_SECONDS,
+  CLIENT_ASSERTION_TYPE,
+  ClientKeyError,
+  DEFAULT_CLIENT_ASSERTION_ALG,
+  generateClientKey,
+  loadClientKey,
+  publicPart,
+  signClientAssertion,
+  type ClientAssertionAlg,
+  type ClientKey,
+} from './client-assertion.js';
 export { backoffDelay, parseRetryAfter, type BackoffOptions } from './backoff.js';
 export {
   TokenEndpointUnavailableError,
