@@ -6,6 +6,11 @@ import Provider, {
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import type { Logger } from '@repo/logger';
+import {
+  ASSERTION_SIGNING_ALGS,
+  MAX_ASSERTION_LIFETIME_SECONDS,
+  type ClientKeysSnapshot,
+} from './client-keys.js';
 import { MemoryAdapter } from './memory-adapter.js';
 import type { KeySnapshot } from './keys/key-ring.js';
 import type { ResolvedClient, ResolvedRegistry } from './registry-check.js';
@@ -19,6 +24,67 @@ export interface ProviderOptions {
   logger: Logger;
   /** Tokens per client per hour (the registry's `tokenQuotaPerHour`). */
   quota: TokenQuota;
+  /** The public keys of the `private_key_jwt` clients whose JWKS is a file. */
+  clientJwks?: ClientKeysSnapshot['jwks'];
+}
+
+/** Seconds of clock drift allowed on a client assertion's `exp`, `nbf` and `iat`. */
+export const ASSERTION_CLOCK_TOLERANCE_SECONDS = 5;
+
+/**
+ * RFC 7523 §3 leaves the lifetime to the server: beyond oidc-provider's checks (signature, `iss`,
+ * `aud`, `exp`, `jti` once), an assertion must expire within {@link MAX_ASSERTION_LIFETIME_SECONDS}
+ * and must not claim to be issued in the future.
+ */
+async function assertShortLived(_ctx: KoaContextWithOIDC, claims: Record<string, unknown>) {
+  const now = Math.floor(Date.now() / 1000);
+  const tolerance = ASSERTION_CLOCK_TOLERANCE_SECONDS;
+  const exp = claims.exp as number;
+  if (exp - now > MAX_ASSERTION_LIFETIME_SECONDS + tolerance) {
+    throw new errors.InvalidClientAuth(
+      `client assertions may live at most ${MAX_ASSERTION_LIFETIME_SECONDS} seconds`,
+    );
+  }
+  if (claims.iat !== undefined) {
+    const iat = claims.iat as number;
+    if (iat > now + tolerance) throw new errors.InvalidClientAuth('iat is in the future');
+    if (exp - iat > MAX_ASSERTION_LIFETIME_SECONDS) {
+      throw new errors.InvalidClientAuth(
+        `client assertions may live at most ${MAX_ASSERTION_LIFETIME_SECONDS} seconds`,
+      );
+    }
+  }
+  if (claims.sub !== claims.iss) {
+    throw new errors.InvalidClientAuth('sub (JWT subject) must be the client_id');
+  }
+}
+
+/** A registry client as oidc-provider's client metadata. */
+function clientMetadata(
+  client: ResolvedClient,
+  clientJwks: ClientKeysSnapshot['jwks'] | undefined,
+): ClientMetadata {
+  const common = {
+    client_id: client.id,
+    client_name: client.name,
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+  };
+  if (client.publicKeys) {
+    // RFC 7523 / OIDC Core §9: no secret; assertions are verified with these public keys only.
+    const keys =
+      'jwksUri' in client.publicKeys
+        ? { jwks_uri: client.publicKeys.jwksUri }
+        : { jwks: { keys: (clientJwks?.get(client.id)?.keys ?? []) as never[] } };
+    return { ...common, ...keys, token_endpoint_auth_method: 'private_key_jwt' };
+  }
+  return {
+    ...common,
+    client_secret: client.secret,
+    // Both secret methods are accepted for a client registered with either (oidc-provider §client_auth).
+    token_endpoint_auth_method: 'client_secret_basic',
+  };
 }
 
 /** 429 too_many_requests, as oidc-provider renders its own errors. */
@@ -129,23 +195,20 @@ export function createProvider({
   keys,
   logger,
   quota,
+  clientJwks,
 }: ProviderOptions): Provider {
-  const clients = [...registry.clients.values()].map((client): ClientMetadata => ({
-    client_id: client.id,
-    client_name: client.name,
-    client_secret: client.secret,
-    grant_types: ['client_credentials'],
-    response_types: [],
-    redirect_uris: [],
-    // Both secret methods are accepted for a client registered with either (oidc-provider §client_auth).
-    token_endpoint_auth_method: 'client_secret_basic',
-  }));
+  const clients = [...registry.clients.values()].map((client) =>
+    clientMetadata(client, clientJwks),
+  );
 
   const configuration: Configuration = {
     clients,
     jwks: { keys: keys.privateJwks as never },
     adapter: MemoryAdapter,
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    enabledJWA: { clientAuthSigningAlgValues: [...ASSERTION_SIGNING_ALGS] },
+    clockTolerance: ASSERTION_CLOCK_TOLERANCE_SECONDS,
+    assertJwtClientAuthClaimsAndHeader: assertShortLived as never,
     responseTypes: [],
     scopes: [],
     claims: {},
