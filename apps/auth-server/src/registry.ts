@@ -111,19 +111,6 @@ export const registry: Registry = {
       },
     },
     {
-      // No secret: it signs a short-lived assertion with its private key; we hold the public key.
-      id: DEMO_KEY_CLIENT.id,
-      name: 'Gift Deliveries service (private_key_jwt)',
-      enabled: true,
-      publicKeys: {
-        jwksFileEnv: DEMO_KEY_CLIENT.jwksFileEnv,
-        defaultJwksFile: `clients/${DEMO_KEY_CLIENT.id}.jwks.json`,
-      },
-      grants: {
-        'urn:worldmappers': ['geocode:location', 'reverse-geocode:location', 'directions'],
-      },
-    },
-    {
       ...seeded('store-locator'),
       name: 'Store locator (geocoding only)',
       enabled: true,
@@ -155,6 +142,19 @@ export const registry: Registry = {
       enabled: false,
       grants: {
         'urn:worldmappers': ['geocode:location'],
+      },
+    },
+    {
+      // No secret: it signs a short-lived assertion with its private key; we hold the public key.
+      id: DEMO_KEY_CLIENT.id,
+      name: 'Gift Deliveries service (private_key_jwt)',
+      enabled: true,
+      publicKeys: {
+        jwksFileEnv: DEMO_KEY_CLIENT.jwksFileEnv,
+        defaultJwksFile: `clients/${DEMO_KEY_CLIENT.id}.jwks.json`,
+      },
+      grants: {
+        'urn:worldmappers': ['geocode:location', 'reverse-geocode:location', 'directions'],
       },
     },
   ],
