@@ -33,13 +33,17 @@ function runLab(args: string[]): Promise<{ code: number | null; stdout: string; 
 
 describe('npm run lab', () => {
   it.each<Lang>(['en', 'ja'])(
-    'runs all ten scenarios as documented on a stack of its own (--lang %s) and exits 0',
+    'runs all eleven scenarios as documented on a stack of its own (--lang %s) and exits 0',
     async (lang) => {
       const { code, stdout, stderr } = await runLab(['--own-stack', '--lang', lang]);
       expect(stderr).toBe('');
       const t = MESSAGES[lang];
-      for (let n = 1; n <= 10; n += 1) expect(stdout).toContain(`━━ ${n}. ${t.titles[n]} ━━`);
-      expect(stdout).toContain(t.summary(10, 0, 0));
+      for (let n = 1; n <= 11; n += 1) expect(stdout).toContain(`━━ ${n}. ${t.titles[n]} ━━`);
+      expect(stdout).toContain(t.summary(11, 0, 0));
+      // 11: the auth-server stores a public key; the replayed assertion is refused.
+      expect(stdout).toContain(t.why11);
+      expect(stdout).toContain(t.expectation({ status: 401, error: 'invalid_client' }));
+      expect(stdout).not.toMatch(/"d":|BEGIN PRIVATE KEY/);
       expect(stdout).toContain(t.cacheExpected(5));
       expect(stdout).toContain(
         t.expectation({
@@ -71,7 +75,7 @@ describe('npm run lab', () => {
   it('refuses an unknown scenario number with exit code 2 and the usage', async () => {
     const { code, stderr } = await runLab(['--only', '12']);
     expect(code).toBe(2);
-    expect(stderr).toContain('--only takes scenario numbers from 1 to 10');
+    expect(stderr).toContain('--only takes scenario numbers from 1 to 11');
   });
 
   it('tells compose users the rotation command that exists in the image, as both Docker pages do', () => {
