@@ -40,6 +40,8 @@ export const configShape = {
   CLIENT_PRIVATE_KEY_FILE: vars.optionalText('./data/client-keys/giftdeliveries-keys.private.pem'),
   /** What the assertion is signed with; must fit the key (ES256: a P-256 key). */
   CLIENT_ASSERTION_ALG: vars.oneOf(CLIENT_ASSERTION_ALGS, DEFAULT_CLIENT_ASSERTION_ALG),
+  /** The assertion's `aud`: the token endpoint (RFC 7523), or the issuer (what Auth0 asks for). */
+  CLIENT_ASSERTION_AUDIENCE: vars.oneOf(['token_endpoint', 'issuer'], 'token_endpoint'),
   TOKEN_AUDIENCE_PARAM: vars.oneOf(['audience', 'resource'], 'audience'),
   WORLDMAPPERS_API_URL: vars.url('http://localhost:7001'),
   WORLDMAPPERS_AUDIENCE: vars.text('urn:worldmappers', 'urn:worldmappers'),

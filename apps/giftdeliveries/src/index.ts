@@ -26,6 +26,7 @@ const tokenAuth = await loadTokenAuthOrExit('giftdeliveries', {
   secret: config.CLIENT_SECRET,
   keyFile: config.CLIENT_PRIVATE_KEY_FILE,
   alg: config.CLIENT_ASSERTION_ALG,
+  assertionAudience: config.CLIENT_ASSERTION_AUDIENCE,
   names: {
     method: 'TOKEN_AUTH_METHOD',
     keyFile: 'CLIENT_PRIVATE_KEY_FILE',

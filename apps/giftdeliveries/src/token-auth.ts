@@ -15,6 +15,7 @@ export interface TokenAuth {
   clientSecret?: string;
   /** `private_key_jwt` only: the private key, loaded and checked. */
   clientKey?: ClientKey;
+  assertionAudience?: 'token_endpoint' | 'issuer';
 }
 
 export interface TokenAuthInput {
@@ -22,6 +23,7 @@ export interface TokenAuthInput {
   secret: string;
   keyFile: string | undefined;
   alg: ClientAssertionAlg;
+  assertionAudience?: 'token_endpoint' | 'issuer';
   /** The variables behind each value, for the messages. */
   names: { method: string; keyFile: string; alg: string };
   cwd?: string;
@@ -51,7 +53,7 @@ export async function loadTokenAuth(service: string, input: TokenAuthInput): Pro
       resolve(input.cwd ?? process.cwd(), input.keyFile!),
       input.alg,
     );
-    return { authMethod: 'private_key_jwt', clientKey };
+    return { authMethod: 'private_key_jwt', clientKey, assertionAudience: input.assertionAudience };
   } catch (error) {
     if (!(error instanceof ClientKeyError)) throw error;
     const variable = /cannot sign|unsupported algorithm/.test(error.message)

@@ -1,12 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import {
   calculateJwkThumbprint,
   exportJWK,
   exportPKCS8,
+  exportSPKI,
   generateKeyPair,
   importJWK,
-  importPKCS8,
   SignJWT,
   type CryptoKey,
   type JWK,
@@ -97,7 +97,8 @@ export async function loadClientKey(
     if (trimmed.startsWith('{')) {
       jwk = JSON.parse(trimmed) as JWK;
     } else if (trimmed.includes('-----BEGIN PRIVATE KEY-----')) {
-      jwk = await exportJWK(await importPKCS8(trimmed, alg, { extractable: true }));
+      // Node reads any PKCS #8 key, whatever its algorithm: the fit is checked below, in words.
+      jwk = createPrivateKey(trimmed).export({ format: 'jwk' }) as JWK;
     } else if (/-----BEGIN (PUBLIC KEY|CERTIFICATE)-----/.test(trimmed)) {
       throw new ClientKeyError(`${path} holds a public key or certificate, not a private key`);
     } else {
@@ -131,10 +132,13 @@ export async function loadClientKey(
   return { key, alg, kid, publicJwk: { ...publicJwk, kid, alg, use: 'sig' } };
 }
 
-/** A new key pair: its private key as PKCS #8 PEM, and the public JWK (with `kid`, `alg`, `use`). */
+/**
+ * A new key pair: its private key as PKCS #8 PEM, the public JWK (with `kid`, `alg`, `use`) and
+ * the public key as SPKI PEM (what Auth0's dashboard takes).
+ */
 export async function generateClientKey(
   alg: ClientAssertionAlg = DEFAULT_CLIENT_ASSERTION_ALG,
-): Promise<{ privatePem: string; publicJwk: JWK }> {
+): Promise<{ privatePem: string; publicJwk: JWK; publicPem: string }> {
   const { privateKey, publicKey } = await generateKeyPair(alg, {
     extractable: true,
     ...(alg === 'EdDSA' ? { crv: 'Ed25519' } : {}),
@@ -144,6 +148,7 @@ export async function generateClientKey(
   return {
     privatePem: await exportPKCS8(privateKey),
     publicJwk: { ...jwk, kid, alg, use: 'sig' },
+    publicPem: await exportSPKI(publicKey),
   };
 }
 

@@ -50,6 +50,11 @@ export interface TokenProviderOptions {
   tokenEndpoint?: string;
   /** Default `client_secret_post`. */
   authMethod?: TokenAuthMethod;
+  /**
+   * The `aud` of a `private_key_jwt` assertion: the token endpoint (default; RFC 7523 §3) or the
+   * issuer (what Auth0 documents: `https://tenant/`). The local auth-server accepts both.
+   */
+  assertionAudience?: 'token_endpoint' | 'issuer';
   /** Default `audience`. */
   audienceParam?: TokenAudienceParam;
   logger?: Logger;
@@ -344,7 +349,8 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     };
     if (authMethod === 'private_key_jwt') {
       // A new assertion per attempt: each is single-use (its jti) and lives at most 60 s.
-      const assertion = await signClientAssertion(options.clientKey!, { clientId, audience: url });
+      const audience = options.assertionAudience === 'issuer' && metadata ? metadata.issuer : url;
+      const assertion = await signClientAssertion(options.clientKey!, { clientId, audience });
       body.set('client_id', clientId);
       body.set('client_assertion_type', CLIENT_ASSERTION_TYPE);
       body.set('client_assertion', assertion);

@@ -208,6 +208,27 @@ describe('createTokenProvider with private_key_jwt', () => {
     expect(sent[0]!.form.client_assertion).not.toBe(sent[1]!.form.client_assertion);
   });
 
+  it('signs for the issuer instead when asked (Auth0 documents aud = https://tenant/)', async () => {
+    const clientKey = await loadClientKey(file((await generateClientKey()).privatePem));
+    const { http, fetch, requests } = fakeHttp((request) =>
+      request.url.endsWith('/.well-known/openid-configuration')
+        ? { status: 200, data: { issuer: ISSUER, token_endpoint: TOKEN_URL } }
+        : { status: 200, data: { access_token: tokenNumber(1), expires_in: 60 } },
+    );
+    const tokens = createTokenProvider({
+      clientId: 'c',
+      clientKey,
+      authMethod: 'private_key_jwt',
+      assertionAudience: 'issuer',
+      audience: 'urn:worldmappers',
+      issuerMetadata: createIssuerMetadata({ issuer: ISSUER, fetch }),
+      http,
+    });
+    await tokens.getToken();
+    const sent = requests.find((r) => r.url === TOKEN_URL)!;
+    expect(decodeJwt(sent.form.client_assertion!).aud).toBe(ISSUER);
+  });
+
   it('explains a refused assertion by the key file, not a secret', async () => {
     const clientKey = await loadClientKey(file((await generateClientKey()).privatePem));
     const { http } = fakeHttp(() => ({

@@ -21,6 +21,7 @@ export const cliShape = {
    */
   STOREFRONT_PRIVATE_KEY_FILE: vars.optionalText('./data/client-keys/storefront.private.pem'),
   CLIENT_ASSERTION_ALG: configShape.CLIENT_ASSERTION_ALG,
+  CLIENT_ASSERTION_AUDIENCE: configShape.CLIENT_ASSERTION_AUDIENCE,
   ISSUER_BASE_URL: configShape.ISSUER_BASE_URL,
   AUTH0_DOMAIN: configShape.AUTH0_DOMAIN,
   TOKEN_ENDPOINT: configShape.TOKEN_ENDPOINT,

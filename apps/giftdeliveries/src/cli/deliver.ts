@@ -176,6 +176,7 @@ async function main(): Promise<void> {
     secret: config.STOREFRONT_CLIENT_SECRET,
     keyFile: config.STOREFRONT_PRIVATE_KEY_FILE,
     alg: config.CLIENT_ASSERTION_ALG,
+    assertionAudience: config.CLIENT_ASSERTION_AUDIENCE,
     names: {
       method: 'TOKEN_AUTH_METHOD',
       keyFile: 'STOREFRONT_PRIVATE_KEY_FILE',

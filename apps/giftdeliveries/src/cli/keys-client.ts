@@ -112,15 +112,19 @@ async function main(): Promise<void> {
       `${jwksFile} already holds ${existing.keys.map((k) => k.kid).join(', ')}: use --rotate to add a new key (the old one stays until --retire)`,
     );
   }
-  const { privatePem, publicJwk } = await generateClientKey(alg);
+  const { privatePem, publicJwk, publicPem } = await generateClientKey(alg);
   const jwks = { keys: [publicJwk, ...(values.rotate ? (existing?.keys ?? []) : [])] };
   await writeAtomically(keyFile, privatePem, 0o600);
+  // Auth0 takes the public key as a PEM (Application → Credentials → Private Key JWT).
+  const publicPemFile = join(outDir, `${client}.public.pem`);
+  await writeAtomically(publicPemFile, publicPem, 0o644);
   await writeAtomically(jwksFile, `${JSON.stringify(jwks, null, 2)}\n`, 0o644);
   process.stderr.write(
     [
       `new ${alg} key ${publicJwk.kid} for client "${client}"`,
       `  private key (keep it secret, never commit it): ${keyFile}`,
       `  public JWKS (registered at the local auth-server): ${jwksFile}`,
+      `  public key as PEM (to register at Auth0): ${publicPemFile}`,
       values.rotate
         ? `  the old keys still work; once every client uses the new one: npm run keys:client -- --retire <old kid>`
         : '',
