@@ -10,7 +10,7 @@ import { ClientKeys } from './client-keys.js';
 import { discoveryDocument, DISCOVERY_PATHS } from './discovery.js';
 import { requireValidHost } from './host-header.js';
 import type { KeyRing } from './keys/key-ring.js';
-import { createProvider } from './provider.js';
+import { ASSERTION_JTI_SECONDS, createProvider } from './provider.js';
 import { memoryStore, type LimiterStore } from './rate-limit-store.js';
 import type { ResolvedRegistry } from './registry-check.js';
 import { tokenEndpoint, type ForwardToProvider } from './token-endpoint.js';
@@ -95,6 +95,11 @@ export function createApp(deps: AppDeps): Express {
   const quota = new TokenQuota(store);
   const issuerHost = new URL(issuer).host;
   const clientKeys = deps.clientKeys ?? new ClientKeys(registry, logger);
+  // Shared by every provider instance (and, with Redis, every replica): each jti once.
+  const assertionJtis = store.limiter('client-assertion-jti', {
+    points: 1,
+    duration: ASSERTION_JTI_SECONDS,
+  });
   const forward: ForwardToProvider = async (req, res) => {
     const keys = await keyRing.current();
     // A client key added or retired (keys:client) is seen by the next request.
@@ -108,6 +113,7 @@ export function createApp(deps: AppDeps): Express {
         logger,
         quota,
         clientJwks: clientJwks.jwks,
+        assertionJtis,
       });
       current = {
         version,

@@ -5,6 +5,8 @@ import Provider, {
   type Configuration,
   type KoaContextWithOIDC,
 } from 'oidc-provider';
+import { createHash } from 'node:crypto';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Logger } from '@repo/logger';
 import {
   ASSERTION_SIGNING_ALGS,
@@ -15,6 +17,7 @@ import { MemoryAdapter } from './memory-adapter.js';
 import type { KeySnapshot } from './keys/key-ring.js';
 import type { ResolvedClient, ResolvedRegistry } from './registry-check.js';
 import type { ReplayedRequest } from './token-endpoint.js';
+import { isLimited } from './rate-limit-store.js';
 import { QuotaExceeded, type TokenQuota } from './token-quota.js';
 
 export interface ProviderOptions {
@@ -26,17 +29,30 @@ export interface ProviderOptions {
   quota: TokenQuota;
   /** The public keys of the `private_key_jwt` clients whose JWKS is a file. */
   clientJwks?: ClientKeysSnapshot['jwks'];
+  /**
+   * One point per assertion `iss`+`jti`, in the throttle's store ({@link assertionReplayStore}):
+   * with `REDIS_URL` every replica sees every `jti`, atomically.
+   */
+  assertionJtis?: RateLimiterAbstract;
 }
 
 /** Seconds of clock drift allowed on a client assertion's `exp`, `nbf` and `iat`. */
 export const ASSERTION_CLOCK_TOLERANCE_SECONDS = 5;
+
+/** How long a `jti` is remembered: longer than any assertion we accept can live. */
+export const ASSERTION_JTI_SECONDS =
+  MAX_ASSERTION_LIFETIME_SECONDS + ASSERTION_CLOCK_TOLERANCE_SECONDS;
 
 /**
  * RFC 7523 §3 leaves the lifetime to the server: beyond oidc-provider's checks (signature, `iss`,
  * `aud`, `exp`, `jti` once), an assertion must expire within {@link MAX_ASSERTION_LIFETIME_SECONDS}
  * and must not claim to be issued in the future.
  */
-async function assertShortLived(_ctx: KoaContextWithOIDC, claims: Record<string, unknown>) {
+async function assertShortLived(
+  claims: Record<string, unknown>,
+  jtis: RateLimiterAbstract | undefined,
+  logger: Logger,
+) {
   const now = Math.floor(Date.now() / 1000);
   const tolerance = ASSERTION_CLOCK_TOLERANCE_SECONDS;
   const exp = claims.exp as number;
@@ -56,6 +72,23 @@ async function assertShortLived(_ctx: KoaContextWithOIDC, claims: Record<string,
   }
   if (claims.sub !== claims.iss) {
     throw new errors.InvalidClientAuth('sub (JWT subject) must be the client_id');
+  }
+  if (jtis) {
+    // Atomic across replicas (oidc-provider's own check, next, is per process: find, then save).
+    const key = createHash('sha256')
+      .update(`${String(claims.iss)} ${String(claims.jti)}`)
+      .digest('base64url');
+    try {
+      await jtis.consume(key);
+    } catch (error) {
+      if (isLimited(error)) {
+        throw new errors.InvalidClientAuth(
+          'client assertion already used (its jti was seen before)',
+        );
+      }
+      // The store failed: oidc-provider's replay check in this process still applies.
+      logger.warn('assertion replay store unavailable', { reason: String(error) });
+    }
   }
 }
 
@@ -196,6 +229,7 @@ export function createProvider({
   logger,
   quota,
   clientJwks,
+  assertionJtis,
 }: ProviderOptions): Provider {
   const clients = [...registry.clients.values()].map((client) =>
     clientMetadata(client, clientJwks),
@@ -208,7 +242,10 @@ export function createProvider({
     clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
     enabledJWA: { clientAuthSigningAlgValues: [...ASSERTION_SIGNING_ALGS] },
     clockTolerance: ASSERTION_CLOCK_TOLERANCE_SECONDS,
-    assertJwtClientAuthClaimsAndHeader: assertShortLived as never,
+    assertJwtClientAuthClaimsAndHeader: ((
+      _ctx: KoaContextWithOIDC,
+      claims: Record<string, unknown>,
+    ) => assertShortLived(claims, assertionJtis, logger)) as never,
     responseTypes: [],
     scopes: [],
     claims: {},

@@ -16,10 +16,12 @@ import {
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CLIENTS, DEMO_KEY_CLIENT } from '@repo/contracts';
 import { unsignedToken } from '@repo/testkit';
+import { redisStore } from '../src/rate-limit-store.js';
 import { perTest } from './support/per-test.js';
 import type { RunningAuthServer } from './support/in-process.js';
 
 const CLIENT = DEMO_KEY_CLIENT.id;
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const REFUSED = { error: 'invalid_client', error_description: 'client authentication failed' };
 
@@ -288,6 +290,39 @@ describe('private_key_jwt (RFC 7523) at the token endpoint', () => {
       }),
     );
   });
+});
+
+describe('private_key_jwt replicas on one Redis', () => {
+  it(
+    'refuses at one replica an assertion already used at the other',
+    { timeout: 30_000 },
+    async () => {
+      const keyPrefix = `auth-server-test-${randomUUID()}`;
+      const dir = newDataDir();
+      jwksFile = join(dir, 'giftdeliveries-keys.jwks.json');
+      current = await newKey('key-1');
+      register(jwksFile, current);
+      // One issuer for both, as behind a load balancer.
+      const issuer = 'http://auth.replicas.test/';
+      const env = { [DEMO_KEY_CLIENT.jwksFileEnv]: jwksFile };
+      const a = await start({ env, issuer, store: redisStore({ url: REDIS_URL, keyPrefix }) });
+      const b = await start({ env, issuer, store: redisStore({ url: REDIS_URL, keyPrefix }) });
+      tokenEndpoint = `${issuer}token`;
+      const assertion = await sign(claims());
+      server = a;
+      expect((await withAssertion(assertion)).status).toBe(200);
+      server = b;
+      expectRefused(await withAssertion(assertion));
+      // Refused by the shared store, not only by this process's own memory.
+      expect(b.logs).toContainEqual(
+        expect.objectContaining({
+          message: 'token refused',
+          client_id: CLIENT,
+          reason: 'client assertion already used (its jti was seen before)',
+        }),
+      );
+    },
+  );
 });
 
 describe('private_key_jwt and the client authentication throttle', () => {
