@@ -100,7 +100,13 @@ interface Loaded {
  * start an invalid file is an error; later, an invalid edit is logged and the previous keys stay.
  */
 export class ClientKeys {
-  private readonly files: { clientId: string; file: string; variable: string }[];
+  private readonly files: {
+    clientId: string;
+    file: string;
+    variable: string;
+    /** Named by its variable (a missing file is then a mistake), or the registry's default. */
+    explicit: boolean;
+  }[];
   private readonly loaded = new Map<string, Loaded>();
   private snapshot: ClientKeysSnapshot | undefined;
 
@@ -115,6 +121,7 @@ export class ClientKeys {
               clientId: client.id,
               file: client.publicKeys.jwksFile,
               variable: client.publicKeys.variable,
+              explicit: client.publicKeys.relativeTo === 'cwd',
             },
           ]
         : [],
@@ -128,7 +135,7 @@ export class ClientKeys {
   async current(): Promise<ClientKeysSnapshot> {
     const first = this.snapshot === undefined;
     let changed = first;
-    for (const { clientId, file, variable } of this.files) {
+    for (const { clientId, file, variable, explicit } of this.files) {
       const before = this.loaded.get(clientId);
       const stamp = await stat(file).then(
         (s) => `${s.size}:${s.mtimeMs}`,
@@ -137,11 +144,15 @@ export class ClientKeys {
       if (before?.stamp === stamp) continue;
       changed = true;
       if (stamp === 'missing') {
-        this.logger.warn('client has no public keys yet: its assertions are refused', {
-          client_id: clientId,
-          jwks_file: file,
-          fix: `run npm run keys:client, or set ${variable}`,
-        });
+        // The default demo has no key pair until keys:client runs: worth a line, not a warning.
+        this.logger[explicit ? 'warn' : 'info'](
+          'client has no public keys yet: its assertions are refused',
+          {
+            client_id: clientId,
+            jwks_file: file,
+            fix: `run npm run keys:client, or set ${variable}`,
+          },
+        );
         this.loaded.set(clientId, { stamp, keys: [] });
         continue;
       }
