@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { writeFileSync, renameSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import {
   exportJWK,
@@ -17,6 +19,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CLIENTS, DEMO_KEY_CLIENT } from '@repo/contracts';
 import { unsignedToken } from '@repo/testkit';
 import { redisStore } from '../src/rate-limit-store.js';
+import { registry, type Registry } from '../src/registry.js';
 import { perTest } from './support/per-test.js';
 import type { RunningAuthServer } from './support/in-process.js';
 
@@ -289,6 +292,45 @@ describe('private_key_jwt (RFC 7523) at the token endpoint', () => {
         client_id: CLIENT,
       }),
     );
+  });
+});
+
+describe('private_key_jwt with a jwks_uri', () => {
+  it('never fetches a jwks_uri on a loopback or private address (SSRF): 401 invalid_client, no 5xx', async () => {
+    const key = await newKey('published-1');
+    let fetched = 0;
+    const jwksServer = createServer((_req, res) => {
+      fetched += 1;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ keys: [key.publicJwk] }));
+    });
+    await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
+    const { port } = jwksServer.address() as AddressInfo;
+    try {
+      const withUri: Registry = {
+        ...registry,
+        clients: [
+          ...registry.clients,
+          {
+            id: 'partner-keys',
+            name: 'Partner publishing its keys',
+            enabled: true,
+            publicKeys: { jwksUri: `http://127.0.0.1:${port}/jwks.json` },
+            grants: { 'urn:worldmappers': ['geocode:location'] },
+          },
+        ],
+      };
+      server = await start({ registry: withUri, env: { CLIENT_AUTH_MAX_FAILURES: '0' } });
+      tokenEndpoint = `${server.issuer}token`;
+      const res = await withAssertion(
+        await sign(claims({ iss: 'partner-keys', sub: 'partner-keys' }), key),
+      );
+      expectRefused(res);
+      // oidc-provider refuses special-use addresses before connecting.
+      expect(fetched).toBe(0);
+    } finally {
+      await new Promise((resolve) => jwksServer.close(resolve));
+    }
   });
 });
 
