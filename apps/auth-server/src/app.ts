@@ -7,6 +7,7 @@ import { landingPage, type AuditEvents } from '@repo/audit-events';
 import type { Logger } from '@repo/logger';
 import { protectApi } from '@repo/resource-server';
 import { ClientAuthThrottle } from './client-auth-limiter.js';
+import { ClientKeys } from './client-keys.js';
 import { discoveryDocument, DISCOVERY_PATHS } from './discovery.js';
 import { requireValidHost } from './host-header.js';
 import type { KeyRing } from './keys/key-ring.js';
@@ -35,6 +36,8 @@ export interface AppDeps {
   };
   /** Where the throttle's and the token quotas' counters live; default this process's memory. */
   store?: LimiterStore;
+  /** The `private_key_jwt` clients' public keys; default: read from the registry's JWKS files. */
+  clientKeys?: ClientKeys;
   /** Its audit events at `GET /events` (audience `urn:auth-server`), and the console's address. */
   events?: AuditEvents;
   consoleUrl?: string;
@@ -98,9 +101,13 @@ export function createApp(deps: AppDeps): Express {
   const issuerHost = new URL(issuer).host;
   // One nonce secret per process, kept across key rotations (each makes a new provider).
   const dpop = { nonceSecret: randomBytes(32), requireNonce: deps.dpopRequireNonce === true };
+  const clientKeys = deps.clientKeys ?? new ClientKeys(registry, logger);
   const forward: ForwardToProvider = async (req, res) => {
     const keys = await keyRing.current();
-    if (current?.version !== keys.version) {
+    // A client key added or retired (keys:client) is seen by the next request.
+    const clientJwks = await clientKeys.current();
+    const version = `${keys.version}|${clientJwks.version}`;
+    if (current?.version !== version) {
       const provider = createProvider({
         issuer,
         registry,
@@ -109,9 +116,10 @@ export function createApp(deps: AppDeps): Express {
         quota,
         adapter: (model) => store.providerAdapter(model),
         dpop,
+        clientJwks: clientJwks.jwks,
       });
       current = {
-        version: keys.version,
+        version,
         provider,
         handle: provider.callback() as (req: IncomingMessage, res: ServerResponse) => Promise<void>,
       };

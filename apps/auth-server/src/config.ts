@@ -68,6 +68,26 @@ export function keySource(
   };
 }
 
+/**
+ * The `private_key_jwt` clients' JWKS files as absolute paths: a variable's value from the working
+ * directory (like `SIGNING_KEYS_FILE`), the registry's default from `DATA_DIR`.
+ */
+function resolveJwksFiles(
+  registry: ResolvedRegistry,
+  config: Pick<BaseConfig, 'DATA_DIR'>,
+  cwd = process.cwd(),
+): void {
+  const dataDir = resolve(cwd, config.DATA_DIR ?? DEFAULT_DATA_DIR);
+  for (const client of registry.clients.values()) {
+    const keys = client.publicKeys;
+    if (!keys || !('jwksFile' in keys)) continue;
+    client.publicKeys = {
+      ...keys,
+      jwksFile: resolve(keys.relativeTo === 'cwd' ? cwd : dataDir, keys.jwksFile),
+    };
+  }
+}
+
 function isRedisUrl(value: string): boolean {
   if (!URL.canParse(value)) return false;
   const url = new URL(value);
@@ -86,8 +106,9 @@ export function productionProblems(
   const problems: ConfigProblem[] = [];
   const devValues = new Set(Object.values(DEV_CLIENT_SECRETS));
   for (const client of registry.clients) {
-    // A disabled client gets no token whatever its secret, so its secret is not guarded.
-    if (!client.enabled) continue;
+    // A disabled client gets no token whatever its secret, so its secret is not guarded; a
+    // private_key_jwt client has none.
+    if (!client.enabled || client.secretEnv === undefined) continue;
     const secret = secrets[client.secretEnv];
     if (secret === undefined || secret === '') {
       problems.push({
@@ -127,6 +148,11 @@ export function clientSecrets(
 ): Record<string, string | undefined> {
   const secrets: Record<string, string | undefined> = {};
   for (const client of registry.clients) {
+    if (client.publicKeys && 'jwksFileEnv' in client.publicKeys) {
+      // Not a secret (a path to public keys), read the same way.
+      secrets[client.publicKeys.jwksFileEnv] = raw[client.publicKeys.jwksFileEnv];
+    }
+    if (client.secretEnv === undefined) continue;
     const value = raw[client.secretEnv];
     secrets[client.secretEnv] =
       value !== undefined && value !== ''
@@ -170,9 +196,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): Settings {
     const problems = productionProblems(config, registry, secrets);
     if (problems.length > 0) throw new ConfigError('auth-server', problems);
   }
-  return {
-    config,
-    registry: validateRegistry(registry, secrets),
-    keys: keySource(config, options.cwd),
-  };
+  const resolved = validateRegistry(registry, secrets);
+  resolveJwksFiles(resolved, config, options.cwd);
+  return { config, registry: resolved, keys: keySource(config, options.cwd) };
 }

@@ -1,3 +1,4 @@
+import { ASSERTION_SIGNING_ALGS } from './client-keys.js';
 import type { ResolvedRegistry } from './registry-check.js';
 
 /** The discovery document's two names: OpenID Connect's and RFC 8414's. */
@@ -7,7 +8,11 @@ export const DISCOVERY_PATHS = [
 ] as const;
 
 /** The client authentication methods the token endpoint accepts (oidc-provider's `clientAuthMethods`). */
-export const TOKEN_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+export const TOKEN_AUTH_METHODS = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+] as const;
 
 /** The DPoP proof algorithms the token endpoint accepts: asymmetric only (RFC 9449 §5.1). */
 export const DPOP_SIGNING_ALGS = ['ES256', 'ES384', 'PS256', 'EdDSA'] as const;
@@ -30,6 +35,8 @@ export function discoveryDocument(issuer: string, registry: ResolvedRegistry) {
     grant_types_supported: ['client_credentials'],
     response_types_supported: [],
     token_endpoint_auth_methods_supported: [...TOKEN_AUTH_METHODS],
+    // Asymmetric only: never HS* (a shared secret) or none (RFC 8414 §2).
+    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_SIGNING_ALGS],
     claims_supported: [],
     dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS],
   };

@@ -3,6 +3,7 @@ import { runServer } from '@repo/http';
 import { createAuditEvents } from '@repo/audit-events';
 import { createServiceLogger } from '@repo/logger';
 import { loadSettings, type Settings } from './config.js';
+import { ClientKeys, ClientKeysError } from './client-keys.js';
 import { KeyFileError } from './keys/key-file.js';
 import { KeyRing } from './keys/key-ring.js';
 import { maskRedisUrl, memoryStore, redisStore } from './rate-limit-store.js';
@@ -12,6 +13,10 @@ import { RegistryError } from './registry-check.js';
 function exitOnSetupError(error: unknown): never {
   if (error instanceof ConfigError || error instanceof RegistryError) {
     process.stderr.write(`${error.message}\n`);
+    process.exit(78);
+  }
+  if (error instanceof ClientKeysError) {
+    process.stderr.write(`auth-server: cannot load a client's public keys: ${error.message}\n`);
     process.exit(78);
   }
   if (error instanceof KeyFileError) {
@@ -48,6 +53,9 @@ const events = createAuditEvents({
   nodeEnv: config.NODE_ENV,
 });
 const snapshot = await keyRing.current();
+// The private_key_jwt clients' JWKS files: an invalid one stops the start, a missing one warns.
+const clientKeys = new ClientKeys(registry, logger);
+await clientKeys.current().catch(exitOnSetupError);
 // Imported only now: oidc-provider prints notices when loaded, which would bury a setup error.
 const { createApp } = await import('./app.js');
 const store = config.REDIS_URL ? redisStore({ url: config.REDIS_URL, logger }) : memoryStore();
@@ -58,6 +66,7 @@ await runServer(
     issuer: config.ISSUER,
     registry,
     keyRing,
+    clientKeys,
     clientAuth: {
       maxFailures: config.CLIENT_AUTH_MAX_FAILURES,
       lockoutSeconds: config.CLIENT_AUTH_LOCKOUT_SECONDS,

@@ -8,6 +8,11 @@ import Provider, {
 } from 'oidc-provider';
 import type { Logger } from '@repo/logger';
 import { DPOP_SIGNING_ALGS } from './discovery.js';
+import {
+  ASSERTION_SIGNING_ALGS,
+  MAX_ASSERTION_LIFETIME_SECONDS,
+  type ClientKeysSnapshot,
+} from './client-keys.js';
 import type { KeySnapshot } from './keys/key-ring.js';
 import type { ResolvedClient, ResolvedRegistry } from './registry-check.js';
 import type { ReplayedRequest } from './token-endpoint.js';
@@ -24,6 +29,8 @@ export interface ProviderOptions {
   adapter: (model: string) => Adapter;
   /** DPoP nonces (RFC 9449 §8): the secret they are made with, and whether every proof needs one. */
   dpop?: DpopSettings;
+  /** The public keys of the `private_key_jwt` clients whose JWKS is a file. */
+  clientJwks?: ClientKeysSnapshot['jwks'];
 }
 
 /** How the token endpoint issues DPoP nonces (RFC 9449 §8). */
@@ -32,6 +39,65 @@ export interface DpopSettings {
   nonceSecret: Buffer;
   /** Refuse proofs without a nonce of ours (`use_dpop_nonce`, 400). Default false. */
   requireNonce?: boolean;
+}
+
+/** Seconds of clock drift allowed on a client assertion's `exp`, `nbf` and `iat`. */
+export const ASSERTION_CLOCK_TOLERANCE_SECONDS = 5;
+
+/**
+ * RFC 7523 §3 leaves the lifetime to the server: beyond oidc-provider's checks (signature, `iss`,
+ * `aud`, `exp`, `jti` once, in the store every replica shares with `REDIS_URL`), an assertion must expire within {@link MAX_ASSERTION_LIFETIME_SECONDS}
+ * and must not claim to be issued in the future.
+ */
+function assertShortLived(claims: Record<string, unknown>) {
+  const now = Math.floor(Date.now() / 1000);
+  const tolerance = ASSERTION_CLOCK_TOLERANCE_SECONDS;
+  const exp = claims.exp as number;
+  if (exp - now > MAX_ASSERTION_LIFETIME_SECONDS + tolerance) {
+    throw new errors.InvalidClientAuth(
+      `client assertions may live at most ${MAX_ASSERTION_LIFETIME_SECONDS} seconds`,
+    );
+  }
+  if (claims.iat !== undefined) {
+    const iat = claims.iat as number;
+    if (iat > now + tolerance) throw new errors.InvalidClientAuth('iat is in the future');
+    if (exp - iat > MAX_ASSERTION_LIFETIME_SECONDS) {
+      throw new errors.InvalidClientAuth(
+        `client assertions may live at most ${MAX_ASSERTION_LIFETIME_SECONDS} seconds`,
+      );
+    }
+  }
+  if (claims.sub !== claims.iss) {
+    throw new errors.InvalidClientAuth('sub (JWT subject) must be the client_id');
+  }
+}
+
+/** A registry client as oidc-provider's client metadata. */
+function clientMetadata(
+  client: ResolvedClient,
+  clientJwks: ClientKeysSnapshot['jwks'] | undefined,
+): ClientMetadata {
+  const common = {
+    client_id: client.id,
+    client_name: client.name,
+    grant_types: ['client_credentials'],
+    response_types: [],
+    redirect_uris: [],
+  };
+  if (client.publicKeys) {
+    // RFC 7523 / OIDC Core §9: no secret; assertions are verified with these public keys only.
+    const keys =
+      'jwksUri' in client.publicKeys
+        ? { jwks_uri: client.publicKeys.jwksUri }
+        : { jwks: { keys: (clientJwks?.get(client.id)?.keys ?? []) as never[] } };
+    return { ...common, ...keys, token_endpoint_auth_method: 'private_key_jwt' };
+  }
+  return {
+    ...common,
+    client_secret: client.secret,
+    // Both secret methods are accepted for a client registered with either (oidc-provider §client_auth).
+    token_endpoint_auth_method: 'client_secret_basic',
+  };
 }
 
 /** 429 too_many_requests, as oidc-provider renders its own errors. */
@@ -147,23 +213,22 @@ export function createProvider({
   quota,
   adapter,
   dpop = { nonceSecret: randomBytes(32) },
+  clientJwks,
 }: ProviderOptions): Provider {
-  const clients = [...registry.clients.values()].map((client): ClientMetadata => ({
-    client_id: client.id,
-    client_name: client.name,
-    client_secret: client.secret,
-    grant_types: ['client_credentials'],
-    response_types: [],
-    redirect_uris: [],
-    // Both secret methods are accepted for a client registered with either (oidc-provider §client_auth).
-    token_endpoint_auth_method: 'client_secret_basic',
-  }));
+  const clients = [...registry.clients.values()].map((client) =>
+    clientMetadata(client, clientJwks),
+  );
 
   const configuration: Configuration = {
     clients,
     jwks: { keys: keys.privateJwks as never },
     adapter,
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+    clockTolerance: ASSERTION_CLOCK_TOLERANCE_SECONDS,
+    assertJwtClientAuthClaimsAndHeader: ((
+      _ctx: KoaContextWithOIDC,
+      claims: Record<string, unknown>,
+    ) => assertShortLived(claims)) as never,
     responseTypes: [],
     scopes: [],
     claims: {},
@@ -196,7 +261,10 @@ export function createProvider({
     ttl: {
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? 600,
     },
-    enabledJWA: { dPoPSigningAlgValues: [...DPOP_SIGNING_ALGS] },
+    enabledJWA: {
+      dPoPSigningAlgValues: [...DPOP_SIGNING_ALGS],
+      clientAuthSigningAlgValues: [...ASSERTION_SIGNING_ALGS],
+    },
     clientBasedCORS: () => false,
     // Machine clients only: errors are JSON even for a browser that prefers HTML.
     renderError: (ctx, out) => {

@@ -30,9 +30,18 @@ export class RegistryError extends Error {
   }
 }
 
-/** A client with its secret, as the server uses it. */
-export interface ResolvedClient extends ClientDefinition {
-  secret: string;
+/**
+ * Where a `private_key_jwt` client's public keys are: a JWKS file (the variable's value, relative
+ * to the working directory, or the registry's default, relative to `DATA_DIR`), or a `jwks_uri`.
+ */
+export type ResolvedPublicKeys =
+  { jwksFile: string; variable: string; relativeTo: 'cwd' | 'dataDir' } | { jwksUri: string };
+
+/** A client with its secret (or its public keys), as the server uses it. */
+export interface ResolvedClient extends Omit<ClientDefinition, 'publicKeys'> {
+  /** Undefined for a `private_key_jwt` client: it has none. */
+  secret: string | undefined;
+  publicKeys?: ResolvedPublicKeys;
   tokenQuotaPerHour: number;
 }
 
@@ -82,10 +91,30 @@ const clientSchema = z
     }),
     name: z.string(),
     enabled: z.boolean(),
-    secretEnv: z.string().regex(ENV_NAME, {
-      error: (issue) =>
-        `"${String(issue.input)}" is not an environment variable name (e.g. MY_CLIENT_SECRET)`,
-    }),
+    secretEnv: z
+      .string()
+      .regex(ENV_NAME, {
+        error: (issue) =>
+          `"${String(issue.input)}" is not an environment variable name (e.g. MY_CLIENT_SECRET)`,
+      })
+      .optional(),
+    publicKeys: z
+      .union([
+        z.object({
+          jwksFileEnv: z.string().regex(ENV_NAME, {
+            error: (issue) =>
+              `"${String(issue.input)}" is not an environment variable name (e.g. MY_CLIENT_JWKS_FILE)`,
+          }),
+          defaultJwksFile: z.string().min(1),
+        }),
+        z.object({
+          jwksUri: z.url({
+            protocol: /^https?$/,
+            error: 'jwksUri must be an absolute http(s) URL',
+          }),
+        }),
+      ])
+      .optional(),
     grants: z.record(z.string(), z.array(z.string())),
     tokenQuotaPerHour: z
       .number()
@@ -96,6 +125,14 @@ const clientSchema = z
       .optional(),
   })
   .superRefine((client, ctx) => {
+    if ((client.secretEnv === undefined) === (client.publicKeys === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['secretEnv'],
+        message:
+          'a client has either a secret (secretEnv) or public keys (publicKeys, for private_key_jwt), exactly one',
+      });
+    }
     if (client.enabled && Object.keys(client.grants).length === 0) {
       ctx.addIssue({
         code: 'custom',
@@ -182,6 +219,23 @@ export function validateRegistry(
   const clients = new Map<string, ResolvedClient>();
   registry.clients.forEach((client, index) => {
     if (clients.has(client.id)) return;
+    const quota = client.tokenQuotaPerHour ?? DEFAULT_TOKEN_QUOTA_PER_HOUR;
+    if (client.secretEnv === undefined) {
+      // A private_key_jwt client: no secret to check; its keys are loaded with the settings.
+      const keys = client.publicKeys;
+      let publicKeys: ResolvedPublicKeys | undefined;
+      if (keys && 'jwksUri' in keys) publicKeys = { jwksUri: keys.jwksUri };
+      else if (keys) {
+        const value = secrets[keys.jwksFileEnv];
+        publicKeys =
+          value !== undefined && value !== ''
+            ? { jwksFile: value, variable: keys.jwksFileEnv, relativeTo: 'cwd' }
+            : { jwksFile: keys.defaultJwksFile, variable: keys.jwksFileEnv, relativeTo: 'dataDir' };
+      }
+      const { publicKeys: _declared, ...rest } = client;
+      clients.set(client.id, { ...rest, secret: undefined, publicKeys, tokenQuotaPerHour: quota });
+      return;
+    }
     let secret = secrets[client.secretEnv];
     if ((secret === undefined || secret === '') && !client.enabled) {
       // A disabled client gets no token anyway; without a secret it cannot even authenticate.
@@ -200,11 +254,8 @@ export function validateRegistry(
         message: `missing secret: set ${client.secretEnv} in the environment or the root .env`,
       });
     }
-    clients.set(client.id, {
-      ...client,
-      secret: secret ?? '',
-      tokenQuotaPerHour: client.tokenQuotaPerHour ?? DEFAULT_TOKEN_QUOTA_PER_HOUR,
-    });
+    const { publicKeys: _none, ...rest } = client;
+    clients.set(client.id, { ...rest, secret: secret ?? '', tokenQuotaPerHour: quota });
   });
 
   if (found.length > 0) {

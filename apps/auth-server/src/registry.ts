@@ -1,13 +1,14 @@
 /**
  * The registry: which APIs exist, which scopes they define, how long their tokens live, and which
  * clients may ask for which scopes of which API. Plain data, reviewed like code; client secrets
- * are never here, only the name of the variable that holds each one.
+ * are never here, only the name of the variable that holds each one. A `private_key_jwt` client
+ * has no secret at all: it names where its public keys are (a JWKS file, or a `jwks_uri`).
  *
  * To add an API or a client, add an entry below: `validateRegistry` checks it at start-up. The
  * seeded clients' ids and secret variables come from @repo/contracts, which also holds their
  * development secrets, so the apps, tools and tests that authenticate as them agree with us.
  */
-import { DEMO_CLIENTS, type DemoClientId } from '@repo/contracts';
+import { DEMO_CLIENTS, DEMO_KEY_CLIENT, type DemoClientId } from '@repo/contracts';
 
 /** A protected API (a resource server), known to clients by its identifier (`aud`). */
 export interface ApiDefinition {
@@ -20,14 +21,27 @@ export interface ApiDefinition {
   tokenLifetimeSeconds: number;
 }
 
-/** A machine-to-machine client: it authenticates with its id and secret. */
+/**
+ * Where a `private_key_jwt` client's public keys are (RFC 7523, OpenID Connect Core §9): a JWKS
+ * file, named by a variable (with a default path relative to `DATA_DIR`), re-read when it changes
+ * so that a key can be added or retired while the server runs; or a `jwks_uri` the client serves.
+ */
+export type PublicKeySource =
+  { jwksFileEnv: string; defaultJwksFile: string } | { jwksUri: string };
+
+/**
+ * A machine-to-machine client: it authenticates with its id and a secret (`secretEnv`), or with
+ * an assertion signed by its private key (`publicKeys`), never both.
+ */
 export interface ClientDefinition {
   id: string;
   name: string;
   /** A disabled client still authenticates, but every token request is refused (`access_denied`). */
   enabled: boolean;
-  /** The environment variable that holds the client secret. */
-  secretEnv: string;
+  /** The environment variable that holds the client secret (`client_secret_basic`/`_post`). */
+  secretEnv?: string;
+  /** The client's public keys: it uses `private_key_jwt` and has no secret. */
+  publicKeys?: PublicKeySource;
   /** API identifier → the scopes of that API this client may receive. */
   grants: Readonly<Record<string, readonly string[]>>;
   /** Tokens it may get per hour (429 too_many_requests beyond); default 1000. */
@@ -128,6 +142,19 @@ export const registry: Registry = {
       enabled: false,
       grants: {
         'urn:worldmappers': ['geocode:location'],
+      },
+    },
+    {
+      // No secret: it signs a short-lived assertion with its private key; we hold the public key.
+      id: DEMO_KEY_CLIENT.id,
+      name: 'Gift Deliveries service (private_key_jwt)',
+      enabled: true,
+      publicKeys: {
+        jwksFileEnv: DEMO_KEY_CLIENT.jwksFileEnv,
+        defaultJwksFile: `clients/${DEMO_KEY_CLIENT.id}.jwks.json`,
+      },
+      grants: {
+        'urn:worldmappers': ['geocode:location', 'reverse-geocode:location', 'directions'],
       },
     },
   ],

@@ -165,11 +165,37 @@ export function audienceToResource(params: Params): void {
   params.set('resource', audience);
 }
 
-/** The client id a request claims, from HTTP Basic (RFC 6749 §2.3.1) or the body. */
+/**
+ * The client a `client_assertion` (RFC 7523 §3) claims to come from: its `sub` (what
+ * oidc-provider looks the client up by), else its `iss`. Unverified: only for the throttle and logs.
+ */
+function assertionSubject(assertion: string): string | undefined {
+  const payload = assertion.split('.')[1];
+  if (payload === undefined || payload.length > 8192) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as unknown;
+    if (typeof claims !== 'object' || claims === null) return undefined;
+    const { sub, iss } = claims as { sub?: unknown; iss?: unknown };
+    if (typeof sub === 'string' && sub !== '') return sub;
+    return typeof iss === 'string' && iss !== '' ? iss : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The client id a request claims, from HTTP Basic (RFC 6749 §2.3.1), a client assertion's `sub`
+ * (RFC 7523 §3; the same id as `client_id` when both are sent, or oidc-provider refuses), or the body.
+ */
 export function claimedClientId(
   authorization: string | undefined,
   params: Params,
 ): string | undefined {
+  const assertion = params.get('client_assertion');
+  if (assertion?.length === 1 && !authorization) {
+    const subject = assertionSubject(assertion[0]!);
+    if (subject !== undefined) return subject;
+  }
   const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? '');
   if (match) {
     const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
@@ -209,7 +235,13 @@ const NOT_A_SECRET = () => `not-a-secret-${randomBytes(16).toString('base64url')
 function replay(req: Request, params: Params, options: ReplayOptions): ReplayedRequest {
   const headers = { ...req.headers };
   if (options.failAuthentication && options.clientId !== undefined) {
-    if (params.has('client_secret') || !headers.authorization) {
+    if (params.has('client_assertion')) {
+      // Not checked at all: a wrong secret for the claimed client fails it as invalid_client.
+      params.delete('client_assertion');
+      params.delete('client_assertion_type');
+      params.set('client_id', [options.clientId]);
+      params.set('client_secret', [NOT_A_SECRET()]);
+    } else if (params.has('client_secret') || !headers.authorization) {
       params.set('client_secret', [NOT_A_SECRET()]);
     } else {
       const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');

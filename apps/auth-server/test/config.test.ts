@@ -5,7 +5,7 @@ import { loadSettings } from '../src/config.js';
 import { registry, type Registry } from '../src/registry.js';
 import { RegistryError } from '../src/registry-check.js';
 import { estimatedBits } from '../src/secret-strength.js';
-import { DEMO_CLIENTS } from '@repo/contracts';
+import { DEMO_CLIENTS, DEMO_KEY_CLIENT } from '@repo/contracts';
 
 const productionSecrets = {
   GIFTDELIVERIES_CLIENT_SECRET: randomBytes(32).toString('hex'),
@@ -57,9 +57,55 @@ describe('configuration', () => {
   });
 
   it('seeds exactly the demo clients of @repo/contracts, with their secret variables', () => {
-    expect(registry.clients.map(({ id, secretEnv }) => ({ id, secretEnv }))).toEqual(
-      Object.values(DEMO_CLIENTS).map(({ id, secretEnv }) => ({ id, secretEnv })),
-    );
+    expect(registry.clients.map(({ id, secretEnv }) => ({ id, secretEnv }))).toEqual([
+      ...Object.values(DEMO_CLIENTS).map(({ id, secretEnv }) => ({ id, secretEnv })),
+      { id: DEMO_KEY_CLIENT.id, secretEnv: undefined },
+    ]);
+  });
+
+  it('seeds giftdeliveries-keys with public keys from DATA_DIR/clients, or the variable’s file', () => {
+    const byDefault = loadSettings({ env: { DATA_DIR: '/srv/auth' }, envFile: false });
+    expect(byDefault.registry.clients.get(DEMO_KEY_CLIENT.id)).toMatchObject({
+      secret: undefined,
+      publicKeys: {
+        jwksFile: '/srv/auth/clients/giftdeliveries-keys.jwks.json',
+        variable: DEMO_KEY_CLIENT.jwksFileEnv,
+      },
+    });
+    const set = loadSettings({
+      env: { [DEMO_KEY_CLIENT.jwksFileEnv]: 'keys/c.json' },
+      envFile: false,
+      cwd: '/work',
+    });
+    expect(set.registry.clients.get(DEMO_KEY_CLIENT.id)!.publicKeys).toMatchObject({
+      jwksFile: '/work/keys/c.json',
+    });
+  });
+
+  it('refuses a client with both a secret and public keys, or neither', () => {
+    const both: Registry = {
+      ...registry,
+      clients: registry.clients.map((c) =>
+        c.id === 'storefront'
+          ? { ...c, publicKeys: { jwksUri: 'https://storefront.example/jwks' } }
+          : c.id === DEMO_KEY_CLIENT.id
+            ? { ...c, publicKeys: undefined }
+            : c,
+      ),
+    };
+    const error = (() => {
+      try {
+        loadSettings({ env: {}, envFile: false, registry: both });
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(RegistryError);
+    const line =
+      'a client has either a secret (secretEnv) or public keys (publicKeys, for private_key_jwt), exactly one';
+    expect(error!.message).toContain(`clients[2] (storefront).secretEnv: ${line}`);
+    expect(error!.message).toContain(`clients[5] (giftdeliveries-keys).secretEnv: ${line}`);
   });
 });
 

@@ -69,7 +69,18 @@ describe('discovery', () => {
       ],
       grant_types_supported: ['client_credentials'],
       response_types_supported: [],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      token_endpoint_auth_methods_supported: [
+        'client_secret_basic',
+        'client_secret_post',
+        'private_key_jwt',
+      ],
+      token_endpoint_auth_signing_alg_values_supported: [
+        'ES256',
+        'ES384',
+        'PS256',
+        'RS256',
+        'EdDSA',
+      ],
       claims_supported: [],
       dpop_signing_alg_values_supported: ['ES256', 'ES384', 'PS256', 'EdDSA'],
     });

@@ -32,6 +32,7 @@ describe('discovery', () => {
     expect(discovery.token_endpoint_auth_methods_supported).toEqual([
       'client_secret_basic',
       'client_secret_post',
+      'private_key_jwt',
     ]);
   });
 

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { ConfigError, loadConfigOrExit, serviceVars, vars, type ConfigProblem } from '@repo/config';
 import { DPOP_MODES, TOKEN_SIGNING_ALGS } from '@repo/resource-server';
 import { DEMO_CLIENTS } from '@repo/contracts';
+import { CLIENT_ASSERTION_ALGS, DEFAULT_CLIENT_ASSERTION_ALG } from '@repo/token-client';
 
 /** Who this service is at the authorization server: by default the seeded demo client. */
 const client = DEMO_CLIENTS.giftdeliveries;
@@ -35,10 +36,17 @@ export const configShape = {
   CLIENT_SECRET: vars.secret(client.devSecret),
   /** Skips discovery (e.g. `https://tenant.auth0.com/oauth/token`). */
   TOKEN_ENDPOINT: vars.optionalUrl('http://localhost:4000/oauth/token'),
+  /** `private_key_jwt` (RFC 7523): sign an assertion with CLIENT_PRIVATE_KEY_FILE, send no secret. */
   TOKEN_AUTH_METHOD: vars.oneOf(
-    ['client_secret_post', 'client_secret_basic'],
+    ['client_secret_post', 'client_secret_basic', 'private_key_jwt'],
     'client_secret_post',
   ),
+  /** The client's private key (PKCS #8 PEM or JWK) when TOKEN_AUTH_METHOD=private_key_jwt. */
+  CLIENT_PRIVATE_KEY_FILE: vars.optionalText('./data/client-keys/giftdeliveries-keys.private.pem'),
+  /** What the assertion is signed with; must fit the key (ES256: a P-256 key). */
+  CLIENT_ASSERTION_ALG: vars.oneOf(CLIENT_ASSERTION_ALGS, DEFAULT_CLIENT_ASSERTION_ALG),
+  /** The assertion's `aud`: the token endpoint (RFC 7523), or the issuer (what Auth0 asks for). */
+  CLIENT_ASSERTION_AUDIENCE: vars.oneOf(['token_endpoint', 'issuer'], 'token_endpoint'),
   TOKEN_AUDIENCE_PARAM: vars.oneOf(['audience', 'resource'], 'audience'),
   /** `dpop`: worldmappers tokens bound to a key pair kept in memory, a proof on every call. */
   TOKEN_BINDING: vars.tokenBinding(),

@@ -7,6 +7,7 @@ import { createApiClient, createDpopKey, createTokenProvider } from '@repo/token
 import { createApp } from './app.js';
 import { publishTokenCache } from './token-cache-events.js';
 import { loadConfig, redactDatabaseUrl } from './config.js';
+import { loadTokenAuthOrExit } from './token-auth.js';
 import { DeliveriesService } from './deliveries-service.js';
 import { seedSampleDeliveries, shouldSeed } from './seed.js';
 import type { DeliveryStore } from './store/delivery-store.js';
@@ -20,6 +21,18 @@ import { WorldmappersClient } from './worker/worldmappers-client.js';
 const WORLDMAPPERS_SCOPES = ['geocode:location', 'directions'];
 
 const config = loadConfig();
+const tokenAuth = await loadTokenAuthOrExit('giftdeliveries', {
+  method: config.TOKEN_AUTH_METHOD,
+  secret: config.CLIENT_SECRET,
+  keyFile: config.CLIENT_PRIVATE_KEY_FILE,
+  alg: config.CLIENT_ASSERTION_ALG,
+  assertionAudience: config.CLIENT_ASSERTION_AUDIENCE,
+  names: {
+    method: 'TOKEN_AUTH_METHOD',
+    keyFile: 'CLIENT_PRIVATE_KEY_FILE',
+    alg: 'CLIENT_ASSERTION_ALG',
+  },
+});
 // Every line names the replica, so one delivery can be followed across replicas.
 const logger = createServiceLogger('giftdeliveries', config).child({ replica: config.REPLICA_ID });
 
@@ -47,12 +60,11 @@ const issuerMetadata = createIssuerMetadata({ issuer: config.ISSUER_BASE_URL });
 
 const tokens = createTokenProvider({
   clientId: config.CLIENT_ID,
-  clientSecret: config.CLIENT_SECRET,
+  ...tokenAuth,
   audience: config.WORLDMAPPERS_AUDIENCE,
   scope: WORLDMAPPERS_SCOPES,
   issuerMetadata,
   tokenEndpoint: config.TOKEN_ENDPOINT,
-  authMethod: config.TOKEN_AUTH_METHOD,
   audienceParam: config.TOKEN_AUDIENCE_PARAM,
   // TOKEN_BINDING=dpop: a key pair made at start and kept in memory only (RFC 9449).
   ...(config.TOKEN_BINDING === 'dpop' && { dpop: await createDpopKey() }),
@@ -128,6 +140,9 @@ await runServer(app, {
     audience: config.AUDIENCE,
     worldmappers: config.WORLDMAPPERS_API_URL,
     database,
+    client_id: config.CLIENT_ID,
+    token_auth_method: config.TOKEN_AUTH_METHOD,
+    ...(tokenAuth.clientKey ? { client_key_kid: tokenAuth.clientKey.kid } : {}),
   },
   onShutdown: async () => {
     await worker.stop(5_000);

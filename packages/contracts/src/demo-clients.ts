@@ -62,3 +62,13 @@ export type DemoClientId = keyof typeof DEMO_CLIENTS;
 export const DEV_CLIENT_SECRETS: Readonly<Record<string, string>> = Object.freeze(
   Object.fromEntries(Object.values(DEMO_CLIENTS).map((c) => [c.secretEnv, c.devSecret])),
 );
+
+/**
+ * The seeded client that authenticates with `private_key_jwt` (RFC 7523) instead of a secret: the
+ * auth-server holds only its public keys, read from the JWKS file the variable names (default
+ * `DATA_DIR/clients/giftdeliveries-keys.jwks.json`, written by `npm run keys:client`).
+ */
+export const DEMO_KEY_CLIENT = {
+  id: 'giftdeliveries-keys',
+  jwksFileEnv: 'GIFTDELIVERIES_KEYS_JWKS_FILE',
+} as const;

@@ -1,5 +1,6 @@
 export {
   DEMO_CLIENTS,
+  DEMO_KEY_CLIENT,
   DEV_CLIENT_SECRETS,
   type DemoClient,
   type DemoClientId,

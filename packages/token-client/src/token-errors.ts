@@ -6,6 +6,8 @@
 export interface TokenVariableNames {
   clientId: string;
   clientSecret: string;
+  /** The private key file of a `private_key_jwt` client. */
+  clientKeyFile: string;
   audience: string;
   scope: string;
   tokenEndpoint: string;
@@ -18,6 +20,7 @@ export interface TokenVariableNames {
 export const DEFAULT_VARIABLE_NAMES: TokenVariableNames = {
   clientId: 'CLIENT_ID',
   clientSecret: 'CLIENT_SECRET',
+  clientKeyFile: 'CLIENT_PRIVATE_KEY_FILE',
   audience: 'AUDIENCE',
   scope: 'the requested scope',
   tokenEndpoint: 'TOKEN_ENDPOINT',
@@ -76,12 +79,23 @@ export class TokenEndpointUnavailableError extends Error {
 export function explainRefusal(
   code: string,
   names: TokenVariableNames,
-  context: { clientId: string; audience: string; scope?: string | undefined },
+  context: {
+    clientId: string;
+    audience: string;
+    scope?: string | undefined;
+    authMethod?: string | undefined;
+  },
 ): { message: string; variables: string[] } {
   const who = `client "${context.clientId}"`;
   const api = `API "${context.audience}"`;
   switch (code) {
     case 'invalid_client':
+      if (context.authMethod === 'private_key_jwt') {
+        return {
+          message: `the authorization server does not accept the signed assertion of ${who}: check ${names.clientId}, that the public key of ${names.clientKeyFile} is registered for that client (its kid), and ${names.authMethod}`,
+          variables: [names.clientId, names.clientKeyFile, names.authMethod],
+        };
+      }
       return {
         message: `the authorization server does not accept the credentials of ${who}: check ${names.clientId} and ${names.clientSecret} (and ${names.authMethod} if the server only allows one client authentication method)`,
         variables: [names.clientId, names.clientSecret, names.authMethod],

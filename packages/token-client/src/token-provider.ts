@@ -16,15 +16,29 @@ import {
   TokenRequestError,
   type TokenVariableNames,
 } from './token-errors.js';
+import { CLIENT_ASSERTION_TYPE, signClientAssertion, type ClientKey } from './client-assertion.js';
 
-/** How the client proves who it is (RFC 6749 §2.3.1): Basic header (Logto) or body fields (Auth0's default). */
-export type TokenAuthMethod = 'client_secret_post' | 'client_secret_basic';
+/**
+ * How the client proves who it is: a shared secret in the Basic header (Logto) or in body fields
+ * (Auth0's default), RFC 6749 §2.3.1; or `private_key_jwt`, an assertion signed with its private
+ * key (RFC 7523, OpenID Connect Core §9), so that no secret is ever sent.
+ */
+export type TokenAuthMethod = 'client_secret_post' | 'client_secret_basic' | 'private_key_jwt';
+
+const AUTH_METHODS: readonly TokenAuthMethod[] = [
+  'client_secret_post',
+  'client_secret_basic',
+  'private_key_jwt',
+];
 /** How the target API is named: `audience` (Auth0) or `resource` (RFC 8707, Logto). */
 export type TokenAudienceParam = 'audience' | 'resource';
 
 export interface TokenProviderOptions {
   clientId: string;
-  clientSecret: string;
+  /** Required by the two secret methods; unused by `private_key_jwt`. */
+  clientSecret?: string;
+  /** Required by `private_key_jwt`: the key its assertions are signed with ({@link loadClientKey}). */
+  clientKey?: ClientKey;
   /** The API the token is for (`urn:worldmappers`). */
   audience: string;
   /** Scopes to ask for; none asks for every scope the client was granted for the API. */
@@ -37,6 +51,11 @@ export interface TokenProviderOptions {
   tokenEndpoint?: string;
   /** Default `client_secret_post`. */
   authMethod?: TokenAuthMethod;
+  /**
+   * The `aud` of a `private_key_jwt` assertion: the token endpoint (default; RFC 7523 §3) or the
+   * issuer (what Auth0 documents: `https://tenant/`). The local auth-server accepts both.
+   */
+  assertionAudience?: 'token_endpoint' | 'issuer';
   /** Default `audience`. */
   audienceParam?: TokenAudienceParam;
   logger?: Logger;
@@ -189,13 +208,18 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     audienceParam = 'audience',
   } = options;
   if (!clientId) throw new TypeError('createTokenProvider: clientId is required');
-  if (!clientSecret) throw new TypeError('createTokenProvider: clientSecret is required');
+  if (!AUTH_METHODS.includes(authMethod)) {
+    throw new TypeError(`createTokenProvider: unknown authMethod "${String(authMethod)}"`);
+  }
+  if (authMethod === 'private_key_jwt') {
+    if (!options.clientKey)
+      throw new TypeError('createTokenProvider: clientKey is required for private_key_jwt');
+  } else if (!clientSecret) {
+    throw new TypeError('createTokenProvider: clientSecret is required');
+  }
   if (!audience) throw new TypeError('createTokenProvider: audience is required');
   if (!options.tokenEndpoint && !options.issuerBaseURL && !options.issuerMetadata) {
     throw new TypeError('createTokenProvider: issuerBaseURL or tokenEndpoint is required');
-  }
-  if (authMethod !== 'client_secret_post' && authMethod !== 'client_secret_basic') {
-    throw new TypeError(`createTokenProvider: unknown authMethod "${String(authMethod)}"`);
   }
   if (audienceParam !== 'audience' && audienceParam !== 'resource') {
     throw new TypeError(`createTokenProvider: unknown audienceParam "${String(audienceParam)}"`);
@@ -269,6 +293,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       clientId,
       audience,
       scope: scopes.join(' '),
+      authMethod,
     });
     const said = description ? ` (server said: ${JSON.stringify(description)})` : '';
     const error = new TokenRequestError(
@@ -332,13 +357,20 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       Accept: 'application/json',
       'Content-Type': 'application/x-www-form-urlencoded',
     };
-    if (authMethod === 'client_secret_basic') {
+    if (authMethod === 'private_key_jwt') {
+      // A new assertion per attempt: each is single-use (its jti) and lives at most 60 s.
+      const audience = options.assertionAudience === 'issuer' && metadata ? metadata.issuer : url;
+      const assertion = await signClientAssertion(options.clientKey!, { clientId, audience });
+      body.set('client_id', clientId);
+      body.set('client_assertion_type', CLIENT_ASSERTION_TYPE);
+      body.set('client_assertion', assertion);
+    } else if (authMethod === 'client_secret_basic') {
       // RFC 6749 §2.3.1: each part form-encoded before base64.
-      const pair = `${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`;
+      const pair = `${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret!)}`;
       headers.Authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
     } else {
       body.set('client_id', clientId);
-      body.set('client_secret', clientSecret);
+      body.set('client_secret', clientSecret!);
     }
     if (options.dpop) {
       headers.DPoP = await options.dpop.proof({

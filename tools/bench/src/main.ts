@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { repoRoot } from 'demo-stack';
 import { giftdeliveriesTokens } from './demo-client.js';
 import { measureAppServer } from './phases/app-server.js';
+import { measureClientAuth } from './phases/client-auth.js';
 import { measureDirections } from './phases/directions.js';
 import { measureDpopCost } from './phases/dpop-cost.js';
 import { measureOverhead } from './phases/overhead.js';
@@ -78,6 +79,18 @@ const tokenEconomy = stack
         calls: 10_000,
         concurrency: 200,
       }),
+    )
+  : noStack;
+
+const clientAuth = stack
+  ? await phase(
+      'token endpoint: client_secret_post vs private_key_jwt, 8 rounds × 40 requests each',
+      () =>
+        measureClientAuth({
+          issuer: stack!.issuer,
+          auth: stack!.auth,
+          jwksFile: join(stack!.authDataDir, 'clients', 'giftdeliveries-keys.jwks.json'),
+        }),
     )
   : noStack;
 
@@ -160,6 +173,7 @@ const report: BenchReport = {
   overhead,
   appServer,
   tokenEconomy,
+  clientAuth,
   directions,
   coldStart: cold,
   dpopCost,
@@ -176,7 +190,7 @@ say('');
 say(
   `Wrote ${join(out, 'benchmarks.md')} and benchmarks.json (${report.durationSeconds.toFixed(0)} s).`,
 );
-process.exitCode = [overhead, appServer, tokenEconomy, directions, cold, dpopCost].every(
+process.exitCode = [overhead, appServer, tokenEconomy, clientAuth, directions, cold, dpopCost].every(
   (p) => p.ok,
 )
   ? 0

@@ -1,5 +1,6 @@
 import type { AppServerResult } from './phases/app-server.js';
 import { DPOP_VARIANTS, DPOP_VARIANT_LABELS, type DpopCostResult } from './phases/dpop-cost.js';
+import type { ClientAuthResult } from './phases/client-auth.js';
 import type { OverheadResult } from './phases/overhead.js';
 import type { DirectionsResult } from './phases/directions.js';
 import type { TokenEconomyResult } from './phases/token-economy.js';
@@ -29,6 +30,8 @@ export interface BenchReport {
   /** The services' HTTP server (createAppServer) against Node's plain one, unprotected route. */
   appServer: Phase<AppServerResult>;
   tokenEconomy: Phase<TokenEconomyResult>;
+  /** The token endpoint: a client assertion (private_key_jwt) beside a secret; absent in older reports. */
+  clientAuth?: Phase<ClientAuthResult>;
   directions: Phase<DirectionsResult>;
   coldStart: Phase<ColdStartResult>;
   /** The cost per request of DPoP verification beside Bearer (absent from older reports). */
@@ -137,6 +140,26 @@ function dpopSection(d: DpopCostResult): string[] {
   ];
 }
 
+function clientAuthSection(c: ClientAuthResult): string[] {
+  const row = (label: string, f: ClientAuthResult['secret']) => [
+    label,
+    ms(f.latencyMs.median, 2),
+    `${ms(f.latencyMs.q1, 2)}–${ms(f.latencyMs.q3, 2)}`,
+    fmt(f.cpuMicrosPerRequest.median),
+  ];
+  return [
+    `${c.rounds} rounds of ${c.requestsPerRound} sequential token requests each way against the real auth-server, in alternating order: \`giftdeliveries\` with \`client_secret_post\`, and \`giftdeliveries-keys\` with \`private_key_jwt\` (an ES256 assertion signed before the round, so only the server's work and HTTP are timed: signature check, claims, the \`jti\` recorded in the replay store). Both get the same RS256 token for \`urn:worldmappers\`. CPU is the auth-server's, from /proc (10 ms ticks, per round).`,
+    '',
+    table(
+      ['method', 'latency (median)', 'latency q1–q3', 'server CPU µs/req (median)'],
+      [row('client_secret_post', c.secret), row('private_key_jwt', c.assertion)],
+    ),
+    '',
+    `Ratio assertion ÷ secret, per round (median): ${fmt(c.ratio.latency.median, 2)}× latency (q1–q3 ${fmt(c.ratio.latency.q1, 2)}–${fmt(c.ratio.latency.q3, 2)}), ${fmt(c.ratio.cpu.median, 2)}× CPU.`,
+    '',
+  ];
+}
+
 /** The short table printed at the end of `npm run bench`. */
 export function renderSummary(report: BenchReport): string {
   const out: string[] = [];
@@ -169,6 +192,14 @@ export function renderSummary(report: BenchReport): string {
       `${t.tokenRequests} token request(s) (server issued ${t.tokensIssuedByServer})`,
     ]);
   } else rows.push(['token economy', failed(tokenEconomy)]);
+  if (report.clientAuth?.ok) {
+    const c = report.clientAuth.figures;
+    rows.push([
+      'token endpoint: private_key_jwt vs client secret',
+      `${fmt(c.ratio.latency.median, 2)}× latency (${ms(c.secret.latencyMs.median, 2)} → ${ms(c.assertion.latencyMs.median, 2)}), ${fmt(c.ratio.cpu.median, 2)}× CPU (${fmt(c.secret.cpuMicrosPerRequest.median)} → ${fmt(c.assertion.cpuMicrosPerRequest.median)} µs/req)`,
+    ]);
+  } else if (report.clientAuth)
+    rows.push(['token endpoint: private_key_jwt', failed(report.clientAuth)]);
   if (directions.ok) {
     const d = directions.figures;
     rows.push([
@@ -306,6 +337,12 @@ export function renderMarkdown(report: BenchReport): string {
       '',
     );
   } else md.push(failed(tokenEconomy), '');
+
+  if (report.clientAuth) {
+    md.push('### Client authentication: a signed assertion beside a secret', '');
+    if (report.clientAuth.ok) md.push(...clientAuthSection(report.clientAuth.figures));
+    else md.push(failed(report.clientAuth), '');
+  }
 
   md.push('## 3. Directions and geocoding latency', '');
   if (directions.ok) {

@@ -19,6 +19,8 @@ export function rssMiB(pid: number | undefined): number | undefined {
 
 export interface Stack {
   issuer: string;
+  /** The auth-server's DATA_DIR (its keys, and the private_key_jwt clients' JWKS files). */
+  authDataDir: string;
   auth: ServiceProcess;
   worldmappers: ServiceProcess;
   giftdeliveries: ServiceProcess;
@@ -134,6 +136,7 @@ export async function coldStart(): Promise<{ stack: Stack; result: ColdStartResu
     return {
       stack: {
         issuer,
+        authDataDir: join(root, 'auth'),
         auth: auth.service,
         worldmappers: world.service,
         giftdeliveries: gift.service,

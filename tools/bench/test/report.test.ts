@@ -95,6 +95,30 @@ const report: BenchReport = {
 };
 
 describe('the bench report writer', () => {
+  it('reports the token endpoint with an assertion beside a secret, when measured', () => {
+    const withClientAuth: BenchReport = {
+      ...report,
+      clientAuth: {
+        ok: true,
+        figures: {
+          rounds: 2,
+          requestsPerRound: 40,
+          secret: { latencyMs: spread([3, 4]), cpuMicrosPerRequest: spread([3000, 3000]) },
+          assertion: { latencyMs: spread([4, 5]), cpuMicrosPerRequest: spread([4000, 4500]) },
+          ratio: { latency: spread([1.3, 1.25]), cpu: spread([1.33, 1.5]) },
+        },
+      },
+    };
+    expect(renderSummary(withClientAuth)).toMatch(
+      /\| token endpoint: private_key_jwt vs client secret\s+\|\s+1\.28× latency \(3\.50 ms → 4\.50 ms\), 1\.42× CPU \(3,000 → 4,250 µs\/req\) \|/,
+    );
+    const md = renderMarkdown(withClientAuth);
+    expect(md).toContain('### Client authentication: a signed assertion beside a secret');
+    expect(md).toContain('Ratio assertion ÷ secret, per round (median): 1.28× latency');
+    // Older reports have no such phase: nothing is printed for it.
+    expect(renderMarkdown(report)).not.toContain('Client authentication');
+  });
+
   it('prints a summary table with the ratios, token requests and cold start', () => {
     const text = renderSummary(report);
     expect(text).toContain('Test CPU @ 1.00GHz, 2 cores, Node v20.0.0');

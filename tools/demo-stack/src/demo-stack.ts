@@ -174,3 +174,40 @@ export function rotateKeys(dataDir: string): Promise<string> {
     );
   });
 }
+
+/** What `keys:client` was told: where the private key and the public JWKS go, and what to do. */
+export interface ClientKeyCommand {
+  /** The directory of `<client>.private.pem`. */
+  out: string;
+  /** The public JWKS file (the auth-server's `DATA_DIR/clients/<client>.jwks.json`). */
+  jwks: string;
+  client?: string;
+  rotate?: boolean;
+  retire?: string;
+}
+
+/**
+ * `npm run keys:client` of giftdeliveries' build output: a new key pair for a private_key_jwt
+ * client (or `--rotate`, `--retire <kid>`); resolves with the public JWKS it printed.
+ */
+export function clientKeys(command: ClientKeyCommand): Promise<{ keys: Record<string, string>[] }> {
+  const args = ['--out', command.out, '--jwks', command.jwks];
+  if (command.client) args.push('--client', command.client);
+  if (command.rotate) args.push('--rotate');
+  if (command.retire) args.push('--retire', command.retire);
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [appScript('giftdeliveries', 'dist/cli/keys-client.js'), ...args],
+      {
+        cwd: appDir('giftdeliveries'),
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, ENV_FILE: 'none' },
+        timeout: 30_000,
+      },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`keys:client failed: ${stderr || error.message}`));
+        else resolve(JSON.parse(stdout) as { keys: Record<string, string>[] });
+      },
+    );
+  });
+}

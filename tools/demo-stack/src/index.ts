@@ -1,6 +1,8 @@
 export { appDir, appScript, repoRoot, type AppName } from './apps.js';
 export {
+  clientKeys,
   rotateKeys,
+  type ClientKeyCommand,
   startApp,
   startDemoStack,
   type DemoStack,

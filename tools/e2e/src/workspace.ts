@@ -91,19 +91,24 @@ export function envFileAssignments(text: string): EnvLine[] {
 }
 
 interface AuthServerRegistry {
-  registry: { clients: readonly { secretEnv: string }[] };
+  registry: {
+    clients: readonly { secretEnv?: string; publicKeys?: { jwksFileEnv?: string } }[];
+  };
 }
 
 /**
- * Every variable a shape owner reads: its shape, and for auth-server also the client secrets its
- * registry names (read by name from the registry, not declared in the shape).
+ * Every variable a shape owner reads: its shape, and for auth-server also the client secrets (and
+ * private_key_jwt clients' JWKS files) its registry names (read by name from the registry, not declared in the shape).
  */
 export async function variablesReadByOwner(owner: ShapeOwner): Promise<string[]> {
   const names = Object.keys(await loadShape(owner));
   if (owner.name === 'auth-server') {
     const url = pathToFileURL(appScript('auth-server', 'dist/registry.js')).href;
     const { registry } = (await import(url)) as AuthServerRegistry;
-    names.push(...registry.clients.map((client) => client.secretEnv));
+    for (const client of registry.clients) {
+      if (client.secretEnv) names.push(client.secretEnv);
+      if (client.publicKeys?.jwksFileEnv) names.push(client.publicKeys.jwksFileEnv);
+    }
   }
   return names;
 }

@@ -20,7 +20,7 @@ import { DEMO_CLIENTS } from '@repo/contracts';
 const USAGE = `Usage: npm run lab -- [--lang en|ja] [--only 1,4,10] [--issuer URL] [--api URL] [--giftdeliveries URL]
 
   --lang            en (default) or ja: the explanations in Japanese
-  --only            run only these scenarios (numbers 1-10, comma separated)
+  --only            run only these scenarios (numbers 1-11, comma separated)
   --issuer          the auth-server (default $ISSUER_BASE_URL or http://localhost:4000/)
   --api             worldmappers-api (default $WORLDMAPPERS_API_URL or http://localhost:7001)
   --giftdeliveries  giftdeliveries (default $GIFTDELIVERIES_URL or http://localhost:7002)

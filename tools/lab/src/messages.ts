@@ -67,6 +67,13 @@ export interface Messages {
   clientLockedOut(client: string, seconds: string): string;
   keyFileFound(path: string): string;
   keyFileMismatch(path: string): string;
+  pkjwtCreate: string;
+  pkjwtNoKeys: string;
+  pkjwtStored(file: string): string;
+  pkjwtAssertion: string;
+  assertionClaims: Record<string, string>;
+  pkjwtReplay: string;
+  why11: string;
 }
 
 const en: Messages = {
@@ -100,6 +107,7 @@ const en: Messages = {
     8: 'A wrong client secret',
     9: 'Key rotation without restarting the API',
     10: 'Token caching: one token request for many API calls',
+    11: 'No secret to leak: private_key_jwt',
     12: 'DPoP: a stolen token is useless without its key',
   },
   why1: 'The auth-server authenticated giftdeliveries by its id and secret, then authorized it: a token for one API (aud) with the scopes it was granted; the API checked the signature, exp, iss and aud, then the scope of the route.',
@@ -180,6 +188,26 @@ const en: Messages = {
     `The running auth-server signs with the key in ${path}: the lab can mint expired tokens and rotate keys.`,
   keyFileMismatch: (path) =>
     `${path} does not hold the running auth-server's signing key: scenarios 5 and 9 are skipped.`,
+  pkjwtCreate:
+    'Creating a key pair for giftdeliveries-keys (npm run keys:client): the private key stays with the client, the public JWKS goes to the auth-server, which picks it up without a restart.',
+  pkjwtNoKeys:
+    'giftdeliveries-keys has no key pair yet on this stack. Run `npm run keys:client` (it writes the private key under apps/giftdeliveries/data and the public JWKS for the auth-server), then `npm run lab -- --only 11` again.',
+  pkjwtStored: (file) =>
+    `What the auth-server stores for giftdeliveries-keys (${file}): a public key, no secret. Anyone may read it; it can check a signature but never make one.`,
+  pkjwtAssertion:
+    'What crosses the wire instead of a secret: an assertion (RFC 7523), signed with the private key that never leaves the client',
+  assertionClaims: {
+    iss: 'who signed it: the client itself',
+    sub: 'who it authenticates: the same client',
+    aud: 'for this token endpoint only',
+    jti: 'a fresh id: the auth-server accepts it once',
+    iat: 'signed at (epoch seconds)',
+    exp: 'dead 60 s later',
+  },
+  pkjwtReplay:
+    'An attacker who copied that request sends the same assertion again (the signature is still valid and it has not expired):',
+  why11:
+    "With a client secret, every token request carries the secret itself, and the authorization server must keep something that can check it, so a leaked log line, a proxy or a database dump can give it away. With private_key_jwt the client proves who it is with a signature: the auth-server holds only the public key, and what crosses the wire is short-lived (60 s), bound to one token endpoint (aud) and single-use (jti, remembered in the provider's replay store): replaying it is refused with invalid_client, like a wrong secret.",
 };
 
 const ja: Messages = {
@@ -213,6 +241,7 @@ const ja: Messages = {
     8: '間違ったクライアントシークレット',
     9: 'API を再起動せずに署名鍵をローテーションする',
     10: 'トークンのキャッシュ：何度 API を呼んでもトークン要求は 1 回',
+    11: '漏れるシークレットがない：private_key_jwt',
     12: 'DPoP：盗まれたトークンも、鍵がなければ役に立たない',
   },
   why1: '認可サーバーは giftdeliveries をクライアント ID とシークレットで認証し、そのうえで認可しました。発行したのは、1 つの API（aud）宛てで、許可されたスコープだけを持つアクセストークンです。API は署名、有効期限（exp）、発行者（iss）、オーディエンス（aud）を検証し、最後にルートのスコープを確かめました。',
@@ -293,6 +322,26 @@ const ja: Messages = {
     `稼働中の認可サーバーは ${path} の鍵で署名しています。ラボは期限切れのトークンを作り、鍵をローテーションできます。`,
   keyFileMismatch: (path) =>
     `${path} は稼働中の認可サーバーの署名鍵ではありません。シナリオ 5 と 9 はスキップします。`,
+  pkjwtCreate:
+    'giftdeliveries-keys の鍵ペアを作成します（npm run keys:client）。秘密鍵はクライアントの手元に残し、公開鍵の JWKS だけを認可サーバーに渡します。認可サーバーは再起動なしでこれを読み込みます。',
+  pkjwtNoKeys:
+    'このスタックには giftdeliveries-keys の鍵ペアがまだありません。`npm run keys:client` を実行してから（秘密鍵は apps/giftdeliveries/data に、公開鍵の JWKS は認可サーバー用に書き出されます）、もう一度 `npm run lab -- --only 11` を実行してください。',
+  pkjwtStored: (file) =>
+    `認可サーバーが giftdeliveries-keys について保存しているもの（${file}）：公開鍵だけで、シークレットはありません。誰に読まれてもかまいません。公開鍵で署名を検証することはできても、署名を作ることはできないからです。`,
+  pkjwtAssertion:
+    'シークレットの代わりに送られるもの：クライアントの外に出ない秘密鍵で署名したアサーション（RFC 7523）',
+  assertionClaims: {
+    iss: '署名したもの：クライアント自身',
+    sub: '認証される主体：同じクライアント',
+    aud: 'このトークンエンドポイント専用',
+    jti: '毎回新しい ID：認可サーバーは 1 回しか受け付けません',
+    iat: '署名した時刻（エポック秒）',
+    exp: '60 秒後に失効します',
+  },
+  pkjwtReplay:
+    'このリクエストを盗み見た攻撃者が、同じアサーションをもう一度送ります（署名は正しく、有効期限もまだ切れていません）：',
+  why11:
+    'クライアントシークレットでは、トークン要求のたびにシークレットそのものが送られ、認可サーバーもそれを検証できるものを保存しておく必要があります。そのため、ログの 1 行やプロキシ、データベースのダンプから漏れるおそれがあります。private_key_jwt では、クライアントは署名で自分を証明します。認可サーバーが持つのは公開鍵だけで、通信路を流れるのは短命（60 秒）で、1 つのトークンエンドポイント専用（aud）、1 回限り（jti。プロバイダーのリプレイ検知ストアに記録されます）のアサーションです。再送すると、間違ったシークレットと同じく invalid_client で拒否されます。',
 };
 
 export const MESSAGES: Record<Lang, Messages> = { en, ja };

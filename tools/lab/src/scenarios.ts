@@ -5,11 +5,19 @@ import {
   signToken,
   tamperPayload,
 } from '@repo/testkit';
-import { createDpopKey, createTokenProvider, renewalTime } from '@repo/token-client';
+import { existsSync, readFileSync } from 'node:fs';
+import {
+  CLIENT_ASSERTION_TYPE,
+  createDpopKey,
+  createTokenProvider,
+  loadClientKey,
+  renewalTime,
+  signClientAssertion,
+} from '@repo/token-client';
 import { send, shortToken, type Exchange } from './exchange.js';
 import type { Printer } from './printer.js';
 import type { LabStack } from './stack.js';
-import type { DemoClientId } from '@repo/contracts';
+import { DEMO_KEY_CLIENT, type DemoClientId } from '@repo/contracts';
 
 /** The client secrets the lab uses: the environment's (or the root `.env`'s), else the dev defaults. */
 export type Secrets = Readonly<Record<DemoClientId, string>>;
@@ -326,6 +334,69 @@ async function tokenCaching(ctx: ScenarioContext): Promise<Outcome> {
   return ok ? 'pass' : 'fail';
 }
 
+/** The token request of a private_key_jwt client: its assertion, no secret (RFC 7523 §2.2). */
+function assertionRequest(ctx: ScenarioContext, assertion: string) {
+  const body = new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: DEMO_KEY_CLIENT.id,
+    client_assertion_type: CLIENT_ASSERTION_TYPE,
+    client_assertion: assertion,
+    audience: WORLDMAPPERS,
+  });
+  return send(`${ctx.stack.issuer}token`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: body.toString(),
+    shownBody: [...body]
+      .map(([name, value]) => `${name}=${name === 'client_assertion' ? shortToken(value) : value}`)
+      .join('\n&'),
+  });
+}
+
+async function noSecretToLeak(ctx: ScenarioContext): Promise<Outcome> {
+  const { out, stack } = ctx;
+  const files = stack.clientKeys;
+  if (files?.create && !existsSync(files.jwks)) {
+    out.note(out.t.pkjwtCreate);
+    await files.create();
+  }
+  if (!files || !existsSync(files.jwks) || !existsSync(files.privateKey)) {
+    out.skipped(out.t.pkjwtNoKeys);
+    return 'skip';
+  }
+  // What the auth-server stores: public keys only (no "d"); nothing that could sign.
+  const jwks = JSON.parse(readFileSync(files.jwks, 'utf8')) as { keys: Record<string, unknown>[] };
+  out.note(out.t.pkjwtStored(files.jwks));
+  out.indented(JSON.stringify(jwks, null, 2), '      ');
+  let ok = jwks.keys.length > 0 && jwks.keys.every((key) => !('d' in key));
+  const key = await loadClientKey(files.privateKey);
+  const discovery = (await (
+    await fetch(`${stack.issuer}.well-known/openid-configuration`)
+  ).json()) as { token_endpoint: string };
+  const assertion = await signClientAssertion(key, {
+    clientId: DEMO_KEY_CLIENT.id,
+    audience: discovery.token_endpoint,
+  });
+  const { header, payload } = decodeJwt(assertion);
+  out.line();
+  out.note(out.t.pkjwtAssertion);
+  out.indented(JSON.stringify(header), '      ');
+  for (const [claim, value] of Object.entries(payload)) {
+    const explained = out.t.assertionClaims[claim];
+    out.line(`      ${claim}: ${JSON.stringify(value)}${explained ? `  ← ${explained}` : ''}`);
+  }
+  ok = Number(payload.exp) - Number(payload.iat) <= 60 && ok;
+  out.line();
+  ok = judge(ctx, await assertionRequest(ctx, assertion), { status: 200 }) && ok;
+  out.line();
+  out.note(out.t.pkjwtReplay);
+  ok =
+    judge(ctx, await assertionRequest(ctx, assertion), { status: 401, error: 'invalid_client' }) &&
+    ok;
+  out.why(out.t.why11);
+  return ok ? 'pass' : 'fail';
+}
+
 /** A call of worldmappers-api with `Authorization: DPoP <token>` and, if given, a DPoP proof. */
 const callWithDpop = (ctx: ScenarioContext, path: string, token: string, proof?: string) =>
   send(`${ctx.stack.worldmappers}${path}`, {
@@ -421,5 +492,6 @@ export const SCENARIOS: Record<number, (ctx: ScenarioContext) => Promise<Outcome
   8: wrongSecret,
   9: rotation,
   10: tokenCaching,
+  11: noSecretToLeak,
   12: stolenToken,
 };

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { currentSigningKey } from '@repo/testkit';
-import { appDir, rotateKeys, startDemoStack, type DemoStack } from 'demo-stack';
+import { DEMO_KEY_CLIENT } from '@repo/contracts';
+import { appDir, clientKeys, rotateKeys, startDemoStack, type DemoStack } from 'demo-stack';
 
 /** Where the lab looks for the services. */
 export interface Endpoints {
@@ -17,6 +18,11 @@ export interface LabStack extends Endpoints {
   keyFile: string | undefined;
   /** Rotates the signing keys of this stack, when the lab can. */
   rotate: (() => Promise<string>) | undefined;
+  /**
+   * The private_key_jwt client's files: the public JWKS the auth-server reads and the private key
+   * the client signs with; `create` makes a key pair first (on the lab's own stack).
+   */
+  clientKeys: { jwks: string; privateKey: string; create?: () => Promise<unknown> } | undefined;
   /** True when the lab started the stack itself. */
   own: boolean;
   stop(): Promise<void>;
@@ -74,6 +80,8 @@ export async function findRunningStack(endpoints: Endpoints): Promise<FindResult
   }
   const keyFile = join(DEFAULT_AUTH_DATA_DIR, 'signing-keys.json');
   const usable = await keyFileMatches(keyFile, endpoints.issuer);
+  // Where `npm run keys:client` writes them for `npm start`; scenario 11 says so when absent.
+  const id = DEMO_KEY_CLIENT.id;
   return {
     kind: 'running',
     keyFileChecked: keyFile,
@@ -82,6 +90,12 @@ export async function findRunningStack(endpoints: Endpoints): Promise<FindResult
       ...endpoints,
       keyFile: usable ? keyFile : undefined,
       rotate: usable ? () => rotateKeys(DEFAULT_AUTH_DATA_DIR) : undefined,
+      clientKeys: usable
+        ? {
+            jwks: join(DEFAULT_AUTH_DATA_DIR, 'clients', `${id}.jwks.json`),
+            privateKey: join(appDir('giftdeliveries'), 'data', 'client-keys', `${id}.private.pem`),
+          }
+        : undefined,
       own: false,
       stop: async () => {},
     },
@@ -94,12 +108,20 @@ export async function startOwnStack(): Promise<LabStack> {
     commonEnv: { NODE_ENV: 'development', LOG_LEVEL: 'warn' },
     env: { giftdeliveries: { SEED_SAMPLE_DELIVERIES: 'false' } },
   });
+  const ownJwks = join(stack.dataDir, 'auth-server', 'clients', `${DEMO_KEY_CLIENT.id}.jwks.json`);
+  const ownKeys = join(stack.dataDir, 'giftdeliveries', 'client-keys');
   return {
     issuer: stack.issuer,
     worldmappers: stack.get('worldmappers-api').url,
     giftdeliveries: stack.get('giftdeliveries').url,
     keyFile: stack.keyFile,
     rotate: () => stack.rotateKeys(),
+    clientKeys: {
+      jwks: ownJwks,
+      privateKey: join(ownKeys, `${DEMO_KEY_CLIENT.id}.private.pem`),
+      // The real command, into the stack's data: the running auth-server picks the JWKS up.
+      create: () => clientKeys({ out: ownKeys, jwks: ownJwks }),
+    },
     own: true,
     stop: () => stack.stop(),
   };

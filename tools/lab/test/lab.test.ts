@@ -43,6 +43,10 @@ describe('npm run lab', () => {
       const t = MESSAGES[lang];
       for (const n of NUMBERS) expect(stdout).toContain(`━━ ${n}. ${t.titles[n]} ━━`);
       expect(stdout).toContain(t.summary(NUMBERS.length, 0, 0));
+      // 11: the auth-server stores a public key; the replayed assertion is refused.
+      expect(stdout).toContain(t.why11);
+      expect(stdout).toContain(t.expectation({ status: 401, error: 'invalid_client' }));
+      expect(stdout).not.toMatch(/"d":|BEGIN PRIVATE KEY/);
       expect(stdout).toContain(t.cacheExpected(5));
       expect(stdout).toContain(
         t.expectation({

@@ -15,6 +15,13 @@ export const cliShape = {
   GIFTDELIVERIES_AUDIENCE: vars.text('urn:giftdeliveries', 'urn:giftdeliveries'),
   STOREFRONT_CLIENT_ID: vars.text(storefront.id, storefront.id),
   STOREFRONT_CLIENT_SECRET: vars.secret(storefront.devSecret),
+  /**
+   * Set: the CLI signs private_key_jwt assertions with this key instead of sending the secret
+   * (the service's TOKEN_AUTH_METHOD=private_key_jwt is about the service's own key).
+   */
+  STOREFRONT_PRIVATE_KEY_FILE: vars.optionalText('./data/client-keys/storefront.private.pem'),
+  CLIENT_ASSERTION_ALG: configShape.CLIENT_ASSERTION_ALG,
+  CLIENT_ASSERTION_AUDIENCE: configShape.CLIENT_ASSERTION_AUDIENCE,
   ISSUER_BASE_URL: configShape.ISSUER_BASE_URL,
   AUTH0_DOMAIN: configShape.AUTH0_DOMAIN,
   TOKEN_ENDPOINT: configShape.TOKEN_ENDPOINT,

@@ -19,6 +19,7 @@ import {
 } from '@repo/token-client';
 import { loadConfigOrExit } from '@repo/config';
 import type { DeliveryAccepted, DeliveryView } from '@repo/contracts';
+import { loadTokenAuthOrExit } from '../token-auth.js';
 import { cliShape } from './cli-config.js';
 import { DELIVER_MESSAGES, type DeliverMessages } from './deliver-messages.js';
 
@@ -166,19 +167,36 @@ async function main(): Promise<void> {
 
   const config = loadConfigOrExit(cliShape, { service: 'deliver' });
   const baseURL = values.url ?? config.GIFTDELIVERIES_URL;
+  const tokenAuth = await loadTokenAuthOrExit('deliver', {
+    // A key file makes it private_key_jwt; otherwise the secret, in the service's secret style.
+    method: config.STOREFRONT_PRIVATE_KEY_FILE
+      ? 'private_key_jwt'
+      : config.TOKEN_AUTH_METHOD === 'private_key_jwt'
+        ? 'client_secret_post'
+        : config.TOKEN_AUTH_METHOD,
+    secret: config.STOREFRONT_CLIENT_SECRET,
+    keyFile: config.STOREFRONT_PRIVATE_KEY_FILE,
+    alg: config.CLIENT_ASSERTION_ALG,
+    assertionAudience: config.CLIENT_ASSERTION_AUDIENCE,
+    names: {
+      method: 'TOKEN_AUTH_METHOD',
+      keyFile: 'STOREFRONT_PRIVATE_KEY_FILE',
+      alg: 'CLIENT_ASSERTION_ALG',
+    },
+  });
   const tokens = createTokenProvider({
     clientId: config.STOREFRONT_CLIENT_ID,
-    clientSecret: config.STOREFRONT_CLIENT_SECRET,
+    ...tokenAuth,
     audience: config.GIFTDELIVERIES_AUDIENCE,
     issuerBaseURL: config.ISSUER_BASE_URL,
     tokenEndpoint: config.TOKEN_ENDPOINT,
-    authMethod: config.TOKEN_AUTH_METHOD,
     audienceParam: config.TOKEN_AUDIENCE_PARAM,
     // TOKEN_BINDING=dpop: a key pair for this run only, never written anywhere.
     ...(config.TOKEN_BINDING === 'dpop' && { dpop: await createDpopKey() }),
     variables: {
       clientId: 'STOREFRONT_CLIENT_ID',
       clientSecret: 'STOREFRONT_CLIENT_SECRET',
+      clientKeyFile: 'STOREFRONT_PRIVATE_KEY_FILE',
       audience: 'GIFTDELIVERIES_AUDIENCE',
     },
   });

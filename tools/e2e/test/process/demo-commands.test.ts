@@ -57,13 +57,15 @@ describe('the demo commands with new arguments', () => {
       await npmRun(['deliver', '--', `Place ${Date.now()}`, '--help']),
       await npmRun(['lab', '--', '--only', '98']),
       await npmRun(['lab', '--', '--lang', 'ja', '--only', '99']),
+      await npmRun(['keys:client', '--', '--help']),
     ];
-    expect(runs.map((r) => r.code)).toEqual([0, 2, 2]);
+    expect(runs.map((r) => r.code)).toEqual([0, 2, 2, 0]);
     for (const { output } of runs) {
       expect(output).not.toMatch(/cache miss|tsc |Tasks: /);
     }
     expect(runs[0]!.output).toContain('Usage: npm run deliver');
     expect(runs[1]!.output).toMatch(/--only takes scenario numbers \(1, 2, [\d, ]+\), not "98"/);
+    expect(runs[3]!.output).toContain('--rotate        add a new key pair');
     const after = builtFiles();
     const changed = [...before].filter(([path, time]) => after.get(path) !== time);
     expect(changed).toEqual([]);

@@ -3,7 +3,8 @@
  * the routes, giftdeliveries stores and plans deliveries. Each app runs from its build output
  * (turbo builds them first: this workspace depends on them through demo-stack).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +15,8 @@ import {
   type TokenProvider,
 } from '@repo/token-client';
 import { freePort, type ServiceProcess } from '@repo/testkit';
-import { startApp } from 'demo-stack';
-import { DEMO_CLIENTS, type DeliveryView } from '@repo/contracts';
+import { appDir, appScript, clientKeys, startApp } from 'demo-stack';
+import { DEMO_CLIENTS, DEMO_KEY_CLIENT, type DeliveryView } from '@repo/contracts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const root = mkdtempSync(join(tmpdir(), 'giftdeliveries-it-'));
@@ -198,6 +199,126 @@ describe('giftdeliveries with the auth-server and worldmappers-api', () => {
         'This API accepts DPoP-bound tokens only: send "Authorization: DPoP <token>" with a DPoP proof.',
     });
     await stop(gift);
+  }, 90_000);
+
+  it('plans a delivery with private_key_jwt: no secret sent, the auth-server holds only the public key', async () => {
+    const keysDir = join(root, 'client-keys');
+    // Where the auth-server (DATA_DIR=root/auth) looks by default; it re-reads the file.
+    const jwksFile = join(root, 'auth', 'clients', `${DEMO_KEY_CLIENT.id}.jwks.json`);
+    const printed = await clientKeys({ out: keysDir, jwks: jwksFile });
+    const [publicJwk] = printed.keys;
+    expect(publicJwk).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' });
+    expect(publicJwk).not.toHaveProperty('d');
+    expect(JSON.parse(readFileSync(jwksFile, 'utf8'))).toEqual(printed);
+    const keyFile = join(keysDir, `${DEMO_KEY_CLIENT.id}.private.pem`);
+    const pem = readFileSync(keyFile, 'utf8');
+    expect(pem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+
+    const gift = await startGiftdeliveries(join(root, 'keys'), {
+      CLIENT_ID: DEMO_KEY_CLIENT.id,
+      TOKEN_AUTH_METHOD: 'private_key_jwt',
+      CLIENT_PRIVATE_KEY_FILE: keyFile,
+      // Never sent: proof that the assertion alone authenticates.
+      CLIENT_SECRET: 'not-the-secret-and-never-sent',
+    });
+    const api = createApiClient({ baseURL: gift.url, tokens: writer() });
+    const { data } = await api.post('/deliveries', { recipient: 'Kai', destination: 'Oulu, FI' });
+    const [planned] = await waitForStatus(api, [data.id], 'planned');
+    expect(planned!.route!.to).toMatchObject({ name: 'Oulu', country: 'FI' });
+    expect(gift.records()).toContainEqual(
+      expect.objectContaining({ message: 'access token obtained', audience: 'urn:worldmappers' }),
+    );
+    const issued = auth
+      .records()
+      .filter((r) => r.message === 'token issued' && r.client_id === DEMO_KEY_CLIENT.id);
+    expect(issued.length).toBeGreaterThanOrEqual(1);
+    // No key material, no assertion in any log line.
+    const lines = [...gift.lines(), ...auth.lines()].join('\n');
+    expect(lines).not.toContain(pem.split('\n')[1]!);
+    expect(lines).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]+/);
+
+    // Rotation with overlap: a second key; the running process (old key) keeps working, a new
+    // process signs with the new key; once the old key is retired, the old key is refused.
+    const oldPem = pem;
+    const rotated = await clientKeys({ out: keysDir, jwks: jwksFile, rotate: true });
+    expect(rotated.keys.map((k) => k.kid)).toEqual([expect.any(String), publicJwk!.kid]);
+    const fresh = await startGiftdeliveries(join(root, 'keys-2'), {
+      CLIENT_ID: DEMO_KEY_CLIENT.id,
+      TOKEN_AUTH_METHOD: 'private_key_jwt',
+      CLIENT_PRIVATE_KEY_FILE: keyFile,
+    });
+    const api2 = createApiClient({ baseURL: fresh.url, tokens: writer() });
+    const second = await api2.post('/deliveries', { recipient: 'Eeva', destination: 'Turku, FI' });
+    await waitForStatus(api2, [second.data.id], 'planned');
+    expect(readFileSync(keyFile, 'utf8')).not.toBe(oldPem);
+    await clientKeys({ out: keysDir, jwks: jwksFile, retire: publicJwk!.kid });
+    const refusedBefore = auth.records().filter((r) => r.message === 'token refused').length;
+    // The first process still holds the retired key: its next token request is refused.
+    await stop(gift);
+    const oldKeyFile = join(root, 'old.private.pem');
+    writeFileSync(oldKeyFile, oldPem, { mode: 0o600 });
+    const stale = await startGiftdeliveries(join(root, 'keys-3'), {
+      CLIENT_ID: DEMO_KEY_CLIENT.id,
+      TOKEN_AUTH_METHOD: 'private_key_jwt',
+      CLIENT_PRIVATE_KEY_FILE: oldKeyFile,
+      RETRY_BASE_MS: '60000',
+    });
+    const api3 = createApiClient({ baseURL: stale.url, tokens: writer() });
+    await api3.post('/deliveries', { recipient: 'Ville', destination: 'Tampere, FI' });
+    const deadline = Date.now() + 20_000;
+    while (!stale.records().some((r) => r.message === 'token request refused')) {
+      if (Date.now() > deadline) throw new Error('the retired key was not refused');
+      await sleep(100);
+    }
+    expect(stale.records()).toContainEqual(
+      expect.objectContaining({
+        message: 'token request refused',
+        error: 'invalid_client',
+        status: 401,
+      }),
+    );
+    expect(auth.records().filter((r) => r.message === 'token refused').length).toBeGreaterThan(
+      refusedBefore,
+    );
+    await Promise.all([stop(fresh), stop(stale)]);
+  }, 90_000);
+
+  it('stops at start with a clear message when the private key file is missing or not private', async () => {
+    const run = (env: Record<string, string>) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [appScript('giftdeliveries')],
+          {
+            cwd: appDir('giftdeliveries'),
+            env: { PATH: process.env.PATH, ENV_FILE: 'none', DATA_DIR: join(root, 'bad'), ...env },
+            timeout: 20_000,
+          },
+          (error, _stdout, stderr) =>
+            resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
+        );
+      });
+    const missing = await run({ TOKEN_AUTH_METHOD: 'private_key_jwt' });
+    expect(missing.code).toBe(78);
+    expect(missing.stderr).toContain(
+      '  - CLIENT_PRIVATE_KEY_FILE: is required when TOKEN_AUTH_METHOD=private_key_jwt',
+    );
+    const publicOnly = join(root, 'public.jwk.json');
+    writeFileSync(
+      publicOnly,
+      JSON.stringify({
+        kty: 'EC',
+        crv: 'P-256',
+        x: 'f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU',
+        y: 'x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0',
+      }),
+    );
+    const wrong = await run({
+      TOKEN_AUTH_METHOD: 'private_key_jwt',
+      CLIENT_PRIVATE_KEY_FILE: publicOnly,
+    });
+    expect(wrong.code).toBe(78);
+    expect(wrong.stderr).toContain('holds a public key, not a private key (no "d")');
   }, 60_000);
 
   it('refuses a request without a token (401) and a token without the scope (403)', async () => {
