@@ -190,8 +190,14 @@ say('');
 say(
   `Wrote ${join(out, 'benchmarks.md')} and benchmarks.json (${report.durationSeconds.toFixed(0)} s).`,
 );
-process.exitCode = [overhead, appServer, tokenEconomy, clientAuth, directions, cold, dpopCost].every(
-  (p) => p.ok,
-)
+process.exitCode = [
+  overhead,
+  appServer,
+  tokenEconomy,
+  clientAuth,
+  directions,
+  cold,
+  dpopCost,
+].every((p) => p.ok)
   ? 0
   : 1;

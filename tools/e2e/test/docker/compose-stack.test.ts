@@ -46,7 +46,7 @@ const production = new ComposeProject(
 );
 const scale = new ComposeProject(`${PROJECT}-scale`, [
   'docker-compose.scale.yml',
-  BUILD_NETWORK_FILE,
+  SCALE_BUILD_NETWORK_FILE,
 ]);
 const figures: Record<string, number> = {};
 const seconds = (since: number) => Math.round((Date.now() - since) / 1000);
