@@ -192,6 +192,14 @@ for (const ward of missing.filter((name) => /^東京都.+区$/.test(name))) {
   missing.splice(missing.indexOf(ward), 1);
 }
 
+// Most populous first: a name shared by several places alone means the largest (read in order).
+const populationOf = new Map<number, number>();
+for (let i = 0; i < gazetteer.size; i += 1) {
+  if (gazetteer.country[i] === 'JP')
+    populationOf.set(gazetteer.geonameId[i]!, gazetteer.population[i]!);
+}
+names.sort((a, b) => populationOf.get(b.geonameId)! - populationOf.get(a.geonameId)!);
+
 const file = process.argv[2] ?? DEFAULT_NAMES_FILE;
 writeFileSync(file, JSON.stringify(names));
 process.stdout.write(

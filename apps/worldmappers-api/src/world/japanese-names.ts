@@ -79,9 +79,7 @@ export class JapaneseNames {
         }
       }
     }
-    // Most populous first, so that a shared name alone means the largest place.
-    const population = (n: number) => this.population(this.names[n]!.geonameId);
-    for (const list of this.byKey.values()) list.sort((a, b) => population(b) - population(a));
+    // The file lists the most populous places first, so each key's list is in that order too.
   }
 
   /** Reads the build's derived file. */
@@ -107,11 +105,6 @@ export class JapaneseNames {
       }
     }
     return this.indexById.get(geonameId);
-  }
-
-  private population(geonameId: number): number {
-    const i = this.index(geonameId);
-    return i === undefined ? 0 : this.gazetteer.population[i]!;
   }
 
   /** The gazetteer index of the place a Japanese name means, if any. */
