@@ -3,7 +3,8 @@ import { fetchToken } from './tokens.js';
 
 /** Talks to giftdeliveries as the storefront client does. */
 export class DeliveriesClient {
-  private token: string | undefined;
+  /** One token request for every call, however many run at once (as a real client does). */
+  private token: Promise<string> | undefined;
 
   constructor(
     private readonly baseUrl: string,
@@ -11,8 +12,14 @@ export class DeliveriesClient {
   ) {}
 
   private async authorization(): Promise<string> {
-    this.token ??= (await fetchToken(this.issuer, 'storefront', 'urn:giftdeliveries')).access_token;
-    return `Bearer ${this.token}`;
+    this.token ??= fetchToken(this.issuer, 'storefront', 'urn:giftdeliveries').then(
+      (response) => response.access_token,
+      (error: unknown) => {
+        this.token = undefined;
+        throw error;
+      },
+    );
+    return `Bearer ${await this.token}`;
   }
 
   /** `POST /deliveries`; resolves with the status, the body and whether it was a replay. */
