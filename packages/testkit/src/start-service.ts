@@ -67,6 +67,7 @@ export async function waitForHttp(
 export async function startService(
   name: string,
   options: StartServiceOptions,
+  attempt = 1,
 ): Promise<ServiceProcess> {
   const port = options.port ?? (await freePort());
   const { entry } = options;
@@ -152,15 +153,45 @@ export async function startService(
     },
   };
 
+  const timeoutMs = options.timeoutMs ?? 20_000;
   try {
+    // Its own "listening on" line first (an info line: not awaited when the level hides it): a
+    // free port taken by another test's process meanwhile would otherwise answer the health
+    // check below in its place.
+    const listening = new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (QUIET_LEVELS.has(env.LOG_LEVEL!) || output.some((line) => LISTENING.test(line))) {
+          listeners.delete(check);
+          resolve();
+        }
+      };
+      listeners.add(check);
+      check();
+      void exited.then((code) => reject(new Error(`${name} exited with ${code} before listening`)));
+      setTimeout(
+        () => reject(new Error(`${name} did not listen within ${timeoutMs} ms`)),
+        timeoutMs,
+      ).unref();
+    });
+    await listening;
     await waitForHttp(
       `${service.url}${options.readyPath ?? '/healthz'}`,
-      options.timeoutMs ?? 20_000,
+      timeoutMs,
       () => exitCode === undefined,
     );
   } catch (error) {
     await service.stop('SIGKILL');
+    // The port was taken between freePort() and the bind: try again on another (twice at most).
+    const taken = output.some((line) => line.includes('EADDRINUSE'));
+    if (options.port === undefined && taken && attempt < 3) {
+      return startService(name, options, attempt + 1);
+    }
     throw new Error(`${(error as Error).message}\n--- ${name} output ---\n${output.join('\n')}`);
   }
   return service;
 }
+
+/** The line runServer of @repo/http writes once the port is bound, in either log format. */
+const LISTENING = /listening on http/;
+/** Log levels that leave that info line out. */
+const QUIET_LEVELS = new Set(['warn', 'error']);
