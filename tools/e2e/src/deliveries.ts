@@ -22,6 +22,27 @@ export class DeliveriesClient {
     return `Bearer ${await this.token}`;
   }
 
+  /**
+   * One call with the storefront's token. A 429 is waited out as its `Retry-After` asks (the API
+   * limits requests per client per second, and 20 pollers can outrun it) and tried again, up to
+   * five times; any other answer is returned as it is.
+   */
+  private async send(
+    path: string,
+    init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {},
+  ): Promise<Response> {
+    for (let attempt = 1; ; attempt++) {
+      const res = await fetch(`${this.baseUrl}${path}`, {
+        ...init,
+        headers: { ...init.headers, authorization: await this.authorization() },
+      });
+      const retryAfter = Number(res.headers.get('retry-after'));
+      if (res.status !== 429 || attempt === 5 || !Number.isFinite(retryAfter)) return res;
+      await res.arrayBuffer();
+      await new Promise((resolve) => setTimeout(resolve, Math.max(retryAfter, 0.05) * 1000));
+    }
+  }
+
   /** `POST /deliveries`; resolves with the status, the body and whether it was a replay. */
   async create(
     delivery: NewDeliveryRequest,
@@ -31,10 +52,9 @@ export class DeliveriesClient {
     body: { id?: string; status?: string; error?: string };
     replayed: boolean;
   }> {
-    const res = await fetch(`${this.baseUrl}/deliveries`, {
+    const res = await this.send('/deliveries', {
       method: 'POST',
       headers: {
-        authorization: await this.authorization(),
         'content-type': 'application/json',
         ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
       },
@@ -48,9 +68,7 @@ export class DeliveriesClient {
   }
 
   async get(id: string): Promise<DeliveryView> {
-    const res = await fetch(`${this.baseUrl}/deliveries/${id}`, {
-      headers: { authorization: await this.authorization() },
-    });
+    const res = await this.send(`/deliveries/${id}`);
     if (res.status !== 200) throw new Error(`GET /deliveries/${id}: ${res.status}`);
     return (await res.json()) as DeliveryView;
   }
@@ -58,9 +76,7 @@ export class DeliveriesClient {
   /** `GET /deliveries?status=&limit=200`. */
   async list(status?: string): Promise<DeliveryView[]> {
     const query = new URLSearchParams({ limit: '200', ...(status ? { status } : {}) });
-    const res = await fetch(`${this.baseUrl}/deliveries?${query.toString()}`, {
-      headers: { authorization: await this.authorization() },
-    });
+    const res = await this.send(`/deliveries?${query.toString()}`);
     if (res.status !== 200) throw new Error(`GET /deliveries: ${res.status}`);
     return ((await res.json()) as DeliveryList).deliveries;
   }
