@@ -74,6 +74,13 @@ describe('signing keys', () => {
     await writeKeyFile(path, rotated.file);
 
     expect(await publishedKids(server.url)).toEqual([rotated.newKid, oldKid]);
+    // The change says until when the retired key stays published (the console shows it).
+    expect(server.logs.filter((line) => line.message === 'signing keys changed')).toEqual([
+      expect.objectContaining({
+        signing_kid: rotated.newKid,
+        retired_until: { [oldKid]: new Date((now + 3600 + 60) * 1000).toISOString() },
+      }),
+    ]);
     now += 3600; // the last token of the old key expires now; resource servers may lag a little
     expect(await publishedKids(server.url)).toEqual([rotated.newKid, oldKid]);
     now += 60;

@@ -14,6 +14,7 @@ import type { Logger } from '@repo/logger';
 import { ROUTES, routeById, TRY_CLIENTS, type RouteInfo } from './catalog.js';
 import type { EventHub } from './hub.js';
 import { inspectToken } from './inspector.js';
+import { LabBusy, type LabRunner } from './lab-runner.js';
 import type { TokenBook } from './token-book.js';
 
 export interface ConsoleAppDeps {
@@ -21,6 +22,8 @@ export interface ConsoleAppDeps {
   hub: EventHub;
   book: TokenBook;
   metadata: IssuerMetadata;
+  /** Runs the lab's scenarios for "Try it" (off in production). */
+  lab: LabRunner;
   urls: { 'worldmappers-api': string; giftdeliveries: string; issuer: string };
 }
 
@@ -76,7 +79,7 @@ const stringField = (req: Request, name: string): string => {
 };
 
 /** The console's HTTP app: the page, its stream and its small JSON API; never listens by itself. */
-export function createApp({ logger, hub, book, metadata, urls }: ConsoleAppDeps): Express {
+export function createApp({ logger, hub, book, metadata, lab, urls }: ConsoleAppDeps): Express {
   const app = createBaseApp(logger);
   const json = express.json({ limit: '32kb' });
   const baseOf = (route: RouteInfo) => urls[route.service];
@@ -136,7 +139,9 @@ export function createApp({ logger, hub, book, metadata, urls }: ConsoleAppDeps)
     // Which key signs now: the last rotation the auth-server announced, else the kid of a token
     // issued to the console. An unknown kid makes the JWKS be fetched again (as the APIs do).
     const changes = hub.recent('keys');
-    const announced = (changes.at(-1)?.fields as { signing_kid?: string } | undefined)?.signing_kid;
+    const last = hub.last('keys')?.fields as
+      { signing_kid?: string; retired_until?: Record<string, string> } | undefined;
+    const announced = last?.signing_kid;
     const token = await book.token(DEMO_CLIENTS.console.id, 'urn:auth-server').catch(() => '');
     const issuedKid = token
       ? (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid?: string })
@@ -147,6 +152,8 @@ export function createApp({ logger, hub, book, metadata, urls }: ConsoleAppDeps)
     res.json({
       jwksUri: keys.uri,
       signingKid,
+      // Until when each retired key stays published, as the auth-server's last change said.
+      retiredUntil: last?.retired_until ?? {},
       keys: keys.jwks.keys.map((key) => ({
         kid: key.kid,
         kty: key.kty,
@@ -194,6 +201,19 @@ export function createApp({ logger, hub, book, metadata, urls }: ConsoleAppDeps)
       }
       default:
         throw new HttpError(404, 'not_found', 'No such scenario.');
+    }
+  });
+  app.get('/api/lab', async (_req, res) => {
+    res.json(await lab.state());
+  });
+  app.post('/api/lab/:number', json, async (req, res) => {
+    const lang = (req.body as Record<string, unknown> | undefined)?.lang === 'ja' ? 'ja' : 'en';
+    try {
+      res.json(await lab.run(Number(req.params.number), lang));
+    } catch (error) {
+      if (error instanceof LabBusy) throw new HttpError(409, 'conflict', error.message);
+      if (error instanceof RangeError) throw new HttpError(404, 'not_found', error.message);
+      throw error;
     }
   });
   app.get('/api/deliveries', async (_req, res) => {

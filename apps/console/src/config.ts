@@ -13,6 +13,8 @@ export const configShape = {
   /** The console's own client: granted `events:read` on the three services, nothing else. */
   CLIENT_ID: vars.text(client.id, client.id),
   CLIENT_SECRET: vars.secret(client.devSecret),
+  /** "Try it"'s lab scenarios, run by the console itself: `auto` is on outside production only (never in it). */
+  LAB_SCENARIOS: vars.oneOf(['auto', 'off'], 'auto'),
   /** The seeded clients' secrets, for "try it" (the console calls as each of them). */
   GIFTDELIVERIES_CLIENT_SECRET: vars.secret(DEMO_CLIENTS.giftdeliveries.devSecret),
   STORE_LOCATOR_CLIENT_SECRET: vars.secret(DEMO_CLIENTS['store-locator'].devSecret),

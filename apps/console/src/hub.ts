@@ -11,10 +11,13 @@ export class EventHub {
   private seq = 0;
   private readonly kept: (ConsoleEvent & { seq: number })[] = [];
   private readonly clients = new Set<Response>();
+  /** The last event of each kind, kept even after it leaves the 500 (the keys panel needs it). */
+  private readonly lastOfKind = new Map<string, ConsoleEvent & { seq: number }>();
 
   publish(event: ConsoleEvent): void {
     const numbered = { ...event, seq: ++this.seq };
     this.kept.push(numbered);
+    this.lastOfKind.set(numbered.kind, numbered);
     if (this.kept.length > 500) this.kept.shift();
     const text = `id: ${numbered.seq}\ndata: ${JSON.stringify(numbered)}\n\n`;
     for (const res of this.clients) res.write(text);
@@ -22,6 +25,10 @@ export class EventHub {
 
   recent(kind?: string) {
     return kind ? this.kept.filter((event) => event.kind === kind) : [...this.kept];
+  }
+
+  last(kind: string) {
+    return this.lastOfKind.get(kind);
   }
 
   /** Serves the merged stream to one page (Server-Sent Events). */

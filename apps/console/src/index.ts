@@ -5,6 +5,7 @@ import { createServiceLogger } from '@repo/logger';
 import { createApp } from './app.js';
 import { loadConfig } from './config.js';
 import { EventHub } from './hub.js';
+import { LabRunner, labEnabled } from './lab-runner.js';
 import { TokenBook } from './token-book.js';
 import { followEvents } from './upstream.js';
 
@@ -57,11 +58,21 @@ const stops = sources.map(({ service, url, audience }) =>
   }),
 );
 
+const lab = new LabRunner({
+  enabled: labEnabled(config.LAB_SCENARIOS, config.NODE_ENV),
+  endpoints: {
+    issuer: config.ISSUER_BASE_URL,
+    worldmappers: config.WORLDMAPPERS_API_URL,
+    giftdeliveries: config.GIFTDELIVERIES_URL,
+  },
+  secrets,
+});
 const app = createApp({
   logger,
   hub,
   book,
   metadata,
+  lab,
   urls: {
     issuer: config.ISSUER_BASE_URL,
     'worldmappers-api': config.WORLDMAPPERS_API_URL,

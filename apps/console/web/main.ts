@@ -3,6 +3,9 @@ import { feature } from 'topojson-client';
 import type { GeometryCollection, Topology } from 'topojson-specification';
 import countries from 'world-atlas/countries-110m.json';
 import { MESSAGES, type Lang, type MessageKey } from './i18n.js';
+import { keyRows } from './keys-view.js';
+import { deliveryMarks } from './map-marks.js';
+import { arrowOf, rawExchange, type Arrow } from './sequence.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -28,6 +31,9 @@ function applyLanguage(): void {
   document.documentElement.lang = lang;
   for (const node of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
     node.textContent = t(node.dataset.i18n as MessageKey);
+  }
+  for (const node of document.querySelectorAll<HTMLElement>('[data-ja]')) {
+    node.textContent = node.dataset[lang] ?? '';
   }
   document.title = t('title');
 }
@@ -105,13 +111,47 @@ function summary(event: Json): { text: string; tone: string; fingerprint?: strin
   return { text: `${event.service} ${event.message ?? ''}`, tone: '' };
 }
 
+/** The request arrow and its answer across the three lanes (or a dot on one), drawn by CSS. */
+function sequenceOf(arrow: Arrow): HTMLElement {
+  const box = el('div', { className: 'seq', 'aria-hidden': 'true' });
+  box.dataset.from = String(arrow.from);
+  box.dataset.to = String(arrow.to);
+  if (arrow.from === arrow.to) {
+    box.append(el('span', { className: `dot lane-${arrow.from}` }, arrow.request));
+    return box;
+  }
+  box.append(
+    el(
+      'span',
+      { className: `arrow req span-${arrow.from}-${arrow.to}` },
+      `${arrow.caller}: ${arrow.request}`,
+    ),
+    el(
+      'span',
+      { className: `arrow res span-${arrow.from}-${arrow.to}` },
+      `${arrow.callee}: ${arrow.response}`,
+    ),
+  );
+  return box;
+}
+
 function addToTimeline(event: Json): void {
   const { text, tone, fingerprint } = summary(event);
   const time = String(event.time ?? '').slice(11, 23);
-  const details = el('pre', {
-    hidden: true,
-    textContent: JSON.stringify(event.exchange ?? event.fields, null, 2),
-  });
+  const arrow = arrowOf(event);
+  const raw = rawExchange(event.exchange);
+  const details = el(
+    'div',
+    { hidden: true, className: 'raw' },
+    ...(event.exchange
+      ? [
+          tr('rawRequest', 'h4'),
+          el('pre', { className: 'raw-request', textContent: raw.request }),
+          tr('rawResponse', 'h4'),
+          el('pre', { className: 'raw-response', textContent: raw.response }),
+        ]
+      : [el('pre', { textContent: JSON.stringify(event.fields ?? {}, null, 2) })]),
+  );
   const row = el(
     'button',
     { className: `row ${tone}`, type: 'button', 'aria-expanded': 'false' },
@@ -122,6 +162,7 @@ function addToTimeline(event: Json): void {
       textContent: t(KIND_LABEL[event.kind] ?? 'apiCall'),
     }),
     ` ${text}`,
+    ...(arrow ? [sequenceOf(arrow)] : []),
   );
   row.addEventListener('click', () => {
     details.hidden = !details.hidden;
@@ -252,19 +293,31 @@ $('inspect').addEventListener('click', () => void inspect());
 // ---------------------------------------------------------------- keys, cache
 async function loadKeys(): Promise<void> {
   const keys = await get('/api/keys');
+  const rows = keyRows(
+    keys.keys.map((key: Json) => String(key.kid)),
+    keys.signingKid,
+    keys.retiredUntil,
+  );
+  const byKid = new Map<string, Json>(keys.keys.map((key: Json) => [key.kid, key]));
   $('keys').replaceChildren(
     el('p', { className: 'hint' }, String(keys.jwksUri ?? '')),
     el(
       'ul',
       {},
-      ...keys.keys.map((key: Json) =>
-        el(
+      ...rows.map((row) => {
+        const key = byKid.get(row.kid) ?? {};
+        const item = el(
           'li',
-          { className: key.kid === keys.signingKid ? 'ok' : 'warn' },
-          `${key.kid} (${key.kty} ${key.alg ?? ''}) — `,
-          tr(key.kid === keys.signingKid ? 'signsNow' : 'retired'),
-        ),
-      ),
+          { className: row.state === 'signing' ? 'ok' : 'warn' },
+          `${row.kid} (${key.kty} ${key.alg ?? ''}) — `,
+          tr(row.state === 'signing' ? 'signsNow' : row.until ? 'retiredUntil' : 'retired'),
+          ...(row.until ? [' ', el('time', { dateTime: row.until, textContent: row.until })] : []),
+        );
+        item.dataset.kid = row.kid;
+        item.dataset.state = row.state;
+        if (row.until) item.dataset.until = row.until;
+        return item;
+      }),
     ),
   );
   $('keys').dataset.kids = keys.keys.map((key: Json) => key.kid).join(' ');
@@ -367,6 +420,49 @@ async function loadCatalog(): Promise<void> {
   );
 }
 
+// ---------------------------------------------------------------- the lab's scenarios
+async function loadLab(): Promise<void> {
+  const lab = await get('/api/lab');
+  const box = $('lab');
+  if (lab.state !== 'ready') {
+    box.replaceChildren(tr(lab.state === 'off' ? 'labOff' : 'labUnavailable', 'p'));
+    return;
+  }
+  const buttons = lab.scenarios.map((scenario: Json) => {
+    const button = el('button', {
+      type: 'button',
+      id: `lab-${scenario.number}`,
+      textContent: `${scenario.number}. ${scenario.title[lang]}`,
+    });
+    button.dataset.en = `${scenario.number}. ${scenario.title.en}`;
+    button.dataset.ja = `${scenario.number}. ${scenario.title.ja}`;
+    button.addEventListener('click', async () => {
+      for (const other of buttons) other.disabled = true;
+      const result = $('lab-result');
+      result.dataset.outcome = 'running';
+      result.replaceChildren(tr('labRunning'), ` ${button.textContent}`);
+      try {
+        const run = await post(`/api/lab/${scenario.number}`, { lang });
+        result.dataset.outcome = run.outcome ?? 'error';
+        result.replaceChildren(
+          `${button.textContent}: `,
+          run.outcome
+            ? tr(
+                run.outcome === 'pass' ? 'labPass' : run.outcome === 'fail' ? 'labFail' : 'labSkip',
+              )
+            : String(run.error_description ?? run.error ?? ''),
+        );
+        $('lab-output').textContent = run.output ?? '';
+      } finally {
+        for (const other of buttons) other.disabled = false;
+        button.focus();
+      }
+    });
+    return button;
+  });
+  box.replaceChildren(...buttons);
+}
+
 // ---------------------------------------------------------------- map
 const topology = countries as unknown as Topology<{ countries: GeometryCollection }>;
 const land = feature(topology, topology.objects.countries);
@@ -388,22 +484,27 @@ async function loadDeliveries(): Promise<void> {
   const answer = await get('/api/deliveries');
   const deliveries: Json[] = answer.body?.deliveries ?? [];
   overlay.replaceChildren();
-  for (const delivery of deliveries) {
-    const route = delivery.route;
-    if (route) {
-      const line = route.geometry ?? {
-        type: 'LineString',
-        coordinates: [
-          [route.from.lng, route.from.lat],
-          [route.to.lng, route.to.lat],
-        ],
-      };
-      overlay.append(
-        svgEl('path', { class: 'route', d: path(line) ?? '', 'data-id': delivery.id }),
-      );
-      const [x, y] = projection([route.to.lng, route.to.lat]) ?? [0, 0];
-      overlay.append(svgEl('circle', { class: 'planned', cx: String(x), cy: String(y), r: '3' }));
-    }
+  const { routes, waiting } = deliveryMarks(deliveries);
+  for (const route of routes) {
+    overlay.append(
+      svgEl('path', { class: 'route', d: path(route.line) ?? '', 'data-id': route.id }),
+    );
+    const [x, y] = projection(route.to) ?? [0, 0];
+    overlay.append(svgEl('circle', { class: 'planned', cx: String(x), cy: String(y), r: '3' }));
+  }
+  // Pending and failed ones at their origin, side by side (they have no place of their own yet).
+  for (const mark of waiting) {
+    if (!mark.at) continue;
+    const [x, y] = projection(mark.at) ?? [0, 0];
+    const node = svgEl('circle', {
+      class: `mark ${mark.status}`,
+      cx: String(x + 9 * (mark.slot + 1)),
+      cy: String(y),
+      r: '4',
+      'data-id': mark.id,
+    });
+    node.append(Object.assign(document.createElementNS(SVG, 'title'), { textContent: mark.title }));
+    overlay.append(node);
   }
   $('deliveries').replaceChildren(
     ...deliveries.map((delivery) =>
@@ -436,6 +537,7 @@ source.onmessage = (message) => {
   onEvent(JSON.parse(message.data) as Json);
 };
 void loadCatalog();
+void loadLab();
 void loadKeys();
 void loadDeliveries();
 performance.mark('console-rendered');

@@ -7,13 +7,8 @@ import { parseArgs } from 'node:util';
 import { environmentWithDotenv } from '@repo/config';
 import { MESSAGES, type Lang } from './messages.js';
 import { Printer } from './printer.js';
-import {
-  LockedOut,
-  SCENARIOS,
-  type Outcome,
-  type ScenarioContext,
-  type Secrets,
-} from './scenarios.js';
+import { runScenario } from './run-one.js';
+import { SCENARIOS, type Outcome, type ScenarioContext, type Secrets } from './scenarios.js';
 import { findRunningStack, startOwnStack, type LabStack } from './stack.js';
 import { DEMO_CLIENTS } from '@repo/contracts';
 
@@ -121,20 +116,7 @@ process.once('SIGTERM', stopOnSignal);
 
 const ctx: ScenarioContext = { stack, out, secrets };
 const outcomes: Outcome[] = [];
-for (const number of numbers) {
-  out.heading(number);
-  try {
-    outcomes.push(await SCENARIOS[number]!(ctx));
-  } catch (error) {
-    if (error instanceof LockedOut) {
-      out.skipped(t.clientLockedOut(error.client, error.retryAfter));
-      outcomes.push('skip');
-      continue;
-    }
-    out.verdict(false, t.titles[number] ?? String(number), (error as Error).message);
-    outcomes.push('fail');
-  }
-}
+for (const number of numbers) outcomes.push(await runScenario(number, ctx));
 
 const count = (outcome: Outcome) => outcomes.filter((o) => o === outcome).length;
 out.line();

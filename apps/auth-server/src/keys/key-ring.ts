@@ -6,6 +6,7 @@ import {
   generateSigningKey,
   isExpiredKey,
   KeyFileError,
+  RETIREMENT_LEEWAY_SECONDS,
   readKeyFile,
   type KeyFile,
   type StoredKey,
@@ -19,6 +20,8 @@ export interface KeySnapshot {
   /** Every published key, private, signing key first: what oidc-provider's `jwks` expects. */
   privateJwks: JWK[];
   publishedKids: string[];
+  /** Per retired kid, the ISO time it leaves the published set (its last tokens have expired). */
+  retiredUntil: Record<string, string>;
 }
 
 export interface KeyRingOptions {
@@ -136,6 +139,7 @@ export class KeyRing {
         dropped_kids: this.snapshot.publishedKids.filter(
           (kid) => !next.publishedKids.includes(kid),
         ),
+        retired_until: next.retiredUntil,
       });
       this.snapshot = next;
     }
@@ -151,11 +155,19 @@ export class KeyRing {
     const signing = published.find((key) => key.retired_at === undefined)!;
     const ordered = [signing, ...published.filter((key) => key !== signing)];
     const publishedKids = ordered.map((key) => key.kid);
+    const retiredUntil: Record<string, string> = {};
+    for (const key of published) {
+      if (key.retired_at === undefined) continue;
+      const leaves =
+        key.retired_at + this.options.maxTokenLifetimeSeconds + RETIREMENT_LEEWAY_SECONDS;
+      retiredUntil[key.kid] = new Date(leaves * 1000).toISOString();
+    }
     return {
       version: publishedKids.join(','),
       signingKid: signing.kid,
       privateJwks: ordered.map(toJwk),
       publishedKids,
+      retiredUntil,
     };
   }
 }
