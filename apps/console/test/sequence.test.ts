@@ -29,8 +29,11 @@ describe('the timeline as a sequence', () => {
       arrowOf({
         kind: 'api',
         service: 'worldmappers-api',
-        fields: { status: 403, clientId: 'store-locator', reason: 'insufficient_scope' },
-        exchange: { request: { method: 'GET', url: '/api/directions?origin=A' } },
+        fields: { status: 403, clientId: 'store-locator', reason: 'insufficient_scope: lacks' },
+        exchange: {
+          request: { method: 'GET', url: '/api/directions?origin=A' },
+          response: { status: 403, body: { error: 'insufficient_scope' } },
+        },
       }),
     ).toMatchObject({
       from: 0,

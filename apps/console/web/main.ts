@@ -1,7 +1,4 @@
 import { geoNaturalEarth1, geoPath } from 'd3-geo';
-import { feature } from 'topojson-client';
-import type { GeometryCollection, Topology } from 'topojson-specification';
-import countries from 'world-atlas/countries-110m.json';
 import { MESSAGES, type Lang, type MessageKey } from './i18n.js';
 import { keyRows } from './keys-view.js';
 import { deliveryMarks } from './map-marks.js';
@@ -464,9 +461,9 @@ async function loadLab(): Promise<void> {
 }
 
 // ---------------------------------------------------------------- map
-const topology = countries as unknown as Topology<{ countries: GeometryCollection }>;
-const land = feature(topology, topology.objects.countries);
-const projection = geoNaturalEarth1().fitSize([960, 480], land);
+// The countries are projected once, when the page is built (scripts/build-web.mjs): the page
+// gets their path and the projection's scale and translation, and projects only the routes.
+const projection = geoNaturalEarth1().scale(WORLD_MAP.scale).translate(WORLD_MAP.translate);
 const path = geoPath(projection);
 const SVG = 'http://www.w3.org/2000/svg';
 const svgEl = (tag: string, attrs: Record<string, string>) => {
@@ -475,7 +472,7 @@ const svgEl = (tag: string, attrs: Record<string, string>) => {
   return node;
 };
 const svg = svgEl('svg', { viewBox: '0 0 960 480', role: 'img', 'aria-labelledby': 'map-h' });
-svg.append(svgEl('path', { class: 'land', d: path(land) ?? '' }));
+svg.append(svgEl('path', { class: 'land', d: WORLD_MAP.land }));
 const overlay = svgEl('g', { class: 'overlay' });
 svg.append(overlay);
 $('map').append(svg);

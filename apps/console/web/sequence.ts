@@ -50,13 +50,15 @@ export function arrowOf(event: Json): Arrow | undefined {
     };
   }
   if (event.kind === 'api') {
+    // The error code the API answered (its body), not the sentence after it.
+    const error = exchange?.response?.body?.error ?? fields.reason;
     return {
       from: 0,
       to: 2,
       caller: String(fields.clientId ?? 'client'),
       callee: String(event.service),
       request: `${exchange?.request?.method ?? fields.method ?? 'GET'} ${pathOf(exchange?.request?.url ?? fields.path ?? fields.route)}`,
-      response: `${status ?? ''}${fields.reason ? ` ${fields.reason}` : ''}`.trim(),
+      response: `${status ?? ''}${typeof error === 'string' ? ` ${error}` : ''}`.trim(),
     };
   }
   // A state change stays on its own lane: a delivery in its client (giftdeliveries plans it as a

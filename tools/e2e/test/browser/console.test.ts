@@ -144,7 +144,45 @@ describe('the live console in a real browser', () => {
       `console: 401 shown after ${seen401} ms, 403 after ${Date.now() - sent403} ms\n`,
     );
     await expect(row403.first().textContent()).resolves.toContain('WWW-Authenticate: Bearer');
+
+    // Drawn as a sequence: the request leaves the client lane for the resource server's, and
+    // the row opens on the raw exchange, the token a fingerprint.
+    const seq = row403.first().locator('.seq');
+    expect(await seq.getAttribute('data-from')).toBe('0');
+    expect(await seq.getAttribute('data-to')).toBe('2');
+    expect(await seq.locator('.arrow.req').textContent()).toBe(
+      'store-locator: GET /api/directions',
+    );
+    expect(await seq.locator('.arrow.res').textContent()).toBe(
+      'worldmappers-api: 403 insufficient_scope',
+    );
+    await row403.first().locator('button.row').click();
+    const rawRequest = await row403.first().locator('pre.raw-request').textContent();
+    expect(rawRequest).toMatch(/^GET \/api\/directions\?origin=Rovaniemi,FI&destination=Oslo,NO\n/);
+    expect(rawRequest).toMatch(/\nauthorization: Bearer sha256:[0-9a-f]{8}(\n|$)/);
+    const rawResponse = await row403.first().locator('pre.raw-response').textContent();
+    expect(rawResponse).toMatch(/^HTTP 403\n/);
+    expect(rawResponse).toContain(
+      'www-authenticate: Bearer realm="urn:worldmappers", error="insufficient_scope"',
+    );
+    // A token request: client to authorization server; its secret and the token as fingerprints.
+    const tokenRow = page
+      .locator('#timeline li[data-kind="token"][data-status="200"]', { hasText: 'store-locator' })
+      .first();
+    expect(await tokenRow.locator('.seq').getAttribute('data-to')).toBe('1');
+    await tokenRow.locator('button.row').click();
+    expect(await tokenRow.locator('pre.raw-request').textContent()).toMatch(
+      /"client_secret": "sha256:[0-9a-f]{8}"/,
+    );
+    expect(await tokenRow.locator('pre.raw-response').textContent()).toMatch(
+      /"access_token": "sha256:[0-9a-f]{8}"/,
+    );
+    const shown = (await page.locator('#timeline').textContent()) ?? '';
+    expect(shown).not.toContain(narrow);
+    expect(shown).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}\.[\w-]{10,}/);
+    expect(shown).not.toContain(DEMO_CLIENTS['store-locator'].devSecret);
     await page.screenshot({ path: join(SCREENSHOTS, 'console-timeline.png') });
+    await tokenRow.locator('button.row').click();
 
     // The inspector marks the failing check of the forged token: its signature.
     await page.fill('#token-input', forged);
@@ -171,6 +209,37 @@ describe('the live console in a real browser', () => {
       },
     );
     expect((await page.locator('#keys').getAttribute('data-kids'))!.split(' ').length).toBe(2);
+    // The old key is retired until its last token has expired: a time ahead, shown as such.
+    const retired = page.locator('#keys li[data-state="retired"]');
+    await retired.waitFor({ timeout: 5_000 });
+    expect(await retired.count()).toBe(1);
+    expect(before).toContain((await retired.getAttribute('data-kid'))!);
+    const until = (await retired.getAttribute('data-until'))!;
+    expect(Date.parse(until)).toBeGreaterThan(Date.now());
+    expect(await retired.textContent()).toContain(`retired; stays published until ${until}`);
+    expect(await page.locator('#keys li[data-state="signing"]').count()).toBe(1);
+    await page.locator('#keys-panel').screenshot({ path: join(SCREENSHOTS, 'console-keys.png') });
+  }, 30_000);
+
+  it('runs a lab scenario from the page, its requests in the timeline as they happen', async () => {
+    const refusals = page.locator('#timeline li[data-kind="api"][data-status="403"]');
+    const before = await refusals.count();
+    const button = page.locator('#lab-4');
+    expect(await button.textContent()).toMatch(/^4\. /);
+    await button.click();
+    const result = page.locator('#lab-result[data-outcome="pass"]');
+    await result.waitFor({ timeout: 15_000 });
+    expect(await result.textContent()).toContain('behaved as documented');
+    await expect.poll(() => refusals.count(), { timeout: 1_000 }).toBe(before + 1);
+    expect(await refusals.first().textContent()).toContain('store-locator');
+    expect(await page.locator('#lab-output').textContent()).toContain('403');
+    expect(await page.locator('#lab-10').isDisabled()).toBe(false);
+    // A second run right away, by the server's rule, also one at a time.
+    const [first, second] = await Promise.all([
+      fetch(new URL('api/lab/2', consoleUrl), { method: 'POST' }),
+      fetch(new URL('api/lab/2', consoleUrl), { method: 'POST' }),
+    ]);
+    expect([first.status, second.status].sort()).toEqual([200, 409]);
   }, 30_000);
 
   it('posts a delivery as storefront and draws its planned route on the map', async () => {
@@ -178,14 +247,16 @@ describe('the live console in a real browser', () => {
     await page.click('#delivery-form button[type="submit"]');
     await page.locator('#map path.route').first().waitFor({ timeout: 30_000 });
     expect(await page.locator('#map path.land').getAttribute('d')).toMatch(/^M/);
-    await page.locator('#map-panel').screenshot({ path: join(SCREENSHOTS, 'console-map.png') });
   }, 40_000);
 
   it('changes every visible string with the language toggle', async () => {
     // Both snapshots and the click in one task of the page: no event can arrive in between.
     const { english, japanese } = await page.evaluate(() => {
       const texts = () =>
-        Array.from(document.querySelectorAll('[data-i18n]'), (node) => node.textContent ?? '');
+        Array.from(
+          document.querySelectorAll('[data-i18n], [data-ja]'),
+          (node) => node.textContent ?? '',
+        );
       const before = texts();
       document.getElementById('lang')!.click();
       return { english: before, japanese: texts() };
@@ -194,6 +265,7 @@ describe('the live console in a real browser', () => {
     expect(japanese.length).toBe(english.length);
     const unchanged = english.filter((text, i) => text === japanese[i]);
     expect(unchanged).toEqual([]);
+    await page.locator('header').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'console-ja.png') });
     await page.click('#lang');
   }, 20_000);
@@ -223,4 +295,33 @@ describe('the live console in a real browser', () => {
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Enter');
   }, 30_000);
+
+  it('marks failed and pending deliveries on the map', async () => {
+    if ((await page.getAttribute('html', 'lang')) !== 'en') await page.click('#lang');
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    // An unknown place fails for good.
+    await page.fill('#destination', 'Nowhereville, FI');
+    await page.click('#delivery-form button[type="submit"]');
+    const failed = page.locator('#map circle.mark.failed');
+    await failed.first().waitFor({ timeout: 20_000 });
+    expect(await failed.first().locator('title').textContent()).toContain(
+      'Nowhereville, FI: failed',
+    );
+    expect(await page.locator('#deliveries li.deny').count()).toBeGreaterThan(0);
+    // With the API down, planning is postponed: the delivery stays pending.
+    await stack.get('worldmappers-api').stop();
+    try {
+      await page.fill('#destination', 'Kyoto, JP');
+      await page.fill('#recipient', 'Pending Pat');
+      await page.click('#delivery-form button[type="submit"]');
+      const pending = page.locator('#map circle.mark.pending');
+      await pending.first().waitFor({ timeout: 10_000 });
+      expect(await pending.first().locator('title').textContent()).toContain(
+        'Pending Pat — Kyoto, JP: pending',
+      );
+      await page.locator('#map-panel').screenshot({ path: join(SCREENSHOTS, 'console-map.png') });
+    } finally {
+      await stack.start('worldmappers-api');
+    }
+  }, 60_000);
 });
