@@ -35,6 +35,16 @@ afterEach(() => {
 });
 
 describe('EventHub', () => {
+  it("keeps each kind's last event after it leaves the 500 kept for new pages", () => {
+    const hub = new EventHub();
+    hub.publish({ service: 'auth-server', kind: 'keys', fields: { signing_kid: 'k2' } });
+    for (let i = 0; i < 500; i++) hub.publish({ service: 'worldmappers-api', kind: 'api' });
+    expect(hub.recent('keys')).toEqual([]);
+    expect(hub.last('keys')).toMatchObject({ seq: 1, fields: { signing_kid: 'k2' } });
+    expect(hub.last('api')).toMatchObject({ seq: 501 });
+    expect(hub.last('token')).toBeUndefined();
+  });
+
   it('numbers every event once and sends it to every open page', () => {
     const hub = new EventHub();
     const [a, b] = [page(), page()];

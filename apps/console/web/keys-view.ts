@@ -25,9 +25,3 @@ export function keyRows(
     row.state === 'signing' ? -Infinity : row.until ? Date.parse(row.until) : Infinity;
   return rows.sort((a, b) => rank(a) - rank(b));
 }
-
-/** "in 1 h 5 min", "in 42 s", "now": how long until a retired key leaves. */
-export function timeLeft(until: string, now: number): { h: number; min: number; s: number } {
-  const total = Math.max(0, Math.round((Date.parse(until) - now) / 1000));
-  return { h: Math.floor(total / 3600), min: Math.floor((total % 3600) / 60), s: total % 60 };
-}

@@ -171,6 +171,7 @@ describe('the live console in a real browser', () => {
       .first();
     expect(await tokenRow.locator('.seq').getAttribute('data-to')).toBe('1');
     await tokenRow.locator('button.row').click();
+    await row403.first().locator('button.row').click();
     expect(await tokenRow.locator('pre.raw-request').textContent()).toMatch(
       /"client_secret": "sha256:[0-9a-f]{8}"/,
     );
