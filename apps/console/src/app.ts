@@ -207,6 +207,11 @@ export function createApp({ logger, hub, book, metadata, lab, urls }: ConsoleApp
     res.json(await lab.state());
   });
   app.post('/api/lab/:number', json, async (req, res) => {
+    // JSON only: a cross-site form or a no-cors fetch cannot send it without a CORS preflight,
+    // which this app never approves; so no other page in the browser can start a scenario.
+    if (!req.is('application/json')) {
+      throw new HttpError(415, 'invalid_request', 'Send a JSON body: {"lang":"en"}.');
+    }
     const lang = (req.body as Record<string, unknown> | undefined)?.lang === 'ja' ? 'ja' : 'en';
     try {
       res.json(await lab.run(Number(req.params.number), lang));

@@ -236,11 +236,19 @@ describe('the live console in a real browser', () => {
     expect(await page.locator('#lab-output').textContent()).toContain('403');
     expect(await page.locator('#lab-10').isDisabled()).toBe(false);
     // A second run right away, by the server's rule, also one at a time.
+    const runLab2 = (contentType: string) =>
+      fetch(new URL('api/lab/2', consoleUrl), {
+        method: 'POST',
+        headers: { 'Content-Type': contentType },
+        body: '{}',
+      });
     const [first, second] = await Promise.all([
-      fetch(new URL('api/lab/2', consoleUrl), { method: 'POST' }),
-      fetch(new URL('api/lab/2', consoleUrl), { method: 'POST' }),
+      runLab2('application/json'),
+      runLab2('application/json'),
     ]);
     expect([first.status, second.status].sort()).toEqual([200, 409]);
+    // What a cross-site form could send (no CORS preflight) starts nothing.
+    expect((await runLab2('text/plain')).status).toBe(415);
   }, 30_000);
 
   it('posts a delivery as storefront and draws its planned route on the map', async () => {
