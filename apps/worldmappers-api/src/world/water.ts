@@ -88,7 +88,7 @@ export class LandMask {
     this.centreLand = this.scanCentres(count);
   }
 
-  /** Loads Natural Earth's 1:10m land (about 0.2 s): `world-atlas/land-10m.json`. */
+  /** Loads Natural Earth's 1:10m land (about 0.5 s): `world-atlas/land-10m.json`. */
   static naturalEarth(): LandMask {
     const require = createRequire(import.meta.url);
     // Loaded here, not imported: only the build (and the server's fallback) draws the network.
