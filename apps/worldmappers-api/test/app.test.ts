@@ -115,11 +115,12 @@ describe('health and readiness', () => {
     },
   );
 
-  it('describes itself and credits GeoNames', async () => {
+  it('describes itself and credits GeoNames and Natural Earth', async () => {
     const res = await get('/', null);
     expect(res.status).toBe(200);
     expect(res.body.attribution).toContain('GeoNames');
     expect(res.body.attribution).toContain('CC BY 4.0');
+    expect(res.body.attribution).toContain('Natural Earth');
   });
 
   it('answers unknown routes with a JSON 404', async () => {

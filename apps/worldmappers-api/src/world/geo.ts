@@ -38,8 +38,34 @@ export function compass(bearing: number): (typeof COMPASS)[number] {
 }
 
 /**
- * Points along the great circle between two places (spherical linear interpolation), as
- * GeoJSON `[lng, lat]` pairs, first and last included.
+ * The point a fraction `f` (0–1) of the way along the great circle between two places
+ * (spherical linear interpolation), as a GeoJSON `[lng, lat]` pair.
+ */
+export function greatCircleSampler(
+  lat1: number,
+  lng1: number,
+  lat2: number,
+  lng2: number,
+): (f: number) => [number, number] {
+  const φ1 = lat1 * RAD;
+  const λ1 = lng1 * RAD;
+  const φ2 = lat2 * RAD;
+  const λ2 = lng2 * RAD;
+  const d = distanceKm(lat1, lng1, lat2, lng2) / EARTH_RADIUS_KM;
+  if (d === 0) return () => [lng1, lat1];
+  return (f) => {
+    const a = Math.sin((1 - f) * d) / Math.sin(d);
+    const b = Math.sin(f * d) / Math.sin(d);
+    const x = a * Math.cos(φ1) * Math.cos(λ1) + b * Math.cos(φ2) * Math.cos(λ2);
+    const y = a * Math.cos(φ1) * Math.sin(λ1) + b * Math.cos(φ2) * Math.sin(λ2);
+    const z = a * Math.sin(φ1) + b * Math.sin(φ2);
+    return [Math.atan2(y, x) / RAD, Math.atan2(z, Math.sqrt(x * x + y * y)) / RAD];
+  };
+}
+
+/**
+ * Points along the great circle between two places, as GeoJSON `[lng, lat]` pairs, first and
+ * last included.
  */
 export function greatCirclePoints(
   lat1: number,
@@ -48,27 +74,11 @@ export function greatCirclePoints(
   lng2: number,
   segments: number,
 ): [number, number][] {
-  const φ1 = lat1 * RAD;
-  const λ1 = lng1 * RAD;
-  const φ2 = lat2 * RAD;
-  const λ2 = lng2 * RAD;
-  const d = distanceKm(lat1, lng1, lat2, lng2) / EARTH_RADIUS_KM;
+  const at = greatCircleSampler(lat1, lng1, lat2, lng2);
   const points: [number, number][] = [];
   for (let i = 0; i <= segments; i++) {
-    const f = i / segments;
-    if (d === 0) {
-      points.push([lng1, lat1]);
-      continue;
-    }
-    const a = Math.sin((1 - f) * d) / Math.sin(d);
-    const b = Math.sin(f * d) / Math.sin(d);
-    const x = a * Math.cos(φ1) * Math.cos(λ1) + b * Math.cos(φ2) * Math.cos(λ2);
-    const y = a * Math.cos(φ1) * Math.sin(λ1) + b * Math.cos(φ2) * Math.sin(λ2);
-    const z = a * Math.sin(φ1) + b * Math.sin(φ2);
-    points.push([
-      round5(Math.atan2(y, x) / RAD),
-      round5(Math.atan2(z, Math.sqrt(x * x + y * y)) / RAD),
-    ]);
+    const [lng, lat] = at(i / segments);
+    points.push([round5(lng), round5(lat)]);
   }
   return points;
 }

@@ -10,7 +10,7 @@ import type { Landmarks, RouterOptions } from './router.js';
  * Bump whenever `buildRoadNetwork` or the landmark selection changes what they compute, or the
  * layout below changes: a file written by other code is then refused and rebuilt in memory.
  */
-export const NETWORK_FORMAT_VERSION = 1;
+export const NETWORK_FORMAT_VERSION = 2;
 
 /**
  * Where the build (`node dist/world/precompute.js`) writes the network and the server reads it.
