@@ -130,9 +130,19 @@ export class ClientKeys {
 
   /**
    * The keys now. The first call throws {@link ClientKeysError} for an invalid file (index.ts
-   * makes it the start-up error); later calls never throw.
+   * makes it the start-up error); later calls never throw. Calls made while the files are being
+   * checked share that check, as KeyRing's do: concurrent token requests cost one stat per file.
    */
-  async current(): Promise<ClientKeysSnapshot> {
+  current(): Promise<ClientKeysSnapshot> {
+    this.checking ??= this.check().finally(() => {
+      this.checking = undefined;
+    });
+    return this.checking;
+  }
+
+  private checking: Promise<ClientKeysSnapshot> | undefined;
+
+  private async check(): Promise<ClientKeysSnapshot> {
     const first = this.snapshot === undefined;
     let changed = first;
     for (const { clientId, file, variable, explicit } of this.files) {
