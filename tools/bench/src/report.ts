@@ -40,7 +40,7 @@ export interface BenchReport {
   rssAfterLoadMiB?: Record<string, number | undefined>;
 }
 
-const fmt = (value: number | undefined, digits = 0) =>
+export const fmt = (value: number | undefined, digits = 0) =>
   value === undefined || Number.isNaN(value)
     ? 'n/a'
     : value.toLocaleString('en-US', {
@@ -50,7 +50,7 @@ const fmt = (value: number | undefined, digits = 0) =>
 const range = (s: Spread, digits = 0) => `${fmt(s.min, digits)}–${fmt(s.max, digits)}`;
 const ms = (value: number, digits = 1) => `${fmt(value, digits)} ms`;
 
-function table(head: string[], rows: string[][]): string {
+export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
