@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@repo/testkit';
 import { startApp } from 'demo-stack';
+import type { Phase } from './report.js';
+import { logCostSection } from './log-cost/report.js';
+import { measureLogCost, type LogCostResult } from './phases/log-cost.js';
 import { measureRealRoutes, type RealRoutesResult } from './phases/real-routes.js';
 import { measureTokenLimit, type TokenLimitResult } from './phases/token-limit.js';
 import { realRoutesSection } from './real-routes/report.js';
@@ -17,7 +20,7 @@ const number = (name: string, fallback: number) => {
   return Number.isFinite(value) && value > 0 ? value : fallback;
 };
 
-interface Runner<T> {
+export interface Runner<T> {
   title: string;
   run(progress: (line: string) => void): Promise<T>;
   markdown(figures: T): string[];
@@ -70,4 +73,55 @@ const realRoutes: Runner<RealRoutesResult> = {
   markdown: realRoutesSection,
 };
 
-export const phaseRunners = { 'token-limit': tokenLimit, 'real-routes': realRoutes };
+const logCost: Runner<LogCostResult> = {
+  title: "the request log line's cost",
+  run: () => measureLogCost(),
+  markdown: logCostSection,
+};
+
+export const phaseRunners = {
+  'token-limit': tokenLimit,
+  'real-routes': realRoutes,
+  'log-cost': logCost,
+};
+
+/** The figures of these phases in a report (absent from reports older than issue 23). */
+export interface OwnPhases {
+  tokenLimit?: Phase<TokenLimitResult>;
+  realRoutes?: Phase<RealRoutesResult>;
+  logCost?: Phase<LogCostResult>;
+}
+
+const KEYS = {
+  'token-limit': 'tokenLimit',
+  'real-routes': 'realRoutes',
+  'log-cost': 'logCost',
+} as const;
+
+/** Runs every phase of this module through `npm run bench`'s `phase` (its timing and errors). */
+export async function runOwnPhases(
+  phase: <T>(name: string, run: () => Promise<T>) => Promise<Phase<T>>,
+  progress: (line: string) => void,
+): Promise<OwnPhases> {
+  const out: OwnPhases = {};
+  for (const [name, runner] of Object.entries(phaseRunners)) {
+    const key = KEYS[name as keyof typeof KEYS];
+    (out as Record<string, unknown>)[key] = await phase(runner.title, () =>
+      (runner as Runner<unknown>).run(progress),
+    );
+  }
+  return out;
+}
+
+/** Their sections of docs/benchmarks.md, in the order they run. */
+export function ownSections(report: OwnPhases): string[] {
+  const md: string[] = [];
+  for (const [name, runner] of Object.entries(phaseRunners)) {
+    const result = report[KEYS[name as keyof typeof KEYS]];
+    if (!result) continue;
+    md.push(`## ${runner.title[0]!.toUpperCase()}${runner.title.slice(1)}`, '');
+    if (result.ok) md.push(...(runner as Runner<unknown>).markdown(result.figures));
+    else md.push(`not measured: ${result.error}`, '');
+  }
+  return md;
+}

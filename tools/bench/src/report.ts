@@ -5,6 +5,7 @@ import type { OverheadResult } from './phases/overhead.js';
 import type { DirectionsResult } from './phases/directions.js';
 import type { TokenEconomyResult } from './phases/token-economy.js';
 import type { ColdStartResult } from './services.js';
+import { ownSections, type OwnPhases } from './own-phases.js';
 import { VARIANTS, VARIANT_LABELS } from './overhead/variants.js';
 import { spread, type Spread } from './stats.js';
 
@@ -22,7 +23,7 @@ export interface Machine {
 /** A phase's figures, or why it could not be measured. */
 export type Phase<T> = { ok: true; figures: T } | { ok: false; error: string };
 
-export interface BenchReport {
+export interface BenchReport extends OwnPhases {
   machine: Machine;
   command: string;
   durationSeconds: number;
@@ -409,6 +410,7 @@ export function renderMarkdown(report: BenchReport): string {
     );
   } else md.push(failed(coldStart), '');
 
+  md.push(...ownSections(report));
   md.push(
     '## How the speed-up stays secure',
     '',

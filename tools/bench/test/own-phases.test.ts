@@ -2,7 +2,9 @@ import type autocannon from 'autocannon';
 import { describe, expect, it } from 'vitest';
 import { compare, forge, CONTESTANTS, type Contestant } from '../src/phases/real-routes.js';
 import { planRounds, tokenFigures, type TokenRound } from '../src/phases/token-limit.js';
+import { ownSections } from '../src/own-phases.js';
 import { ownerOf, summarise } from '../src/profile-summary.js';
+import { spread } from '../src/stats.js';
 import { cpuOf, failuresOf, rpsOf, type Round } from '../src/side-by-side.js';
 
 const round = (over: Partial<TokenRound>): TokenRound => ({
@@ -127,5 +129,35 @@ describe('the profile summary', () => {
     expect(total).toBe(300);
     expect(Object.fromEntries(owners)).toEqual({ jose: 200, 'apps/auth-server': 100 });
     expect(Object.fromEntries(inclusive)['apps/auth-server']).toBe(300);
+  });
+});
+
+describe('the sections of these phases in docs/benchmarks.md', () => {
+  it('states the goals as met or not, and names a phase that failed', () => {
+    const figures = tokenFigures([
+      round({ connections: 16, ms: 100, signsPerSecond: 2_500 }),
+      round({ connections: 16, ms: 100, signsPerSecond: 2_500 }),
+    ]);
+    const md = ownSections({
+      tokenLimit: {
+        ok: true,
+        figures: {
+          processes: 2,
+          warmupTokens: 150,
+          signsPerSecond: spread([2_500, 2_500]),
+          signCpuMicros: spread([250, 250]),
+          signBatch: 300,
+          at: { 1: { ...figures, p50Ms: spread([0.8, 0.9]) }, 16: figures },
+          goals: { ratioAt16: 0.75, p50MsAt1: 1 },
+        },
+      },
+      logCost: { ok: false, error: 'no sink' },
+    }).join('\n');
+    expect(md).toContain('## Token endpoint against the raw signing rate of its key');
+    // 2 000 tokens/s beside 2 500 signatures/s.
+    expect(md).toContain('the endpoint issues **0.80×** the raw signing rate (goal ≥ 0.75×: met)');
+    expect(md).toContain('p50 is **0.85 ms** (goal ≤ 1 ms: met)');
+    expect(md).toContain("## The request log line's cost\n\nnot measured: no sink");
+    expect(md).not.toContain('real routes');
   });
 });
