@@ -61,8 +61,17 @@ export async function startServer(
   env: Record<string, string>,
 ): Promise<VariantServer> {
   const variant = env.VARIANT ?? entry;
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', entry], {
-    env: { ...process.env, ...env, NODE_ENV: 'production' },
+  // BENCH_PROFILE_DIR: each server process writes a CPU profile there when it exits.
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--import', new URL('./cpu-profile-preload.mjs', import.meta.url).href]
+    : [];
+  const child = spawn(process.execPath, ['--expose-gc', ...profile, '--import', 'tsx', entry], {
+    env: {
+      ...process.env,
+      ...env,
+      NODE_ENV: 'production',
+      CPU_PROFILE_DIR: process.env.BENCH_PROFILE_DIR,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });
