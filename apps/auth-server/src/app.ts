@@ -103,9 +103,9 @@ export function createApp(deps: AppDeps): Express {
   const dpop = { nonceSecret: randomBytes(32), requireNonce: deps.dpopRequireNonce === true };
   const clientKeys = deps.clientKeys ?? new ClientKeys(registry, logger);
   const forward: ForwardToProvider = async (req, res) => {
-    const keys = await keyRing.current();
-    // A client key added or retired (keys:client) is seen by the next request.
-    const clientJwks = await clientKeys.current();
+    // A client key added or retired (keys:client) is seen by the next request. Both files are
+    // checked at once: one wait for the two stats, not two in a row.
+    const [keys, clientJwks] = await Promise.all([keyRing.current(), clientKeys.current()]);
     const version = `${keys.version}|${clientJwks.version}`;
     if (current?.version !== version) {
       const provider = createProvider({

@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Logger } from '@repo/logger';
 import type { ResolvedRegistry } from './registry-check.js';
 
@@ -99,6 +100,19 @@ interface Loaded {
  * A missing file means no key (every assertion of that client is refused), with a warning. At
  * start an invalid file is an error; later, an invalid edit is logged and the previous keys stay.
  */
+/**
+ * A JWKS file's size and time, or `missing`. Checked on every token request, so synchronously
+ * (see fileSignature of the key ring): a few µs, no thread-pool trip, no exception when missing.
+ */
+function fileStamp(file: string): string {
+  try {
+    const info = statSync(file, { throwIfNoEntry: false });
+    return info ? `${info.size}:${info.mtimeMs}` : 'missing';
+  } catch {
+    return 'missing';
+  }
+}
+
 export class ClientKeys {
   private readonly files: {
     clientId: string;
@@ -130,17 +144,24 @@ export class ClientKeys {
 
   /**
    * The keys now. The first call throws {@link ClientKeysError} for an invalid file (index.ts
-   * makes it the start-up error); later calls never throw.
+   * makes it the start-up error); later calls never throw. Calls made while the files are being
+   * checked share that check, as KeyRing's do: concurrent token requests cost one stat per file.
    */
-  async current(): Promise<ClientKeysSnapshot> {
+  current(): Promise<ClientKeysSnapshot> {
+    this.checking ??= this.check().finally(() => {
+      this.checking = undefined;
+    });
+    return this.checking;
+  }
+
+  private checking: Promise<ClientKeysSnapshot> | undefined;
+
+  private async check(): Promise<ClientKeysSnapshot> {
     const first = this.snapshot === undefined;
     let changed = first;
     for (const { clientId, file, variable, explicit } of this.files) {
       const before = this.loaded.get(clientId);
-      const stamp = await stat(file).then(
-        (s) => `${s.size}:${s.mtimeMs}`,
-        () => 'missing',
-      );
+      const stamp = fileStamp(file);
       if (before?.stamp === stamp) continue;
       changed = true;
       if (stamp === 'missing') {

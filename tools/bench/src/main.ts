@@ -22,6 +22,7 @@ import { measureDirections } from './phases/directions.js';
 import { measureDpopCost } from './phases/dpop-cost.js';
 import { measureOverhead } from './phases/overhead.js';
 import { measureTokenEconomy } from './phases/token-economy.js';
+import { runOwnPhases } from './own-phases.js';
 import { renderMarkdown, renderSummary, type BenchReport, type Phase } from './report.js';
 import { coldStart, rssMiB, type Stack } from './services.js';
 
@@ -158,6 +159,9 @@ const dpopCost = stack
     )
   : noStack;
 
+// Phases that start what they measure (npm run bench:phase runs each alone).
+const own = await runOwnPhases(phase, say);
+
 const rssAfterLoadMiB = stack && {
   'auth-server': rssMiB(stack.auth.child.pid),
   'worldmappers-api': rssMiB(stack.worldmappers.child.pid),
@@ -177,6 +181,7 @@ const report: BenchReport = {
   directions,
   coldStart: cold,
   dpopCost,
+  ...own,
   ...(rssAfterLoadMiB ? { rssAfterLoadMiB } : {}),
 };
 
@@ -198,6 +203,7 @@ process.exitCode = [
   directions,
   cold,
   dpopCost,
+  ...Object.values(own),
 ].every((p) => p.ok)
   ? 0
   : 1;

@@ -5,6 +5,7 @@ import type { OverheadResult } from './phases/overhead.js';
 import type { DirectionsResult } from './phases/directions.js';
 import type { TokenEconomyResult } from './phases/token-economy.js';
 import type { ColdStartResult } from './services.js';
+import { ownSections, type OwnPhases } from './own-phases.js';
 import { VARIANTS, VARIANT_LABELS } from './overhead/variants.js';
 import { spread, type Spread } from './stats.js';
 
@@ -22,7 +23,7 @@ export interface Machine {
 /** A phase's figures, or why it could not be measured. */
 export type Phase<T> = { ok: true; figures: T } | { ok: false; error: string };
 
-export interface BenchReport {
+export interface BenchReport extends OwnPhases {
   machine: Machine;
   command: string;
   durationSeconds: number;
@@ -40,7 +41,7 @@ export interface BenchReport {
   rssAfterLoadMiB?: Record<string, number | undefined>;
 }
 
-const fmt = (value: number | undefined, digits = 0) =>
+export const fmt = (value: number | undefined, digits = 0) =>
   value === undefined || Number.isNaN(value)
     ? 'n/a'
     : value.toLocaleString('en-US', {
@@ -50,7 +51,7 @@ const fmt = (value: number | undefined, digits = 0) =>
 const range = (s: Spread, digits = 0) => `${fmt(s.min, digits)}–${fmt(s.max, digits)}`;
 const ms = (value: number, digits = 1) => `${fmt(value, digits)} ms`;
 
-function table(head: string[], rows: string[][]): string {
+export function table(head: string[], rows: string[][]): string {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
@@ -409,6 +410,7 @@ export function renderMarkdown(report: BenchReport): string {
     );
   } else md.push(failed(coldStart), '');
 
+  md.push(...ownSections(report));
   md.push(
     '## How the speed-up stays secure',
     '',

@@ -4,13 +4,13 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { AUDIENCE, ROUTE, type ServeWith, type Variant } from './overhead/variants.js';
 
-/** autocannon against `url` with the bearer token, for `seconds`. */
-export function run(url: string, token: string, seconds: number, connections: number) {
+/** autocannon against `url` with the bearer token (none: no Authorization), for `seconds`. */
+export function run(url: string, token: string | null, seconds: number, connections: number) {
   return autocannon({
     url,
     connections,
     duration: seconds,
-    headers: { authorization: `Bearer ${token}` },
+    headers: token === null ? {} : { authorization: `Bearer ${token}` },
   });
 }
 
@@ -39,20 +39,38 @@ export interface VariantServer {
  * services' own server (createAppServer of @repo/http, the default) or Node's plain
  * `http.createServer(app)`.
  */
-export async function startVariant(
+export function startVariant(
   variant: Variant,
   issuerBaseURL: string,
   serveWith: ServeWith = 'app-server',
 ): Promise<VariantServer> {
-  const entry = fileURLToPath(new URL('./overhead/server.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', entry], {
+  return startServer(fileURLToPath(new URL('./overhead/server.ts', import.meta.url)), {
+    VARIANT: variant,
+    SERVE_WITH: serveWith,
+    ISSUER_BASE_URL: issuerBaseURL,
+    AUDIENCE,
+  });
+}
+
+/**
+ * Starts a bench server process (`entry`, a module that prints `{"port":…,"control":…}` once
+ * listening, see overhead/serve.ts) with `env`, in production mode, and resolves when it listens.
+ */
+export async function startServer(
+  entry: string,
+  env: Record<string, string>,
+): Promise<VariantServer> {
+  const variant = env.VARIANT ?? entry;
+  // BENCH_PROFILE_DIR: each server process writes a CPU profile there when it exits.
+  const profile = process.env.BENCH_PROFILE_DIR
+    ? ['--import', new URL('./cpu-profile-preload.mjs', import.meta.url).href]
+    : [];
+  const child = spawn(process.execPath, ['--expose-gc', ...profile, '--import', 'tsx', entry], {
     env: {
       ...process.env,
-      VARIANT: variant,
-      SERVE_WITH: serveWith,
-      ISSUER_BASE_URL: issuerBaseURL,
-      AUDIENCE,
+      ...env,
       NODE_ENV: 'production',
+      CPU_PROFILE_DIR: process.env.BENCH_PROFILE_DIR,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -78,16 +96,31 @@ export async function startVariant(
   };
 }
 
-/** One contestant's measurement in one round. */
-export type Round = { result: autocannon.Result; cpuMicros: number };
+/**
+ * One contestant's measurement in one round; `answered`: the responses of the class it expects
+ * (2xx, or 4xx for a contestant that measures a refusal), the others count as failures.
+ */
+export type Round = { result: autocannon.Result; cpuMicros: number; answered?: number };
 
-/** Successful requests per second of a round. */
-export const rpsOf = ({ result: r }: Round) => r['2xx'] / r.duration;
-/** Server CPU µs per successful request of a round. */
-export const cpuOf = ({ result: r, cpuMicros }: Round) => cpuMicros / Math.max(1, r['2xx']);
-/** Responses other than 2xx, and socket errors, over rounds. */
+const answeredOf = ({ result: r, answered }: Round) => answered ?? r['2xx'];
+/** Answered (successful, or the expected refusal) requests per second of a round. */
+export const rpsOf = (round: Round) => answeredOf(round) / round.result.duration;
+/** Server CPU µs per answered request of a round. */
+export const cpuOf = (round: Round) => round.cpuMicros / Math.max(1, answeredOf(round));
+/** Responses other than the expected ones, and socket errors, over rounds. */
 export const failuresOf = (rounds: readonly Round[]) =>
-  rounds.reduce((n, { result: r }) => n + r.non2xx + r.errors, 0);
+  rounds.reduce((n, round) => {
+    const r = round.result;
+    const all = r['1xx'] + r['2xx'] + r['3xx'] + r['4xx'] + r['5xx'];
+    return n + all - answeredOf(round) + r.errors;
+  }, 0);
+
+/** What a contestant asks for: its path, its token (null: none) and the status it expects. */
+export interface ContestantRequest {
+  path: string;
+  token: string | null;
+  status: number;
+}
 
 export interface SideBySideOptions {
   /** A valid access token for `urn:worldmappers` with `geocode:location`. */
@@ -99,6 +132,11 @@ export interface SideBySideOptions {
   warmupSeconds: number;
   connections: number;
   progress: (line: string) => void;
+}
+
+/** Side by side with a request of its own per contestant (default: the token on ROUTE, 200). */
+export interface ContestantOptions<Name extends string> {
+  request?: (name: Name) => ContestantRequest;
 }
 
 /** How a side-by-side measurement was run, as its report states it. */
@@ -124,10 +162,12 @@ export interface SideBySideSetup {
 export async function measureSideBySide<Name extends string>(
   names: readonly Name[],
   start: (name: Name) => Promise<VariantServer>,
-  options: SideBySideOptions,
+  options: SideBySideOptions & ContestantOptions<Name>,
   beforeStop?: (servers: Record<Name, VariantServer>) => Promise<void>,
 ): Promise<{ setup: SideBySideSetup; results: Record<Name, Round[]> }> {
   const { token, connections, progress } = options;
+  const request = (name: Name): ContestantRequest =>
+    options.request?.(name) ?? { path: ROUTE, token, status: 200 };
   const results = Object.fromEntries(names.map((name) => [name, []])) as unknown as Record<
     Name,
     Round[]
@@ -140,24 +180,34 @@ export async function measureSideBySide<Name extends string>(
       `  processes ${set + 1}/${processes}: warm-up ${options.warmupSeconds} s each, then ${to - from === 1 ? `round ${to}` : `rounds ${from + 1}–${to}`}`,
     );
     const servers = {} as Record<Name, VariantServer>;
-    const url = (name: Name) => `http://127.0.0.1:${servers[name].port}${ROUTE}`;
+    const url = (name: Name) => `http://127.0.0.1:${servers[name].port}${request(name).path}`;
+    const load = (name: Name, seconds: number) =>
+      run(url(name), request(name).token, seconds, connections);
     try {
       for (const name of names) servers[name] = await start(name);
       for (const name of names) {
-        const res = await fetch(url(name), { headers: { authorization: `Bearer ${token}` } });
-        if (res.status !== 200) {
-          throw new Error(`${name}: GET ${ROUTE} answered ${res.status} ${await res.text()}`);
+        const { path, token, status } = request(name);
+        const headers: Record<string, string> =
+          token === null ? {} : { authorization: `Bearer ${token}` };
+        const res = await fetch(url(name), { headers });
+        if (res.status !== status) {
+          throw new Error(`${name}: GET ${path} answered ${res.status} ${await res.text()}`);
         }
       }
-      for (const name of names) await run(url(name), token, options.warmupSeconds, connections);
+      for (const name of names) await load(name, options.warmupSeconds);
       for (let round = from; round < to; round++) {
         for (const i of balancedOrder(names.length, round)) {
           const name = names[i]!;
           // Each starts on a clean heap: the garbage the previous one left is not its bill.
           const server = servers[name];
           const before = (await server.control(true)).cpuMicros;
-          const result = await run(url(name), token, options.roundSeconds, connections);
-          const measured = { result, cpuMicros: (await server.control()).cpuMicros - before };
+          const result = await load(name, options.roundSeconds);
+          const answered = result[`${Math.floor(request(name).status / 100)}xx` as '2xx'];
+          const measured = {
+            result,
+            cpuMicros: (await server.control()).cpuMicros - before,
+            answered,
+          };
           results[name].push(measured);
           progress(
             `  round ${round + 1}/${options.rounds} ${name.padEnd(16)} ${rpsOf(measured).toFixed(0).padStart(6)} req/s  p99 ${String(result.latency.p99).padStart(3)} ms  ${cpuOf(measured).toFixed(0)} µs CPU/req`,
@@ -166,12 +216,21 @@ export async function measureSideBySide<Name extends string>(
       }
       await beforeStop?.(servers);
     } finally {
-      await Promise.all(Object.values<VariantServer>(servers).map((server) => server.stop()));
+      await Promise.all(
+        [...new Set(Object.values<VariantServer>(servers))].map((server) => server.stop()),
+      );
     }
   }
   const { rounds, roundSeconds, warmupSeconds } = options;
   return {
-    setup: { route: `GET ${ROUTE}`, rounds, processes, roundSeconds, warmupSeconds, connections },
+    setup: {
+      route: `GET ${options.request ? names.map((name) => request(name).path).join(', ') : ROUTE}`,
+      rounds,
+      processes,
+      roundSeconds,
+      warmupSeconds,
+      connections,
+    },
     results,
   };
 }

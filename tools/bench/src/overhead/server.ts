@@ -4,14 +4,11 @@
  * line `{"port":…,"control":…}` when listening. Configured by VARIANT, SERVE_WITH,
  * ISSUER_BASE_URL, AUDIENCE.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Writable } from 'node:stream';
 import express, { type RequestHandler } from 'express';
 import { auth, requiredScopes } from 'express-oauth2-jwt-bearer';
-import { createAppServer, createBaseApp, errorHandler, notFoundHandler } from '@repo/http';
-import { createLogger } from '@repo/logger';
+import { createBaseApp, errorHandler, notFoundHandler } from '@repo/http';
 import { protectApi, type VerificationCache } from '@repo/resource-server';
+import { benchLogger, serveForBench } from './serve.js';
 import { SCOPE, SERVE_WITH, VARIANTS, type ServeWith, type Variant } from './variants.js';
 
 const issuerBaseURL = process.env.ISSUER_BASE_URL ?? '';
@@ -23,14 +20,7 @@ if (!SERVE_WITH.includes(serveWith)) {
   throw new Error(`SERVE_WITH must be one of ${SERVE_WITH.join(', ')}`);
 }
 
-// The variant logs exactly as a service does (JSON, info level: request lines, and audit lines
-// where protectApi is used); the lines are formatted and then dropped instead of written to a tty.
-const sink = new Writable({
-  write(_chunk, _encoding, callback) {
-    callback();
-  },
-});
-const logger = createLogger({ service: 'bench', level: 'info', format: 'json', stream: sink });
+const logger = benchLogger();
 
 let shippedCache: VerificationCache | undefined;
 
@@ -70,28 +60,5 @@ function appFor(variant: Variant): express.Express {
   return app;
 }
 
-const listen = (server: ReturnType<typeof createServer>) =>
-  new Promise<number>((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-
 // Served as the services serve their apps (runServer of @repo/http), or as Express alone would.
-const app = appFor(variant);
-const served = serveWith === 'app-server' ? createAppServer(app) : createServer(app);
-served.keepAliveTimeout = 60_000;
-const port = await listen(served);
-// A side door for the bench: the process's CPU time, so cost per request can be computed from
-// CPU consumed rather than from wall-clock throughput alone (robust against a busy machine).
-const control = await listen(
-  createServer((req, res) => {
-    // `?gc`: a full collection first (the bench starts node with --expose-gc), outside any round.
-    if (req.url?.includes('?gc')) globalThis.gc?.();
-    const { user, system } = process.cpuUsage();
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ cpuMicros: user + system, cache: shippedCache?.stats() }));
-  }),
-);
-process.stdout.write(`${JSON.stringify({ port, control })}\n`);
-
-// Exit normally on a signal so that `--cpu-prof` (when profiling the bench) can write its file.
-for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(0));
+await serveForBench(appFor(variant), serveWith, () => shippedCache?.stats());

@@ -1,5 +1,5 @@
-import { Writable } from 'node:stream';
-import { createLogger } from '@repo/logger';
+import { microsPerTurn } from '../log-cost/per-turn.js';
+import { benchLogger } from '../overhead/serve.js';
 import { spread, type Spread } from '../stats.js';
 import { ROUTE, VARIANTS, type Variant } from '../overhead/variants.js';
 import {
@@ -50,23 +50,12 @@ export interface OverheadResult extends SideBySideSetup {
   cache: Record<string, number> | undefined;
 }
 
-/** One turn of the event loop. */
-const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
-
 /**
  * Times log lines shaped like the request line, without and with the audit fields (JSON, to a
- * sink), one line per turn of the event loop as a server writes them (a tight loop would queue
- * thousands of lines in winston's streams and time their garbage instead). CPU µs per line,
- * median of 5 × 2 000 lines, less the cost of an empty turn measured alongside.
+ * sink), one line per turn of the event loop (see microsPerTurn).
  */
 async function measureLogLines(): Promise<{ request: number; audit: number }> {
-  const sink = new Writable({
-    write(_chunk, _encoding, callback) {
-      callback();
-    },
-  });
-  const logger = createLogger({ service: 'bench', level: 'info', format: 'json', stream: sink });
-  const log = logger.child({ requestId: '0b9f3c1e-8a4d-4f7e-9c2b-5d6e7f809a1b' });
+  const log = benchLogger().child({ requestId: '0b9f3c1e-8a4d-4f7e-9c2b-5d6e7f809a1b' });
   const request = () =>
     log.info('request', { method: 'GET', path: ROUTE, status: 200, durationMs: 0.4 });
   const audit = () =>
@@ -82,26 +71,7 @@ async function measureLogLines(): Promise<{ request: number; audit: number }> {
       requiredScopes: 'geocode:location',
       decision: 'allow',
     });
-  const cpuPerTurn = async (work: () => void, turns: number) => {
-    const t = process.cpuUsage();
-    for (let i = 0; i < turns; i++) {
-      work();
-      await turn();
-    }
-    const used = process.cpuUsage(t);
-    return (used.user + used.system) / turns;
-  };
-  const nothing = () => {};
-  const time = async (line: () => void) => {
-    await cpuPerTurn(line, 2_000);
-    const rounds: number[] = [];
-    for (let round = 0; round < 5; round++) {
-      const empty = await cpuPerTurn(nothing, 2_000);
-      rounds.push((await cpuPerTurn(line, 2_000)) - empty);
-    }
-    return spread(rounds).median;
-  };
-  return { request: await time(request), audit: await time(audit) };
+  return { request: await microsPerTurn(request), audit: await microsPerTurn(audit) };
 }
 
 /** The cache's counters of several shipped processes added up (its size and bounds: the last's). */

@@ -1,0 +1,163 @@
+import type autocannon from 'autocannon';
+import { describe, expect, it } from 'vitest';
+import { compare, forge, CONTESTANTS, type Contestant } from '../src/phases/real-routes.js';
+import { planRounds, tokenFigures, type TokenRound } from '../src/phases/token-limit.js';
+import { ownSections } from '../src/own-phases.js';
+import { ownerOf, summarise } from '../src/profile-summary.js';
+import { spread } from '../src/stats.js';
+import { cpuOf, failuresOf, rpsOf, type Round } from '../src/side-by-side.js';
+
+const round = (over: Partial<TokenRound>): TokenRound => ({
+  connections: 16,
+  tokens: 200,
+  ms: 100,
+  latenciesMs: [1, 2, 3, 4],
+  failures: 0,
+  serverCpuMicros: 80_000,
+  signsPerSecond: 4_000,
+  signCpuMicros: 250,
+  ...over,
+});
+
+describe('the token-limit figures', () => {
+  it('takes each ratio within its round: tokens/s over the signing rate beside it', () => {
+    const f = tokenFigures([round({}), round({ ms: 200, signsPerSecond: 2_000, failures: 1 })]);
+    // 2 000 tokens/s ÷ 4 000 signs/s, and 1 000 ÷ 2 000: both 0.5, whatever the drift.
+    expect(f.ratio.rounds).toEqual([0.5, 0.5]);
+    expect(f.tokensPerSecond.rounds).toEqual([2_000, 1_000]);
+    expect(f.serverCpuMicrosPerToken.median).toBe(400);
+    // 250 µs of signing in 400 µs of server CPU per token.
+    expect(f.cpuRatio.median).toBeCloseTo(0.625);
+    expect(f.p50Ms.median).toBe(2);
+    expect(f.latency.samples).toBe(8);
+    expect(f.failures).toBe(1);
+  });
+
+  it("splits one process's quota into a warm-up and rounds, with a margin", () => {
+    const plan = planRounds(1000, 2, 150);
+    expect(plan.tokens[1] + plan.tokens[16]).toBe(400);
+    expect(plan.warmup + plan.pairs * (plan.tokens[1] + plan.tokens[16])).toBeLessThanOrEqual(950);
+    expect(() => planRounds(100, 4, 90)).toThrow(/too few tokens/);
+  });
+});
+
+const result = (counts: Partial<Record<'2xx' | '4xx' | 'errors', number>>, duration = 2) =>
+  ({
+    '1xx': 0,
+    '2xx': counts['2xx'] ?? 0,
+    '3xx': 0,
+    '4xx': counts['4xx'] ?? 0,
+    '5xx': 0,
+    non2xx: counts['4xx'] ?? 0,
+    errors: counts.errors ?? 0,
+    duration,
+  }) as unknown as autocannon.Result;
+
+describe('side-by-side rounds of an expected refusal', () => {
+  it('counts the expected status class, and everything else as failures', () => {
+    const refusals: Round = {
+      result: result({ '4xx': 1_000, '2xx': 2 }),
+      cpuMicros: 300_000,
+      answered: 1_000,
+    };
+    expect(rpsOf(refusals)).toBe(500);
+    expect(cpuOf(refusals)).toBe(300);
+    expect(failuresOf([refusals])).toBe(2);
+    // Without `answered`, a success is what counts (the overhead phase's rounds).
+    const successes: Round = {
+      result: result({ '2xx': 1_000, '4xx': 3, errors: 1 }),
+      cpuMicros: 100_000,
+    };
+    expect(rpsOf(successes)).toBe(500);
+    expect(failuresOf([successes])).toBe(4);
+  });
+
+  it('compares two contestants round by round', () => {
+    const results = Object.fromEntries(CONTESTANTS.map((name) => [name, []])) as unknown as Record<
+      Contestant,
+      Round[]
+    >;
+    results.geocode = [
+      { result: result({ '2xx': 2_000 }), cpuMicros: 200_000 },
+      { result: result({ '2xx': 1_000 }), cpuMicros: 100_000 },
+    ];
+    results['geocode protected'] = [
+      { result: result({ '2xx': 1_800 }), cpuMicros: 198_000 },
+      { result: result({ '2xx': 900 }), cpuMicros: 99_000 },
+    ];
+    const c = compare(results, 'geocode protected', 'geocode');
+    expect(c.ratio.rounds.map((r) => r.toFixed(2))).toEqual(['0.90', '0.90']);
+    expect(c.cpuRatio.median).toBeCloseTo(100 / 110);
+  });
+});
+
+describe('forge', () => {
+  it('changes one character of the signature only', () => {
+    const token = 'aGVhZGVy.cGF5bG9hZA.c2lnbmF0dXJlc2lnbmF0dXJl';
+    const forged = forge(token);
+    expect(forged).not.toBe(token);
+    expect(forged.slice(0, 19)).toBe(token.slice(0, 19));
+    expect([...forged].filter((c, i) => c !== token[i])).toHaveLength(1);
+  });
+});
+
+describe('the profile summary', () => {
+  it('names the owner of a frame', () => {
+    expect(ownerOf('file:///r/node_modules/oidc-provider/lib/x.js', 'f')).toBe('oidc-provider');
+    expect(ownerOf('file:///r/node_modules/@koa/router/x.js', 'f')).toBe('@koa/router');
+    expect(ownerOf('file:///r/apps/auth-server/dist/app.js', 'f')).toBe('apps/auth-server');
+    expect(ownerOf('node:internal/crypto/util', 'f')).toBe('node');
+    expect(ownerOf('', '(garbage collector)')).toBe('(garbage collector)');
+  });
+
+  it('adds self time by owner and inclusive time up the stack', () => {
+    const frame = (id: number, url: string, children: number[] = []) => ({
+      id,
+      callFrame: { functionName: `f${id}`, url, lineNumber: 0 },
+      children,
+    });
+    const profile = {
+      nodes: [
+        frame(1, '', [2]),
+        frame(2, 'file:///r/apps/auth-server/dist/app.js', [3]),
+        frame(3, 'file:///r/node_modules/jose/x.js'),
+      ],
+      samples: [3, 3, 2],
+      timeDeltas: [100, 100, 100],
+    };
+    const { owners, inclusive, total } = summarise([profile]);
+    expect(total).toBe(300);
+    expect(Object.fromEntries(owners)).toEqual({ jose: 200, 'apps/auth-server': 100 });
+    expect(Object.fromEntries(inclusive)['apps/auth-server']).toBe(300);
+  });
+});
+
+describe('the sections of these phases in docs/benchmarks.md', () => {
+  it('states the goals as met or not, and names a phase that failed', () => {
+    const figures = tokenFigures([
+      round({ connections: 16, ms: 100, signsPerSecond: 2_500 }),
+      round({ connections: 16, ms: 100, signsPerSecond: 2_500 }),
+    ]);
+    const md = ownSections({
+      tokenLimit: {
+        ok: true,
+        figures: {
+          processes: 2,
+          warmupTokens: 150,
+          signsPerSecond: spread([2_500, 2_500]),
+          signCpuMicros: spread([250, 250]),
+          signBatch: 300,
+          at: { 1: { ...figures, p50Ms: spread([0.8, 0.9]) }, 16: figures },
+          goals: { ratioAt16: 0.75, p50MsAt1: 1 },
+        },
+      },
+      logCost: { ok: false, error: 'no sink' },
+    }).join('\n');
+    expect(md).toContain('## Token endpoint against the raw signing rate of its key');
+    // 2 000 tokens/s beside 2 500 signatures/s.
+    expect(md).toContain('the endpoint issues **0.80×** the raw signing rate (goal ≥ 0.75×: met)');
+    expect(md).toContain('p50 is **0.85 ms** (goal ≤ 1 ms: met)');
+    expect(md).toContain("## The request log line's cost\n\nnot measured: no sink");
+    expect(md).not.toContain('real routes');
+  });
+});
