@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { HttpError, retryAfterSeconds } from '@repo/http';
 import { isLimited, memoryStore, type LimiterStore } from './rate-limit-store.js';
@@ -21,6 +20,9 @@ export interface Admission {
   /** `true` when the client authenticated (whatever the answer): its attempt is given back. */
   settle(authenticated: boolean): void;
 }
+
+/** The global timer (not node:timers/promises), so that unit tests' fake time drives the line. */
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const NOTHING: Admission = { settle: () => {} };
 
@@ -151,7 +153,10 @@ export class ClientAuthThrottle {
   private async waitInLine(key: string): Promise<void> {
     const line = this.lines.get(key) ?? { tail: Promise.resolve(), waiting: 0 };
     if (line.waiting >= this.maxInLine) throw this.refuse((line.waiting + 1) * this.intervalMs);
-    const deadline = Date.now() + this.maxWaitMs;
+    // The last place that fits is due exactly `maxWaitMs` from now: half a slot of slack keeps
+    // timer and event-loop delays from refusing it, while the next place (a whole slot later)
+    // is still refused.
+    const deadline = Date.now() + this.maxWaitMs + this.intervalMs / 2;
     const turn = line.tail.then(() => this.take(key, deadline));
     line.tail = turn.catch(() => undefined);
     line.waiting += 1;

@@ -127,6 +127,25 @@ describe('the client authentication throttle', () => {
     expect(await waiting).toBe('admitted');
   });
 
+  it('serves the last place in line even when the event loop runs late', async () => {
+    vi.useFakeTimers();
+    const throttle = new ClientAuthThrottle({
+      maxFailures: 1,
+      windowSeconds: 60,
+      store: memoryStore(),
+    });
+    (await throttle.admit('a', 'x')).settle(false);
+    // Four places: due now, in 2 s, 4 s and 6 s, the last exactly at the longest wait.
+    const line = Array.from({ length: 4 }, () => outcome(throttle.admit('a', 'x')));
+    for (let i = 0; i < 3; i += 1) {
+      await vi.advanceTimersByTimeAsync(2_000);
+      // A busy process: the clock moves on before the next timer runs.
+      vi.setSystemTime(Date.now() + 40);
+    }
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(await Promise.all(line)).toEqual(['admitted', 'admitted', 'admitted', 'admitted']);
+  });
+
   it('is off with maxFailures 0', async () => {
     const throttle = new ClientAuthThrottle({ maxFailures: 0, windowSeconds: 60 });
     for (let i = 0; i < 100; i += 1)
