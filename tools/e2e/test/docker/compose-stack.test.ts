@@ -113,7 +113,7 @@ describe('docker compose, on a real engine', () => {
     } else {
       expect(external.code, external.stderr).toBe(0);
     }
-  });
+  }, 60_000);
 
   it('builds the three images from the one Dockerfile: production dependencies and dist only', async () => {
     const started = Date.now();
