@@ -191,6 +191,36 @@ describe('the throttle over HTTP', () => {
     },
   );
 
+  it(
+    'counts a refusal for an Origin header, even with the right secret, like a wrong secret',
+    { timeout: 30_000 },
+    async () => {
+      const server = await start({ env: { CLIENT_AUTH_MAX_FAILURES: '3' } });
+      const endpoint = `${server.url}/oauth/token`;
+      const fromBrowser = () =>
+        fetch(endpoint, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            origin: 'https://evil.example',
+          },
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            client_id: right.clientId,
+            client_secret: right.clientSecret,
+            audience: right.api,
+          }).toString(),
+        });
+      for (let i = 0; i < 3; i += 1) expect((await fromBrowser()).status).toBe(401);
+      // Counted: the throttle is full, so of 5 at once one is admitted now, three are paced and
+      // the fifth would wait past 6 s. Not counted, all 5 would be answered 401.
+      const burst = await Promise.all(
+        Array.from({ length: 5 }, () => requestToken(endpoint, wrong)),
+      );
+      expect(burst.map((r) => r.status).sort()).toEqual([401, 401, 401, 401, 429]);
+    },
+  );
+
   it('is shared by two instances on one Redis', { timeout: 30_000 }, async () => {
     const keyPrefix = `auth-server-test-${randomUUID()}`;
     const a = await start({

@@ -4,7 +4,7 @@
  * (turbo builds them first: this workspace depends on them through demo-stack).
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -281,6 +281,44 @@ describe('giftdeliveries with the auth-server and worldmappers-api', () => {
       refusedBefore,
     );
     await Promise.all([stop(fresh), stop(stale)]);
+  }, 90_000);
+
+  it('plans a delivery with private_key_jwt and DPoP together: no secret, a bound token', async () => {
+    const keysDir = join(root, 'client-keys-dpop');
+    const jwksFile = join(root, 'auth', 'clients', `${DEMO_KEY_CLIENT.id}.jwks.json`);
+    // A key of its own; the JWKS may hold the other tests' keys already (then it is added).
+    await clientKeys({ out: keysDir, jwks: jwksFile, rotate: existsSync(jwksFile) });
+    const gift = await startGiftdeliveries(join(root, 'keys-dpop'), {
+      CLIENT_ID: DEMO_KEY_CLIENT.id,
+      TOKEN_AUTH_METHOD: 'private_key_jwt',
+      CLIENT_PRIVATE_KEY_FILE: join(keysDir, `${DEMO_KEY_CLIENT.id}.private.pem`),
+      CLIENT_SECRET: 'not-the-secret-and-never-sent',
+      TOKEN_BINDING: 'dpop',
+    });
+    const api = createApiClient({ baseURL: gift.url, tokens: writer() });
+    const { status, data } = await api.post('/deliveries', {
+      recipient: 'Aino',
+      destination: 'Kyoto, JP',
+    });
+    expect(status).toBe(202);
+    const [planned] = await waitForStatus(api, [data.id], 'planned');
+    expect(planned!.route!.to).toMatchObject({ name: 'Kyoto', country: 'JP' });
+    expect(gift.records().filter((r) => r.message === 'access token obtained')).toEqual([
+      expect.objectContaining({ audience: 'urn:worldmappers', tokenType: 'DPoP' }),
+    ]);
+    expect(
+      auth
+        .records()
+        .filter((r) => r.message === 'token issued' && r.client_id === DEMO_KEY_CLIENT.id).length,
+    ).toBeGreaterThanOrEqual(1);
+    const audits = worldmappers
+      .records()
+      .filter((r) => r.audit === true && r.clientId === DEMO_KEY_CLIENT.id);
+    expect(audits.length).toBeGreaterThan(0);
+    expect(audits.every((r) => r.decision === 'allow')).toBe(true);
+    const lines = [...gift.lines(), ...auth.lines()].join('\n');
+    expect(lines).not.toContain('not-the-secret-and-never-sent');
+    await stop(gift);
   }, 90_000);
 
   it('stops at start with a clear message when the private key file is missing or not private', async () => {
