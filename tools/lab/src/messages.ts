@@ -65,6 +65,8 @@ export interface Messages {
   dpopReplay: string;
   why12: string;
   clientLockedOut(client: string, seconds: string): string;
+  tokenRefused(client: string, status: number): string;
+  buildFirst: string;
   keyFileFound(path: string): string;
   keyFileMismatch(path: string): string;
   pkjwtCreate: string;
@@ -182,6 +184,8 @@ const en: Messages = {
   dpopReplay: 'And sends the captured proof again, to the very URL it was made for:',
   why12:
     "The token is bound to giftdeliveries' key (cnf.jkt, RFC 9449). Each request needs a proof signed by that key for exactly this method and URL, made within the last minute, hashing exactly this token, and never seen before (its jti is remembered for its window). The attacker can copy the token and even a proof, but cannot sign a new one: every request is refused. A plain bearer token would have worked for whoever held it.",
+  tokenRefused: (client, status) => `the auth-server refused a token to ${client} (${status})`,
+  buildFirst: '(build the apps first: npm run build)',
   clientLockedOut: (client, seconds) =>
     `the auth-server is slowing guesses for ${client} after repeated wrong secrets (scenario 8 run several times) and this request waited too long in line: run the lab again in ${seconds} s.`,
   keyFileFound: (path) =>
@@ -316,6 +320,9 @@ const ja: Messages = {
   dpopReplay: 'さらに、盗んだ証明を、それが作られた URL そのものにもう一度送ります：',
   why12:
     'このトークンは giftdeliveries の鍵に結び付けられています（cnf.jkt、RFC 9449）。リクエストごとに、その鍵で署名した証明が必要です。証明は、このメソッドとこの URL のためのもので、1 分以内に作られ、このトークンのハッシュを含み、一度も使われていないもの（jti は有効な間だけ記録します）でなければなりません。攻撃者はトークンも証明もコピーできますが、新しい証明には署名できないので、すべてのリクエストが拒否されます。普通の Bearer トークンなら、持っている人なら誰でも使えてしまいます。',
+  tokenRefused: (client, status) =>
+    `認可サーバーが ${client} へのトークンの発行を拒否しました（${status}）。`,
+  buildFirst: '（先に npm run build でアプリをビルドしてください）',
   clientLockedOut: (client, seconds) =>
     `シークレットの誤りが続いたため（シナリオ 8 を何度も実行した）、認可サーバーは ${client} への推測を減速しており、このリクエストは順番を待ちきれませんでした。${seconds} 秒後にもう一度ラボを実行してください。`,
   keyFileFound: (path) =>
