@@ -295,12 +295,17 @@ const ja: Messages = {
   rotationJwks: (kids) => `JWKS には現在、鍵 ${kids} が公開されています。`,
   expectation: ({ status, error, challenge, scheme }) => {
     const answer = error ? `${status} ${error}` : String(status);
-    const header = scheme === 'DPoP' ? 'DPoP チャレンジ' : 'WWW-Authenticate';
+    const header = scheme === 'DPoP' ? 'DPoP のチャレンジ' : 'WWW-Authenticate ';
     if (challenge === undefined) return `${answer} が返りました`;
     if (challenge === null) return `${answer} で、WWW-Authenticate ヘッダーはありませんでした`;
     if (challenge === 'bare')
-      return `${answer} で、${header} には realm="urn:worldmappers" だけが付きました`;
-    return `${answer} で、${header} に ${attributesOf(challenge).join(' と ')} が付きました`;
+      return `${answer} で、${header}には realm="urn:worldmappers" だけが付きました`;
+    // The server's error_description is English: name it, and leave its text to the response above.
+    const { error_description: description, ...rest } = challenge;
+    const attributes = attributesOf(rest).join(' と ');
+    if (description === undefined) return `${answer} で、${header}に ${attributes} が付きました`;
+    const described = '期待どおりの説明（error_description）が付きました';
+    return `${answer} で、${header}に ${attributes} と、${described}`;
   },
   cacheCalls: (calls, statuses, tokenRequests) =>
     `API を ${calls} 回呼び出し（応答：${statuses}）、トークン要求は ${tokenRequests} 回でした。`,
