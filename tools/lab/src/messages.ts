@@ -21,6 +21,8 @@ export interface Messages {
   response: string;
   noChallenge: string;
   why: string;
+  /** What follows a label: ': ' in English, a full-width colon in Japanese. */
+  colon: string;
   asDocumented(expected: string): string;
   notAsDocumented(expected: string, got: string): string;
   skipped(reason: string): string;
@@ -92,6 +94,7 @@ const en: Messages = {
   response: 'Response',
   noChallenge: '(no WWW-Authenticate header)',
   why: 'Why',
+  colon: ': ',
   asDocumented: (expected) => `✔ as documented: ${expected}`,
   notAsDocumented: (expected, got) => `✘ NOT as documented: expected ${expected}, got ${got}`,
   skipped: (reason) => `– skipped: ${reason}`,
@@ -228,6 +231,7 @@ const ja: Messages = {
   response: 'レスポンス',
   noChallenge: '（WWW-Authenticate ヘッダーなし）',
   why: '理由',
+  colon: '：',
   asDocumented: (expected) => `✔ ドキュメントどおり：${expected}`,
   notAsDocumented: (expected, got) => `✘ ドキュメントと異なります：期待 ${expected}、実際 ${got}`,
   skipped: (reason) => `– スキップ：${reason}`,
