@@ -128,7 +128,7 @@ export const MESSAGES = {
     client: 'クライアント',
     forged: '偽造トークン（401）',
     'missing-scope': 'スコープ不足（403）',
-    'disabled-client': '無効なクライアント（access_denied）',
+    'disabled-client': '無効化されたクライアント（access_denied）',
     'no-token': 'トークンなし（401）',
     pending: '保留中',
     planned: '計画済み',

@@ -103,7 +103,7 @@ if (found.kind === 'running') {
   try {
     stack = await startOwnStack();
   } catch (error) {
-    fail(`${(error as Error).message}\n(build the apps first: npm run build)`);
+    fail(`${(error as Error).message}\n${t.buildFirst}`);
   }
   out.line(t.startedOwn(`${stack.issuer} ${stack.worldmappers} ${stack.giftdeliveries}`));
 }

@@ -21,6 +21,8 @@ export interface Messages {
   response: string;
   noChallenge: string;
   why: string;
+  /** What follows a label: ': ' in English, a full-width colon in Japanese. */
+  colon: string;
   asDocumented(expected: string): string;
   notAsDocumented(expected: string, got: string): string;
   skipped(reason: string): string;
@@ -65,6 +67,8 @@ export interface Messages {
   dpopReplay: string;
   why12: string;
   clientLockedOut(client: string, seconds: string): string;
+  tokenRefused(client: string, status: number): string;
+  buildFirst: string;
   keyFileFound(path: string): string;
   keyFileMismatch(path: string): string;
   pkjwtCreate: string;
@@ -90,6 +94,7 @@ const en: Messages = {
   response: 'Response',
   noChallenge: '(no WWW-Authenticate header)',
   why: 'Why',
+  colon: ': ',
   asDocumented: (expected) => `✔ as documented: ${expected}`,
   notAsDocumented: (expected, got) => `✘ NOT as documented: expected ${expected}, got ${got}`,
   skipped: (reason) => `– skipped: ${reason}`,
@@ -182,6 +187,8 @@ const en: Messages = {
   dpopReplay: 'And sends the captured proof again, to the very URL it was made for:',
   why12:
     "The token is bound to giftdeliveries' key (cnf.jkt, RFC 9449). Each request needs a proof signed by that key for exactly this method and URL, made within the last minute, hashing exactly this token, and never seen before (its jti is remembered for its window). The attacker can copy the token and even a proof, but cannot sign a new one: every request is refused. A plain bearer token would have worked for whoever held it.",
+  tokenRefused: (client, status) => `the auth-server refused a token to ${client} (${status})`,
+  buildFirst: '(build the apps first: npm run build)',
   clientLockedOut: (client, seconds) =>
     `the auth-server is slowing guesses for ${client} after repeated wrong secrets (scenario 8 run several times) and this request waited too long in line: run the lab again in ${seconds} s.`,
   keyFileFound: (path) =>
@@ -224,6 +231,7 @@ const ja: Messages = {
   response: 'レスポンス',
   noChallenge: '（WWW-Authenticate ヘッダーなし）',
   why: '理由',
+  colon: '：',
   asDocumented: (expected) => `✔ ドキュメントどおり：${expected}`,
   notAsDocumented: (expected, got) => `✘ ドキュメントと異なります：期待 ${expected}、実際 ${got}`,
   skipped: (reason) => `– スキップ：${reason}`,
@@ -256,8 +264,8 @@ const ja: Messages = {
     aud: 'オーディエンス：どの API 宛てのトークンか',
     client_id: 'トークンを要求したクライアント',
     scope: '許可された操作（スペース区切りのスコープ）',
-    iat: '発行時刻（エポック秒）',
-    exp: '有効期限（エポック秒）：これを過ぎると API は拒否します',
+    iat: '発行時刻（1970 年からの秒数）',
+    exp: '有効期限（1970 年からの秒数）：これを過ぎると API は拒否します',
     jti: 'このトークン固有の ID',
   },
   call: 'このアクセストークンで API を呼び出します',
@@ -291,12 +299,17 @@ const ja: Messages = {
   rotationJwks: (kids) => `JWKS には現在、鍵 ${kids} が公開されています。`,
   expectation: ({ status, error, challenge, scheme }) => {
     const answer = error ? `${status} ${error}` : String(status);
-    const header = scheme === 'DPoP' ? 'DPoP チャレンジ' : 'WWW-Authenticate';
+    const header = scheme === 'DPoP' ? 'DPoP のチャレンジ' : 'WWW-Authenticate ';
     if (challenge === undefined) return `${answer} が返りました`;
     if (challenge === null) return `${answer} で、WWW-Authenticate ヘッダーはありませんでした`;
     if (challenge === 'bare')
-      return `${answer} で、${header} には realm="urn:worldmappers" だけが付きました`;
-    return `${answer} で、${header} に ${attributesOf(challenge).join(' と ')} が付きました`;
+      return `${answer} で、${header}には realm="urn:worldmappers" だけが付きました`;
+    // The server's error_description is English: name it, and leave its text to the response above.
+    const { error_description: description, ...rest } = challenge;
+    const attributes = attributesOf(rest).join(' と ');
+    if (description === undefined) return `${answer} で、${header}に ${attributes} が付きました`;
+    const described = '期待どおりの説明（error_description）が付きました';
+    return `${answer} で、${header}に ${attributes} と、${described}`;
   },
   cacheCalls: (calls, statuses, tokenRequests) =>
     `API を ${calls} 回呼び出し（応答：${statuses}）、トークン要求は ${tokenRequests} 回でした。`,
@@ -304,9 +317,9 @@ const ja: Messages = {
     `キャッシュしたトークン ${fingerprint} の有効期限は ${expiry} です。クライアントはその少し前の ${renewal} に新しいトークンを要求します。呼び出しのたびに要求することはありません。`,
   cacheExpected: (calls) => `API 呼び出し ${calls} 回がすべて 200 で、トークン要求は 1 回`,
   why10:
-    'クライアントはトークンを保持し（giftdeliveries と同じ @repo/token-client の createTokenProvider）、有効期限の少し前まで、同じトークンをすべての呼び出しに付けて送ります。呼び出しごとにトークンを要求すると認可サーバーの負荷が何倍にもなり、ホスト型の認可サーバー（Auth0 の M2M トークンのクォータなど）ではすべての要求が数えられます。',
+    'クライアントはトークンを保持し（giftdeliveries と同じ @repo/token-client の createTokenProvider）、有効期限の少し前まで、同じトークンをすべての呼び出しに付けて送ります。呼び出しごとにトークンを要求すると認可サーバーの負荷が何倍にもなり、ホスト型の認可サーバー（Auth0 のマシン間（M2M）トークンの発行数の上限など）ではすべての要求が数えられます。',
   dpopBound: (tokenType, jkt, thumbprint) =>
-    `token_type は ${tokenType} です。トークンの cnf.jkt は ${jkt} で、証明（DPoP proof）に含まれる公開鍵のサムプリント（${thumbprint}）と一致します。秘密鍵はこのプロセスのメモリー内で作ったもので、どこにも送っていません。`,
+    `token_type は ${tokenType} です。トークンの cnf.jkt は ${jkt} で、証明（DPoP proof）に含まれる公開鍵のサムプリント（鍵のハッシュ値、RFC 7638：${thumbprint}）と一致します。秘密鍵はこのプロセスのメモリー内で作ったもので、どこにも送っていません。`,
   dpopLegit:
     'giftdeliveries は Authorization: DPoP と、自分の鍵で署名した新しい証明を付けて API を呼び出します（htm は GET、htu はクエリを除いた URL、iat、毎回新しい jti、ath はトークンのハッシュ）：',
   dpopStolen:
@@ -316,6 +329,9 @@ const ja: Messages = {
   dpopReplay: 'さらに、盗んだ証明を、それが作られた URL そのものにもう一度送ります：',
   why12:
     'このトークンは giftdeliveries の鍵に結び付けられています（cnf.jkt、RFC 9449）。リクエストごとに、その鍵で署名した証明が必要です。証明は、このメソッドとこの URL のためのもので、1 分以内に作られ、このトークンのハッシュを含み、一度も使われていないもの（jti は有効な間だけ記録します）でなければなりません。攻撃者はトークンも証明もコピーできますが、新しい証明には署名できないので、すべてのリクエストが拒否されます。普通の Bearer トークンなら、持っている人なら誰でも使えてしまいます。',
+  tokenRefused: (client, status) =>
+    `認可サーバーが ${client} へのトークンの発行を拒否しました（${status}）。`,
+  buildFirst: '（先に npm run build でアプリをビルドしてください）',
   clientLockedOut: (client, seconds) =>
     `シークレットの誤りが続いたため（シナリオ 8 を何度も実行した）、認可サーバーは ${client} への推測を減速しており、このリクエストは順番を待ちきれませんでした。${seconds} 秒後にもう一度ラボを実行してください。`,
   keyFileFound: (path) =>
@@ -335,13 +351,13 @@ const ja: Messages = {
     sub: '認証される主体：同じクライアント',
     aud: 'このトークンエンドポイント専用',
     jti: '毎回新しい ID：認可サーバーは 1 回しか受け付けません',
-    iat: '署名した時刻（エポック秒）',
+    iat: '署名した時刻（1970 年からの秒数）',
     exp: '60 秒後に失効します',
   },
   pkjwtReplay:
     'このリクエストを盗み見た攻撃者が、同じアサーションをもう一度送ります（署名は正しく、有効期限もまだ切れていません）：',
   why11:
-    'クライアントシークレットでは、トークン要求のたびにシークレットそのものが送られ、認可サーバーもそれを検証できるものを保存しておく必要があります。そのため、ログの 1 行やプロキシ、データベースのダンプから漏れるおそれがあります。private_key_jwt では、クライアントは署名で自分を証明します。認可サーバーが持つのは公開鍵だけで、通信路を流れるのは短命（60 秒）で、1 つのトークンエンドポイント専用（aud）、1 回限り（jti。プロバイダーのリプレイ検知ストアに記録されます）のアサーションです。再送すると、間違ったシークレットと同じく invalid_client で拒否されます。',
+    'クライアントシークレットでは、トークン要求のたびにシークレットそのものが送られ、認可サーバーもそれを検証できるものを保存しておく必要があります。そのため、ログの 1 行やプロキシ、データベースのダンプから漏れるおそれがあります。private_key_jwt では、クライアントは署名で自分を証明します。認可サーバーが持つのは公開鍵だけで、通信路を流れるのは短命（60 秒）で、1 つのトークンエンドポイント専用（aud）、1 回限り（jti。再送を見破るために認可サーバーが記録します）のアサーションです。再送すると、間違ったシークレットと同じく invalid_client で拒否されます。',
 };
 
 export const MESSAGES: Record<Lang, Messages> = { en, ja };

@@ -37,13 +37,15 @@ export class Printer {
   }
 
   exchange(exchange: Exchange): void {
-    this.line(`  ${this.paint('36', `→ ${this.t.request}`)}: ${exchange.method} ${exchange.url}`);
+    this.line(
+      `  ${this.paint('36', `→ ${this.t.request}`)}${this.t.colon}${exchange.method} ${exchange.url}`,
+    );
     for (const [name, value] of Object.entries(exchange.shownHeaders)) {
       this.line(`      ${name}: ${value}`);
     }
     if (exchange.shownBody !== undefined) this.indented(exchange.shownBody, '      ');
     this.line(
-      `  ${this.paint('36', `← ${this.t.response}`)}: ${exchange.status} ${exchange.statusText}`,
+      `  ${this.paint('36', `← ${this.t.response}`)}${this.t.colon}${exchange.status} ${exchange.statusText}`,
     );
     this.line(
       exchange.challenge === null
@@ -56,7 +58,7 @@ export class Printer {
   }
 
   why(text: string): void {
-    this.line(`  ${this.paint('33', `${this.t.why}:`)} ${text}`);
+    this.line(`  ${this.paint('33', `${this.t.why}${this.t.colon}`)}${text}`);
   }
 
   verdict(ok: boolean, expected: string, got: string): void {

@@ -75,7 +75,7 @@ async function tokenFor(ctx: ScenarioContext, client: Client, audience: string):
   if (exchange.status === 429) throw new LockedOut(client, exchange.retryAfter ?? '60');
   if (exchange.status !== 200 || !token) {
     ctx.out.exchange(exchange);
-    throw new Error(`the auth-server refused a token to ${client} (${exchange.status})`);
+    throw new Error(ctx.out.t.tokenRefused(client, exchange.status));
   }
   return token;
 }
