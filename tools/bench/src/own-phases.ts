@@ -12,8 +12,10 @@ import { logCostSection } from './log-cost/report.js';
 import { measureLogCost, type LogCostResult } from './phases/log-cost.js';
 import { measureRealRoutes, type RealRoutesResult } from './phases/real-routes.js';
 import { measureTokenLimit, type TokenLimitResult } from './phases/token-limit.js';
+import { measureReplicas, type ReplicasResult } from './phases/replicas.js';
 import { measureThrottleStore, type ThrottleStoreResult } from './phases/throttle-store.js';
 import { realRoutesSection } from './real-routes/report.js';
+import { replicasSection } from './replicas/report.js';
 import { throttleStoreSection } from './throttle-store/report.js';
 import { tokenLimitSection } from './token-limit/report.js';
 
@@ -88,11 +90,23 @@ const throttleStore: Runner<ThrottleStoreResult> = {
   markdown: throttleStoreSection,
 };
 
+const replicas: Runner<ReplicasResult> = {
+  title: 'giftdeliveries replicas on PostgreSQL: deliveries planned per second, claim latency',
+  run: (progress) =>
+    measureReplicas({
+      rounds: number('BENCH_REPLICA_ROUNDS', 2),
+      deliveries: number('BENCH_REPLICA_DELIVERIES', 600),
+      progress,
+    }),
+  markdown: replicasSection,
+};
+
 export const phaseRunners = {
   'token-limit': tokenLimit,
   'real-routes': realRoutes,
   'log-cost': logCost,
   'throttle-store': throttleStore,
+  replicas,
 };
 
 /** The figures of these phases in a report (absent from reports older than issue 23). */
@@ -101,6 +115,7 @@ export interface OwnPhases {
   realRoutes?: Phase<RealRoutesResult>;
   logCost?: Phase<LogCostResult>;
   throttleStore?: Phase<ThrottleStoreResult>;
+  replicas?: Phase<ReplicasResult>;
 }
 
 const KEYS = {
@@ -108,6 +123,7 @@ const KEYS = {
   'real-routes': 'realRoutes',
   'log-cost': 'logCost',
   'throttle-store': 'throttleStore',
+  replicas: 'replicas',
 } as const;
 
 /** Runs every phase of this module through `npm run bench`'s `phase` (its timing and errors). */
