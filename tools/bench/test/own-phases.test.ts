@@ -234,8 +234,11 @@ describe('the replicas figures', () => {
       byReplicas: byReplicas([run(1, 50), run(2, 60), run(3, 70)]),
       claims: [{ claimers: 1, rows: 3_000, batch: 16, latency: latencies([1, 2]) }],
       loadAverage: { start: 1, end: 2 },
+      cores: 2,
     }).join('\n');
     expect(md).toContain('| 3        |');
     expect(md).toContain('1.40×');
+    // 3 CPU seconds for 10 deliveries in 2 s of wall time.
+    expect(md).toMatch(/\| +300\.0 \| +1\.50 \|/);
   });
 });

@@ -1,4 +1,4 @@
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { DEMO_CLIENTS } from '@repo/contracts';
@@ -49,6 +49,8 @@ export interface ReplicasResult {
   byReplicas: Record<`${ReplicaCount}`, { plannedPerSecond: Spread; p50Ms: Spread; p99Ms: Spread }>;
   claims: ClaimRun[];
   loadAverage: { start: number; end: number };
+  /** The machine's cores. */
+  cores: number;
 }
 
 /** Planned/s and latency spreads of the runs of each replica count. */
@@ -270,5 +272,6 @@ export async function measureReplicas(options: ReplicasOptions): Promise<Replica
     byReplicas: byReplicas(runs),
     claims,
     loadAverage: { start: loadStart, end: loadavg()[0] ?? 0 },
+    cores: cpus().length,
   };
 }
