@@ -12,7 +12,11 @@ import { logCostSection } from './log-cost/report.js';
 import { measureLogCost, type LogCostResult } from './phases/log-cost.js';
 import { measureRealRoutes, type RealRoutesResult } from './phases/real-routes.js';
 import { measureTokenLimit, type TokenLimitResult } from './phases/token-limit.js';
+import { measureReplicas, type ReplicasResult } from './phases/replicas.js';
+import { measureThrottleStore, type ThrottleStoreResult } from './phases/throttle-store.js';
 import { realRoutesSection } from './real-routes/report.js';
+import { replicasSection } from './replicas/report.js';
+import { throttleStoreSection } from './throttle-store/report.js';
 import { tokenLimitSection } from './token-limit/report.js';
 
 const number = (name: string, fallback: number) => {
@@ -79,10 +83,30 @@ const logCost: Runner<LogCostResult> = {
   markdown: logCostSection,
 };
 
+const throttleStore: Runner<ThrottleStoreResult> = {
+  title: "the client-auth throttle's store: Redis beside memory, per token request",
+  run: (progress) =>
+    measureThrottleStore({ processes: number('BENCH_THROTTLE_PROCESSES', 3), progress }),
+  markdown: throttleStoreSection,
+};
+
+const replicas: Runner<ReplicasResult> = {
+  title: 'giftdeliveries replicas on PostgreSQL: deliveries planned per second, claim latency',
+  run: (progress) =>
+    measureReplicas({
+      rounds: number('BENCH_REPLICA_ROUNDS', 2),
+      deliveries: number('BENCH_REPLICA_DELIVERIES', 600),
+      progress,
+    }),
+  markdown: replicasSection,
+};
+
 export const phaseRunners = {
   'token-limit': tokenLimit,
   'real-routes': realRoutes,
   'log-cost': logCost,
+  'throttle-store': throttleStore,
+  replicas,
 };
 
 /** The figures of these phases in a report (absent from reports older than issue 23). */
@@ -90,12 +114,16 @@ export interface OwnPhases {
   tokenLimit?: Phase<TokenLimitResult>;
   realRoutes?: Phase<RealRoutesResult>;
   logCost?: Phase<LogCostResult>;
+  throttleStore?: Phase<ThrottleStoreResult>;
+  replicas?: Phase<ReplicasResult>;
 }
 
 const KEYS = {
   'token-limit': 'tokenLimit',
   'real-routes': 'realRoutes',
   'log-cost': 'logCost',
+  'throttle-store': 'throttleStore',
+  replicas: 'replicas',
 } as const;
 
 /** Runs every phase of this module through `npm run bench`'s `phase` (its timing and errors). */

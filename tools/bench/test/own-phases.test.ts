@@ -4,7 +4,15 @@ import { compare, forge, CONTESTANTS, type Contestant } from '../src/phases/real
 import { planRounds, tokenFigures, type TokenRound } from '../src/phases/token-limit.js';
 import { ownSections } from '../src/own-phases.js';
 import { ownerOf, summarise } from '../src/profile-summary.js';
-import { spread } from '../src/stats.js';
+import {
+  byReplicas,
+  replicaOrder,
+  type ReplicaCount,
+  type ReplicaRun,
+} from '../src/phases/replicas.js';
+import { compareStores, storeFigures, type StoreRound } from '../src/phases/throttle-store.js';
+import { replicasSection } from '../src/replicas/report.js';
+import { latencies, spread } from '../src/stats.js';
 import { cpuOf, failuresOf, rpsOf, type Round } from '../src/side-by-side.js';
 
 const round = (over: Partial<TokenRound>): TokenRound => ({
@@ -159,5 +167,78 @@ describe('the sections of these phases in docs/benchmarks.md', () => {
     expect(md).toContain('p50 is **0.85 ms** (goal ≤ 1 ms: met)');
     expect(md).toContain("## The request log line's cost\n\nnot measured: no sink");
     expect(md).not.toContain('real routes');
+  });
+});
+
+describe('the throttle-store figures', () => {
+  const storeRound = (over: Partial<StoreRound>): StoreRound => ({
+    store: 'memory',
+    latenciesMs: [1, 1, 1, 1],
+    ms: 4,
+    failures: 0,
+    serverCpuMicros: 4_000,
+    redisCpuMicros: 0,
+    ...over,
+  });
+
+  it('compares the stores within each pair of rounds', () => {
+    const memory = [storeRound({}), storeRound({ latenciesMs: [2, 2, 2, 2], ms: 8 })];
+    const redis = [
+      storeRound({ store: 'redis', latenciesMs: [1.2, 1.2, 1.2, 1.2], redisCpuMicros: 800 }),
+      storeRound({
+        store: 'redis',
+        latenciesMs: [2.4, 2.4, 2.4, 2.4],
+        ms: 8,
+        redisCpuMicros: 800,
+      }),
+    ];
+    const c = compareStores(memory, redis);
+    // 1.2× in both pairs, however much slower the second pair was.
+    expect(c.ratio.p50.rounds.map((r) => r.toFixed(2))).toEqual(['1.20', '1.20']);
+    expect(c.extraMicros.p50.rounds.map((r) => Math.round(r))).toEqual([200, 400]);
+    // 1 000 µs of auth-server CPU per token in each, plus 200 µs of Redis.
+    expect(c.ratio.cpu.median).toBe(1);
+    expect(c.extraMicros.cpuWithRedis.median).toBe(200);
+    const f = storeFigures(redis);
+    expect(f.redisCpuMicros.median).toBe(200);
+    expect(f.tokensPerSecond.rounds).toEqual([1_000, 500]);
+  });
+});
+
+describe('the replicas figures', () => {
+  const run = (replicas: ReplicaCount, plannedPerSecond: number): ReplicaRun => ({
+    replicas,
+    deliveries: 10,
+    planned: 10,
+    plannedPerSecond,
+    postMs: 100,
+    acceptedToPlannedMs: latencies([10, 20, 30]),
+    cpuSeconds: { giftdeliveries: 1, 'worldmappers-api': 1, 'auth-server': 0, postgres: 1 },
+    wallSeconds: 2,
+  });
+
+  it('alternates the order of the replica counts and groups the runs by count', () => {
+    expect(replicaOrder(0)).toEqual([1, 2, 3]);
+    expect(replicaOrder(1)).toEqual([3, 2, 1]);
+    const by = byReplicas([run(1, 50), run(2, 60), run(3, 70), run(3, 90), run(2, 40), run(1, 50)]);
+    expect(by[1].plannedPerSecond.median).toBe(50);
+    expect(by[2].plannedPerSecond.rounds).toEqual([60, 40]);
+    expect(by[3].plannedPerSecond.median).toBe(80);
+    expect(by[3].p50Ms.median).toBe(20);
+    const md = replicasSection({
+      rounds: 1,
+      deliveries: 10,
+      clients: 5,
+      workerConcurrency: 16,
+      runs: [run(1, 50), run(2, 60), run(3, 70)],
+      byReplicas: byReplicas([run(1, 50), run(2, 60), run(3, 70)]),
+      claims: [{ claimers: 1, rows: 3_000, batch: 16, latency: latencies([1, 2]) }],
+      loadAverage: { start: 1, end: 2 },
+      cores: 2,
+    }).join('\n');
+    expect(md).toContain('| 3        |');
+    expect(md).toContain('1.40×');
+    // 3 CPU seconds for 10 deliveries in 2 s of wall time.
+    expect(md).toMatch(/\| +300\.0 \| +1\.50 \|/);
   });
 });
