@@ -1,6 +1,5 @@
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type Request } from 'express';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { DEMO_CLIENTS } from '@repo/contracts';
 import {
   createBaseApp,
@@ -15,6 +14,7 @@ import { ROUTES, routeById, TRY_CLIENTS, type RouteInfo } from './catalog.js';
 import type { EventHub } from './hub.js';
 import { inspectToken } from './inspector.js';
 import { LabBusy, type LabRunner } from './lab-runner.js';
+import { INSPECT_ERRORS_EN } from './reasons.js';
 import type { TokenBook } from './token-book.js';
 
 export interface ConsoleAppDeps {
@@ -126,12 +126,12 @@ export function createApp({ logger, hub, book, metadata, lab, urls }: ConsoleApp
   });
   app.post('/api/inspect', json, async (req, res) => {
     const route = routeById((req.body as Record<string, unknown>)?.route);
-    if (!route) throw invalidRequest('Unknown route.');
+    if (!route) throw invalidRequest(INSPECT_ERRORS_EN['unknown-route']);
     const given = (req.body as Record<string, unknown>).token;
     const token =
       typeof given === 'string' && given.startsWith('sha256:') ? book.byPrint(given) : given;
     if (typeof token !== 'string' || token.trim() === '') {
-      throw invalidRequest('Paste a token, or pick one the console obtained.');
+      throw invalidRequest(INSPECT_ERRORS_EN['no-token']);
     }
     res.json(await inspectToken(token.trim(), route, metadata));
   });
@@ -169,39 +169,6 @@ export function createApp({ logger, hub, book, metadata, lab, urls }: ConsoleApp
     if (!route || !TRY_CLIENTS.includes(clientId as never))
       throw invalidRequest('Unknown client or route.');
     res.json(await tryRoute(clientId, route));
-  });
-  app.post('/api/scenario/:name', async (req, res) => {
-    const directions = routeById('directions')!;
-    switch (req.params.name) {
-      case 'forged': {
-        // Signed with a key of the console's own, under a kid the issuer never published.
-        const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-        await exportJWK(publicKey);
-        const forged = await new SignJWT({ client_id: 'giftdeliveries', scope: 'directions' })
-          .setProtectedHeader({ alg: 'RS256', kid: 'forged-key', typ: 'at+jwt' })
-          .setIssuer(urls.issuer)
-          .setAudience(directions.audience)
-          .setSubject('giftdeliveries')
-          .setIssuedAt()
-          .setExpirationTime('5m')
-          .sign(privateKey);
-        res.json(await tryRoute('giftdeliveries', directions, forged));
-        return;
-      }
-      case 'missing-scope':
-        res.json(await tryRoute('store-locator', directions));
-        return;
-      case 'disabled-client':
-        res.json(await tryRoute('banned-partner', routeById('geocode')!));
-        return;
-      case 'no-token': {
-        const result = await call(`${baseOf(directions)}${directions.path}`, { method: 'GET' });
-        res.json(result);
-        return;
-      }
-      default:
-        throw new HttpError(404, 'not_found', 'No such scenario.');
-    }
   });
   app.get('/api/lab', async (_req, res) => {
     res.json(await lab.state());

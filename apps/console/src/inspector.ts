@@ -10,15 +10,15 @@ import {
 import type { IssuerMetadata } from '@repo/issuer-metadata';
 import { DEFAULT_CLOCK_TOLERANCE_SEC } from '@repo/resource-server';
 import type { RouteInfo } from './catalog.js';
+import { INSPECT_ERRORS_EN, reasonIn, type Reason } from './reasons.js';
 
 export type CheckName = 'signature' | 'issuer' | 'audience' | 'expiry' | 'scope';
 
-export interface Check {
-  name: CheckName;
-  ok: boolean;
-  /** Why, in words (English; the page has its own words for the check names). */
-  reason: string;
-}
+/**
+ * One check: passed or not, why as a code and its values (the page words them in its language),
+ * and why in English (`reason`, the same words as the code's English sentence).
+ */
+export type Check = { name: CheckName; ok: boolean; reason: string } & Reason;
 
 export interface Inspection {
   header?: ProtectedHeaderParameters;
@@ -26,8 +26,14 @@ export interface Inspection {
   checks: Check[];
   /** What the API would answer: 200, or 401 invalid_token / 403 insufficient_scope. */
   verdict: { status: 200 | 401 | 403; error?: 'invalid_token' | 'insufficient_scope' };
+  /** Why there are no checks, in English; `errorCode` says it for the page. */
   error?: string;
+  errorCode?: 'not-a-jwt';
 }
+
+/** A check with its reason, the English sentence made from the code. */
+const check = (name: CheckName, ok: boolean, reason: Reason): Check =>
+  ({ name, ok, ...reason, reason: reasonIn(reason) }) as Check;
 
 const scopesOf = (claims: JWTPayload) =>
   typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
@@ -53,7 +59,8 @@ export async function inspectToken(
     return {
       checks: [],
       verdict: { status: 401, error: 'invalid_token' },
-      error: 'This is not a JWT (three base64url parts, a JSON header and claims).',
+      error: INSPECT_ERRORS_EN['not-a-jwt'],
+      errorCode: 'not-a-jwt',
     };
   }
   const checks: Check[] = [];
@@ -61,59 +68,74 @@ export async function inspectToken(
 
   const key = keys.jwks.keys.find((candidate) => candidate.kid === header.kid) as JWK | undefined;
   if (header.alg === 'none' || header.alg?.startsWith('HS')) {
-    checks.push({ name: 'signature', ok: false, reason: `alg ${header.alg} is never accepted` });
+    checks.push(
+      check('signature', false, { code: 'alg-refused', params: { alg: String(header.alg) } }),
+    );
   } else if (!key) {
-    checks.push({
-      name: 'signature',
-      ok: false,
-      reason: `no key with kid "${header.kid ?? '(none)'}" in the issuer's JWKS`,
-    });
+    checks.push(
+      check('signature', false, {
+        code: 'no-key',
+        params: header.kid === undefined ? {} : { kid: header.kid },
+      }),
+    );
   } else {
+    const kid = String(header.kid);
     try {
       await compactVerify(token, await importJWK(key, header.alg));
-      checks.push({ name: 'signature', ok: true, reason: `verified with kid ${header.kid}` });
+      checks.push(check('signature', true, { code: 'signature-verified', params: { kid } }));
     } catch (error) {
-      checks.push({
-        name: 'signature',
-        ok: false,
-        reason: `does not verify with kid ${header.kid}: ${(error as Error).message}`,
-      });
+      const { message, name } = error as Error;
+      const detailCode = (error as { code?: unknown }).code;
+      checks.push(
+        check('signature', false, {
+          code: 'signature-invalid',
+          params: {
+            kid,
+            alg: String(header.alg),
+            detail: message,
+            detailCode: typeof detailCode === 'string' ? detailCode : name,
+          },
+        }),
+      );
     }
   }
   const issuer = String(document.issuer);
   checks.push(
     claims.iss === issuer
-      ? { name: 'issuer', ok: true, reason: `iss is ${issuer}` }
-      : { name: 'issuer', ok: false, reason: `iss is ${String(claims.iss)}, expected ${issuer}` },
+      ? check('issuer', true, { code: 'issuer-ok', params: { issuer } })
+      : check('issuer', false, {
+          code: 'issuer-wrong',
+          params: { iss: String(claims.iss), issuer },
+        }),
   );
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  const audience = route.audience;
   checks.push(
-    audiences.includes(route.audience)
-      ? { name: 'audience', ok: true, reason: `aud holds ${route.audience}` }
-      : {
-          name: 'audience',
-          ok: false,
-          reason: `aud is ${audiences.join(', ') || '(none)'}, the route needs ${route.audience}`,
-        },
+    audiences.includes(audience)
+      ? check('audience', true, { code: 'audience-ok', params: { audience } })
+      : check('audience', false, {
+          code: 'audience-wrong',
+          params: { aud: audiences.join(', '), audience },
+        }),
   );
   const exp = typeof claims.exp === 'number' ? claims.exp : undefined;
   const seconds = Math.floor(now / 1000);
   checks.push(
     exp === undefined
-      ? { name: 'expiry', ok: false, reason: 'no exp claim' }
+      ? check('expiry', false, { code: 'expiry-missing', params: {} })
       : exp + DEFAULT_CLOCK_TOLERANCE_SEC > seconds
-        ? { name: 'expiry', ok: true, reason: `expires in ${exp - seconds} s` }
-        : { name: 'expiry', ok: false, reason: `expired ${seconds - exp} s ago` },
+        ? check('expiry', true, { code: 'expiry-ok', params: { seconds: exp - seconds } })
+        : check('expiry', false, { code: 'expiry-passed', params: { seconds: seconds - exp } }),
   );
   const granted = scopesOf(claims);
+  const scope = route.scope;
   checks.push(
-    granted.includes(route.scope)
-      ? { name: 'scope', ok: true, reason: `scope holds ${route.scope}` }
-      : {
-          name: 'scope',
-          ok: false,
-          reason: `scope is "${granted.join(' ')}", the route needs ${route.scope}`,
-        },
+    granted.includes(scope)
+      ? check('scope', true, { code: 'scope-ok', params: { scope } })
+      : check('scope', false, {
+          code: 'scope-missing',
+          params: { granted: granted.join(' '), scope },
+        }),
   );
   const tokenOk = checks.slice(0, 4).every((check) => check.ok);
   const verdict: Inspection['verdict'] = !tokenOk

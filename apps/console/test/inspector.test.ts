@@ -13,6 +13,7 @@ import {
 } from '@repo/testkit';
 import { routeById, type RouteInfo } from '../src/catalog.js';
 import { inspectToken, type Inspection } from '../src/inspector.js';
+import { inspectErrorText, reasonText } from '../web/i18n.js';
 
 let issuer: TestIssuer;
 let metadata: IssuerMetadata;
@@ -55,6 +56,8 @@ describe('inspectToken', () => {
     expect(inspection.checks[4]).toEqual({
       name: 'scope',
       ok: false,
+      code: 'scope-missing',
+      params: { granted: 'directions', scope: 'geocode:location' },
       reason: 'scope is "directions", the route needs geocode:location',
     });
   });
@@ -118,6 +121,7 @@ describe('inspectToken', () => {
         checks: [],
         verdict: { status: 401, error: 'invalid_token' },
         error: 'This is not a JWT (three base64url parts, a JSON header and claims).',
+        errorCode: 'not-a-jwt',
       });
     }
   });
@@ -126,5 +130,71 @@ describe('inspectToken', () => {
     await issuer.rotate();
     const inspection = await inspectToken(await mint(), geocode, metadata);
     expect(inspection.verdict).toEqual({ status: 200 });
+  });
+
+  it('words every reason in Japanese on the Japanese page, and as the API does in English', async () => {
+    const foreign = await issuer.foreignKey();
+    const tokens = [
+      await mint(),
+      await mint({ scope: 'directions' }),
+      await mint({ audience: 'urn:giftdeliveries', issuer: 'http://127.0.0.1:9/', expiresIn: -60 }),
+      tamperSignature(await mint()),
+      await mint({ key: foreign }),
+      unsignedToken({ alg: 'none', typ: 'at+jwt' }, { iss: issuer.issuer }),
+    ];
+    const japanese = /[\u3040-\u30ff\u4e00-\u9fff]/;
+    const codes = new Set<string>();
+    for (const token of tokens) {
+      for (const check of (await inspectToken(token, geocode, metadata)).checks) {
+        codes.add(check.code);
+        expect(reasonText(check, 'en')).toBe(check.reason);
+        const ja = reasonText(check, 'ja');
+        expect({ code: check.code, ja }).toEqual({
+          code: check.code,
+          ja: expect.stringMatching(japanese),
+        });
+        expect(ja).not.toBe(check.reason);
+      }
+    }
+    // The reasons of passed checks and of each kind of failure were all seen.
+    expect([...codes].sort()).toEqual([
+      'alg-refused',
+      'audience-ok',
+      'audience-wrong',
+      'expiry-missing',
+      'expiry-ok',
+      'expiry-passed',
+      'issuer-ok',
+      'issuer-wrong',
+      'no-key',
+      'scope-missing',
+      'scope-ok',
+      'signature-invalid',
+      'signature-verified',
+    ]);
+    const narrow = await inspectToken(await mint({ scope: 'directions' }), geocode, metadata);
+    expect(reasonText(narrow.checks[4]!, 'ja')).toBe(
+      'scope は "directions" ですが、このルートには geocode:location が必要です',
+    );
+    const tampered = await inspectToken(tamperSignature(await mint()), geocode, metadata);
+    expect(reasonText(tampered.checks[0]!, 'ja')).toMatch(
+      /の鍵で検証できません: 署名が一致しません/,
+    );
+  });
+
+  it('says why there are no checks in Japanese too', async () => {
+    const answer = await inspectToken('hello', geocode, metadata);
+    expect(inspectErrorText(answer, 'en')).toBe(answer.error);
+    expect(inspectErrorText(answer, 'ja')).toMatch(/^JWT ではありません/);
+    // The console API's refusals, known by their English description.
+    const refusal = {
+      error: 'invalid_request',
+      error_description: 'Paste a token, or pick one the console obtained.',
+    };
+    expect(inspectErrorText(refusal, 'en')).toBe(refusal.error_description);
+    expect(inspectErrorText(refusal, 'ja')).toMatch(/^トークンを貼り付けるか/);
+    expect(inspectErrorText({ error_description: 'Something else.' }, 'ja')).toBe(
+      'Something else.',
+    );
   });
 });

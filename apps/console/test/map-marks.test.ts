@@ -75,4 +75,12 @@ describe('the map marks', () => {
       { id: 'x', status: 'failed', slot: 0, title: 'Li — Nowhere: failed' },
     ]);
   });
+
+  it('words the status of a title as told (the page passes its Japanese words)', () => {
+    const { waiting } = deliveryMarks(
+      [{ id: 'x', status: 'failed', origin: 'Elsewhere', recipient: 'Li', destination: 'Nowhere' }],
+      (status) => (status === 'failed' ? '失敗' : '保留中'),
+    );
+    expect(waiting.map((mark) => mark.title)).toEqual(['Li — Nowhere: 失敗']);
+  });
 });

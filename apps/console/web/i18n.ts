@@ -1,3 +1,12 @@
+import {
+  INSPECT_ERRORS_EN,
+  REASONS_EN,
+  reasonIn,
+  type InspectErrorCode,
+  type Reason,
+  type ReasonWords,
+} from '../src/reasons.js';
+
 /** Every string the page shows, in English and Japanese. */
 export const MESSAGES = {
   en: {
@@ -14,7 +23,6 @@ export const MESSAGES = {
     cache: "giftdeliveries' token cache",
     tryIt: 'Try it',
     tryHint: "Each cell makes the real request with that client's real token.",
-    scenarios: 'Lab scenarios',
     map: 'Deliveries on the map',
     attribution: 'Map: Natural Earth (public domain), via world-atlas.',
     recipient: 'Recipient',
@@ -43,10 +51,6 @@ export const MESSAGES = {
     expiresAt: 'expires at',
     requestsServed: 'token requests / API calls served',
     client: 'client',
-    forged: 'Forged token (401)',
-    'missing-scope': 'Missing scope (403)',
-    'disabled-client': 'Disabled client (access_denied)',
-    'no-token': 'No token (401)',
     pending: 'pending',
     planned: 'planned',
     failedDelivery: 'failed',
@@ -97,12 +101,11 @@ export const MESSAGES = {
     cache: 'giftdeliveries のトークンキャッシュ',
     tryIt: '試す',
     tryHint: '各セルは、そのクライアントの本物のトークンで本物のリクエストを送ります。',
-    scenarios: 'ラボのシナリオ',
     map: '地図上の配送',
     attribution: '地図: Natural Earth（パブリックドメイン）、world-atlas 経由。',
     recipient: '受取人',
     destination: '配送先',
-    send: '配送を送る（storefront として）',
+    send: '配送を登録する（storefront として）',
     connected: '接続中',
     disconnected: '再接続中',
     tokenRequest: 'トークン',
@@ -122,14 +125,10 @@ export const MESSAGES = {
     signsNow: '現在の署名鍵',
     retired: '退役（そのトークンが失効するまで公開）',
     noToken: 'キャッシュされたトークンはまだありません',
-    renewsAt: '更新予定',
-    expiresAt: '失効',
+    renewsAt: '更新予定時刻',
+    expiresAt: '失効時刻',
     requestsServed: 'トークン要求 / 処理した API 呼び出し',
     client: 'クライアント',
-    forged: '偽造トークン（401）',
-    'missing-scope': 'スコープ不足（403）',
-    'disabled-client': '無効化されたクライアント（access_denied）',
-    'no-token': 'トークンなし（401）',
     pending: '保留中',
     planned: '計画済み',
     failedDelivery: '失敗',
@@ -151,7 +150,7 @@ export const MESSAGES = {
     laneClient: 'クライアント',
     laneAuth: '認可サーバー',
     laneResource: 'リソースサーバー',
-    rawRequest: 'リクエスト（秘密はフィンガープリント、トークンは短縮）',
+    rawRequest: 'リクエスト（シークレットはフィンガープリント、トークンは短縮表示）',
     rawResponse: 'レスポンス',
     retiredUntil: '退役。公開の期限',
     labScenarios: 'ラボのシナリオ（npm run lab）をコンソールが実行',
@@ -170,3 +169,64 @@ export const MESSAGES = {
 
 export type Lang = keyof typeof MESSAGES;
 export type MessageKey = keyof (typeof MESSAGES)['en'];
+
+/** Why a check of the inspector passed or failed, in Japanese (English: src/reasons.ts). */
+const REASONS_JA: ReasonWords = {
+  'alg-refused': ({ alg }) => `alg ${alg} は決して受け付けません`,
+  'no-key': ({ kid }) =>
+    kid === undefined
+      ? 'ヘッダーに kid がなく、発行者の JWKS のどの鍵で署名したのか分かりません'
+      : `発行者の JWKS に kid "${kid}" の鍵がありません`,
+  'signature-verified': ({ kid }) => `kid ${kid} の鍵で検証できました`,
+  'signature-invalid': ({ kid, alg, detailCode }) =>
+    detailCode === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
+      ? `kid ${kid} の鍵で検証できません: 署名が一致しません（改ざんされたか、別の鍵で署名されています）`
+      : detailCode === 'ERR_JOSE_NOT_SUPPORTED' || detailCode === 'TypeError'
+        ? `kid ${kid} の鍵で検証できません: alg ${alg} はこの鍵では使えません`
+        : `kid ${kid} の鍵で検証できません: 署名の形式が正しくありません`,
+  'issuer-ok': ({ issuer }) => `iss は ${issuer} です`,
+  'issuer-wrong': ({ iss, issuer }) => `iss は ${iss} ですが、発行者は ${issuer} のはずです`,
+  'audience-ok': ({ audience }) => `aud に ${audience} が含まれています`,
+  'audience-wrong': ({ aud, audience }) =>
+    `aud は ${aud || '（なし）'} ですが、このルートには ${audience} が必要です`,
+  'expiry-missing': () => 'exp クレームがありません',
+  'expiry-ok': ({ seconds }) =>
+    seconds >= 0
+      ? `あと ${seconds} 秒で期限切れになります`
+      : `${-seconds} 秒前に期限切れですが、時計のずれの許容範囲内です`,
+  'expiry-passed': ({ seconds }) => `${seconds} 秒前に期限切れになりました`,
+  'scope-ok': ({ scope }) => `scope に ${scope} が含まれています`,
+  'scope-missing': ({ granted, scope }) =>
+    `scope は "${granted}" ですが、このルートには ${scope} が必要です`,
+};
+
+/** A check's reason in the page's language; in English exactly the API's `reason`. */
+export const reasonText = (reason: Reason, lang: Lang): string =>
+  reasonIn(reason, lang === 'ja' ? REASONS_JA : REASONS_EN);
+
+const INSPECT_ERRORS_JA: Record<InspectErrorCode, string> = {
+  'not-a-jwt':
+    'JWT ではありません（JWT は base64url の 3 つの部分からなり、ヘッダーとクレームは JSON です）。',
+  'no-token':
+    'トークンを貼り付けるか、コンソールが取得したトークンをタイムラインから選んでください。',
+  'unknown-route': '不明なルートです。',
+};
+
+/**
+ * Why the inspector has no checks to show, in the page's language: the inspection's
+ * `errorCode`, or the console API's refusal (its `error_description`, one of src/reasons.ts's);
+ * any other text as it came.
+ */
+export function inspectErrorText(
+  answer: { errorCode?: string; error?: string; error_description?: string },
+  lang: Lang,
+): string {
+  const english = String(answer.error_description ?? answer.error ?? '');
+  const code =
+    answer.errorCode ??
+    (Object.keys(INSPECT_ERRORS_EN) as InspectErrorCode[]).find(
+      (candidate) => INSPECT_ERRORS_EN[candidate] === english,
+    );
+  if (code === undefined || !(code in INSPECT_ERRORS_EN)) return english;
+  return (lang === 'ja' ? INSPECT_ERRORS_JA : INSPECT_ERRORS_EN)[code as InspectErrorCode];
+}

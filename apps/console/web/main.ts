@@ -1,5 +1,6 @@
 import { geoNaturalEarth1, geoPath } from 'd3-geo';
-import { MESSAGES, type Lang, type MessageKey } from './i18n.js';
+import { inspectErrorText, MESSAGES, reasonText, type Lang, type MessageKey } from './i18n.js';
+import type { Reason } from '../src/reasons.js';
 import { keyRows } from './keys-view.js';
 import { deliveryMarks } from './map-marks.js';
 import { arrowOf, rawExchange, type Arrow } from './sequence.js';
@@ -23,6 +24,13 @@ const el = (tag: string, props: Json = {}, ...children: (Node | string)[]) => {
 };
 /** A translated text node's holder: re-rendered when the language changes. */
 const tr = (key: MessageKey, tag = 'span') => el(tag, { i18n: key, textContent: t(key) });
+/** A text in both languages (made from data, not the dictionary): switched with the others. */
+const both = (text: (lang: Lang) => string, tag = 'span', props: Json = {}) => {
+  const node = el(tag, { ...props, textContent: text(lang) });
+  node.dataset.en = text('en');
+  node.dataset.ja = text('ja');
+  return node;
+};
 
 function applyLanguage(): void {
   document.documentElement.lang = lang;
@@ -252,9 +260,7 @@ async function inspect(): Promise<void> {
   const result = await post('/api/inspect', { token, route });
   const box = $('inspection');
   if (result.error_description || result.error) {
-    box.replaceChildren(
-      el('p', { className: 'deny' }, String(result.error_description ?? result.error)),
-    );
+    box.replaceChildren(both((lang) => inspectErrorText(result, lang), 'p', { className: 'deny' }));
     return;
   }
   box.replaceChildren(
@@ -268,7 +274,8 @@ async function inspect(): Promise<void> {
           tr(check.name),
           ': ',
           tr(check.ok ? 'passed' : 'failed'),
-          ` — ${check.reason}`,
+          ' — ',
+          both((lang) => reasonText(check as Reason, lang), 'span', { className: 'reason' }),
         ),
       ),
     ),
@@ -397,24 +404,6 @@ async function loadCatalog(): Promise<void> {
     ),
   );
   $('matrix').replaceChildren(head, ...rows);
-  $('scenarios').replaceChildren(
-    ...(['forged', 'missing-scope', 'disabled-client', 'no-token'] as const).map((name) => {
-      const button = el('button', {
-        type: 'button',
-        i18n: name,
-        textContent: t(name),
-        id: `scenario-${name}`,
-      });
-      button.addEventListener('click', async () => {
-        const result = await post(`/api/scenario/${name}`);
-        $('try-result').textContent =
-          `${result.status || ''} ${result.headers?.['www-authenticate'] ?? result.error ?? ''}`;
-        if (result.tokenFingerprint)
-          ($('token-input') as HTMLTextAreaElement).value = result.tokenFingerprint;
-      });
-      return button;
-    }),
-  );
 }
 
 // ---------------------------------------------------------------- the lab's scenarios
@@ -482,6 +471,10 @@ async function loadDeliveries(): Promise<void> {
   const deliveries: Json[] = answer.body?.deliveries ?? [];
   overlay.replaceChildren();
   const { routes, waiting } = deliveryMarks(deliveries);
+  const { waiting: waitingJa } = deliveryMarks(
+    deliveries,
+    (status) => MESSAGES.ja[status === 'failed' ? 'failedDelivery' : 'pending'],
+  );
   for (const route of routes) {
     overlay.append(
       svgEl('path', { class: 'route', d: path(route.line) ?? '', 'data-id': route.id }),
@@ -490,7 +483,7 @@ async function loadDeliveries(): Promise<void> {
     overlay.append(svgEl('circle', { class: 'planned', cx: String(x), cy: String(y), r: '3' }));
   }
   // Pending and failed ones at their origin, side by side (they have no place of their own yet).
-  for (const mark of waiting) {
+  for (const [i, mark] of waiting.entries()) {
     if (!mark.at) continue;
     const [x, y] = projection(mark.at) ?? [0, 0];
     const node = svgEl('circle', {
@@ -500,7 +493,12 @@ async function loadDeliveries(): Promise<void> {
       r: '4',
       'data-id': mark.id,
     });
-    node.append(Object.assign(document.createElementNS(SVG, 'title'), { textContent: mark.title }));
+    const titles = { en: mark.title, ja: waitingJa[i]!.title };
+    const title = Object.assign(document.createElementNS(SVG, 'title'), {
+      textContent: titles[lang],
+    });
+    Object.assign(title.dataset, titles);
+    node.append(title);
     overlay.append(node);
   }
   $('deliveries').replaceChildren(

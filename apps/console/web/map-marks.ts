@@ -25,7 +25,11 @@ export interface WaitingMark {
   title: string;
 }
 
-export function deliveryMarks(deliveries: readonly Json[]): {
+export function deliveryMarks(
+  deliveries: readonly Json[],
+  /** How a title words the status (as it is, by default: `pending`, `failed`). */
+  statusWord: (status: 'pending' | 'failed') => string = (status) => status,
+): {
   routes: RouteMark[];
   waiting: WaitingMark[];
 } {
@@ -59,7 +63,7 @@ export function deliveryMarks(deliveries: readonly Json[]): {
       status: delivery.status,
       ...(at ? { at } : {}),
       slot,
-      title: `${delivery.recipient} — ${delivery.destination}: ${delivery.status}${delivery.failureReason ? ` (${delivery.failureReason})` : delivery.lastError ? ` (${delivery.lastError})` : ''}`,
+      title: `${delivery.recipient} — ${delivery.destination}: ${statusWord(delivery.status)}${delivery.failureReason ? ` (${delivery.failureReason})` : delivery.lastError ? ` (${delivery.lastError})` : ''}`,
     });
   }
   return { routes, waiting };
