@@ -15,3 +15,17 @@ export function giftdeliveriesTokens(issuerBaseURL: string, dpop?: DpopKey): Tok
     ...(dpop && { dpop }),
   });
 }
+
+/**
+ * The same client's raw token request body (client_secret_post), for phases that time the token
+ * endpoint itself rather than the provider's cache.
+ */
+export function giftdeliveriesTokenForm(): string {
+  const { id, devSecret } = DEMO_CLIENTS.giftdeliveries;
+  return new URLSearchParams({
+    grant_type: 'client_credentials',
+    client_id: id,
+    client_secret: process.env.GIFTDELIVERIES_CLIENT_SECRET || devSecret,
+    audience: 'urn:worldmappers',
+  }).toString();
+}

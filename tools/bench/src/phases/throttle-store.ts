@@ -1,9 +1,9 @@
+import { giftdeliveriesTokenForm } from '../demo-client.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DEMO_CLIENTS } from '@repo/contracts';
 import { freePort, startRedisServer, type RedisServer, type ServiceProcess } from '@repo/testkit';
 import { appScript, startApp } from 'demo-stack';
 import { cpuMicros, redisCpuMicros } from '../proc.js';
@@ -201,13 +201,7 @@ export async function measureThrottleStore(
   if (warmup + roundsPerProcess * requestsPerRound > 950) {
     throw new Error('more token requests per process than the hourly quota allows');
   }
-  const { id, devSecret } = DEMO_CLIENTS.giftdeliveries;
-  const body = new URLSearchParams({
-    grant_type: 'client_credentials',
-    client_id: id,
-    client_secret: process.env.GIFTDELIVERIES_CLIENT_SECRET || devSecret,
-    audience: 'urn:worldmappers',
-  }).toString();
+  const body = giftdeliveriesTokenForm();
   const rounds: Record<ThrottleStore, StoreRound[]> = { memory: [], redis: [] };
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-throttle-'));
   try {

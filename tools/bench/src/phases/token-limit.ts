@@ -1,10 +1,10 @@
+import { giftdeliveriesTokenForm } from '../demo-client.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { DEMO_CLIENTS } from '@repo/contracts';
 import { freePort, type ServiceProcess } from '@repo/testkit';
 import { startApp } from 'demo-stack';
 import { latencies, spread, type Latencies, type Spread } from '../stats.js';
@@ -158,13 +158,7 @@ export async function measureTokenLimit(options: TokenLimitOptions): Promise<Tok
   const rounds: TokenRound[] = [];
   const signs: { rate: number; cpu: number }[] = [];
   let signer: Awaited<ReturnType<typeof startSigner>> | undefined;
-  const { id, devSecret } = DEMO_CLIENTS.giftdeliveries;
-  const body = new URLSearchParams({
-    grant_type: 'client_credentials',
-    client_id: id,
-    client_secret: process.env.GIFTDELIVERIES_CLIENT_SECRET || devSecret,
-    audience: 'urn:worldmappers',
-  }).toString();
+  const body = giftdeliveriesTokenForm();
   try {
     for (let p = 0; p < processes; p++) {
       const port = await freePort();
