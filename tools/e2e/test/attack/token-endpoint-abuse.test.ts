@@ -390,6 +390,57 @@ describe('the token endpoint refuses abuse with its documented OAuth error', () 
     expect(other.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600 });
   }, 20_000);
 
+  it('gives a client that never caches its 1000 tokens this hour, then 429 too_many_requests', async () => {
+    // The registry's default quota (tokenQuotaPerHour 1000), spent the way a client that asks for
+    // a token per call spends it; eight requests in flight at a time.
+    const storefront = form({
+      grant_type: 'client_credentials',
+      client_id: 'storefront',
+      client_secret: DEMO_CLIENTS.storefront.devSecret,
+      audience: 'urn:giftdeliveries',
+    });
+    const statuses = new Map<number, number>();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < 1000) {
+          next += 1;
+          const { status } = await post(FORM, storefront);
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }
+      }),
+    );
+    expect(Object.fromEntries(statuses)).toEqual({ 200: 1000 });
+
+    const refused = await post(FORM, storefront);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThan(3000);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    expect(refused.body).toEqual({
+      error: 'too_many_requests',
+      error_description: `client "storefront" has used its quota of 1000 tokens per hour; try again in ${retryAfter} s`,
+    });
+    expect(refused.text).not.toMatch(STACK_TRACE);
+    expect(refused.text).not.toContain(DEMO_CLIENTS.storefront.devSecret);
+
+    // A wrong secret is refused as before: authentication comes first, and says nothing of quotas.
+    const wrong = await post(
+      FORM,
+      form({
+        grant_type: 'client_credentials',
+        client_id: 'storefront',
+        client_secret: 'guess',
+        audience: 'urn:giftdeliveries',
+      }),
+    );
+    expectOAuthError(wrong, 401, 'invalid_client', AUTH_FAILED);
+    // Other clients keep their own quota.
+    const other = await post(FORM, form({ ...clientCredentials, audience: 'urn:worldmappers' }));
+    expect(other.status).toBe(200);
+  }, 60_000);
+
   it('logged every refusal as a warning and never a server error or a stack trace', () => {
     const service = stack.get('auth-server');
     const records = service.records();
