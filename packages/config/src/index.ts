@@ -10,3 +10,4 @@ export {
   type TokenBinding,
   type VariableMeta,
 } from './variables.js';
+export { describeArgsError, langFromArgv, type CliLang } from './cli-args.js';

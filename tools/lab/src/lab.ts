@@ -3,27 +3,14 @@
  * one the lab starts from the builds when nothing answers), printed with the response and why.
  * Exits 1 when a scenario behaves other than documented, 2 on a usage or setup problem.
  */
-import { parseArgs } from 'node:util';
 import { environmentWithDotenv } from '@repo/config';
-import { MESSAGES, type Lang } from './messages.js';
+import { parseLabArgs } from './args.js';
+import { MESSAGES } from './messages.js';
 import { Printer } from './printer.js';
 import { runScenario } from './run-one.js';
 import { SCENARIOS, type Outcome, type ScenarioContext, type Secrets } from './scenarios.js';
 import { findRunningStack, startOwnStack, type LabStack } from './stack.js';
 import { DEMO_CLIENTS } from '@repo/contracts';
-
-const USAGE = `Usage: npm run lab -- [--lang en|ja] [--only 1,4,10] [--issuer URL] [--api URL] [--giftdeliveries URL]
-
-  --lang            en (default) or ja: the explanations in Japanese
-  --only            run only these scenarios (numbers 1-11, comma separated)
-  --issuer          the auth-server (default $ISSUER_BASE_URL or http://localhost:4000/)
-  --api             worldmappers-api (default $WORLDMAPPERS_API_URL or http://localhost:7001)
-  --giftdeliveries  giftdeliveries (default $GIFTDELIVERIES_URL or http://localhost:7002)
-  --own-stack       start a stack of its own even if one is running
-
-When nothing answers on those URLs the lab starts the three services itself from their builds,
-on free ports, and stops them at the end.
-`;
 
 const write = (text: string) => process.stdout.write(text);
 
@@ -35,38 +22,14 @@ function fail(message: string): never {
 const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
 const withoutSlash = (url: string) => url.replace(/\/+$/, '');
 
-let args;
-try {
-  args = parseArgs({
-    options: {
-      lang: { type: 'string', default: 'en' },
-      only: { type: 'string' },
-      issuer: { type: 'string' },
-      api: { type: 'string' },
-      giftdeliveries: { type: 'string' },
-      'own-stack': { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  }).values;
-} catch (error) {
-  fail(`${(error as Error).message}\n\n${USAGE}`);
-}
-if (args.help) {
-  write(USAGE);
+const parsed = parseLabArgs(process.argv.slice(2), Object.keys(SCENARIOS).map(Number));
+if (parsed.kind === 'error') fail(parsed.message);
+if (parsed.kind === 'help') {
+  write(parsed.text);
   process.exit(0);
 }
-if (args.lang !== 'en' && args.lang !== 'ja') fail(`--lang must be en or ja, not "${args.lang}"`);
-const lang: Lang = args.lang;
-const numbers = args.only
-  ? args.only.split(',').map((part) => Number(part.trim()))
-  : Object.keys(SCENARIOS).map(Number);
-for (const number of numbers) {
-  if (!SCENARIOS[number]) {
-    const known = Object.keys(SCENARIOS).join(', ');
-    fail(`--only takes scenario numbers (${known}), not "${args.only}"`);
-  }
-}
+const args = parsed.options;
+const { lang, numbers } = args;
 
 const env = environmentWithDotenv(process.env);
 const t = MESSAGES[lang];
@@ -88,7 +51,7 @@ const endpoints = {
 
 out.line(t.intro);
 let stack: LabStack;
-const found = args['own-stack'] ? { kind: 'none' as const } : await findRunningStack(endpoints);
+const found = args.ownStack ? { kind: 'none' as const } : await findRunningStack(endpoints);
 if (found.kind === 'partial') fail(t.partial(found.missing.join(', ')));
 if (found.kind === 'running') {
   stack = found.stack;
