@@ -13,6 +13,12 @@ export interface DeliverMessages {
   langInvalid(value: string): string;
   unreachable(url: string, reason: string): string;
   answered(status: number, error: string): string;
+  /** The authorization server refused a token: its code and status, and the variables to check. */
+  tokenRefused(code: string, status: number | undefined, variables: string, detail: string): string;
+  /** The token endpoint could not be reached or kept failing after every attempt. */
+  tokenUnavailable(attempts: number, status: number | undefined, detail: string): string;
+  /** The seconds a terminal's spinner shows beside the state. */
+  waited(seconds: number): string;
   tokenObtained(client: string, fingerprint: string, scope: string, seconds: number): string;
   accepted(id: string, recipient: string, destination: string): string;
   planned(id: string): string;
@@ -53,6 +59,9 @@ Example: npm run deliver -- "Kyoto, JP" --recipient Yuki --gift "a wooden sleigh
   langInvalid: (value) => `--lang must be en or ja, not "${value}"`,
   unreachable: (url, reason) => `cannot reach ${url} (${reason}); is it running (npm start)?`,
   answered: (status, error) => `giftdeliveries answered HTTP ${status}${error}`,
+  tokenRefused: (_code, _status, _variables, detail) => detail,
+  tokenUnavailable: (_attempts, _status, detail) => detail,
+  waited: (seconds) => `${seconds}s`,
   tokenObtained: (client, fingerprint, scope, seconds) =>
     `token for ${client} obtained (${fingerprint}, scope "${scope}", ${seconds} s)`,
   accepted: (id, recipient, destination) =>
@@ -71,11 +80,11 @@ Example: npm run deliver -- "Kyoto, JP" --recipient Yuki --gift "a wooden sleigh
 };
 
 const ja: DeliverMessages = {
-  usage: `使い方: npm run deliver -- <届け先> --recipient <受取人> [オプション]
+  usage: `使い方：npm run deliver -- <届け先> --recipient <受取人> [オプション]
 
 giftdeliveries にギフトの配送を依頼し、計画されるまで状態を追います。
 
-オプション:
+オプション：
   -r, --recipient <名前>   ギフトを受け取る人（必須）
   -g, --gift <説明>        ギフトの内容
   -o, --origin <場所>      出発地（既定：サービスの DEPOT の値）
@@ -85,11 +94,11 @@ giftdeliveries にギフトの配送を依頼し、計画されるまで状態�
       --lang en|ja         このメッセージの言語（既定：en）
   -h, --help               この説明を表示する
 
-環境変数: STOREFRONT_CLIENT_ID（storefront）、STOREFRONT_CLIENT_SECRET（開発用のシークレット）、
+環境変数：STOREFRONT_CLIENT_ID（storefront）、STOREFRONT_CLIENT_SECRET（開発用のシークレット）、
 GIFTDELIVERIES_URL、GIFTDELIVERIES_AUDIENCE、ISSUER_BASE_URL または AUTH0_DOMAIN、TOKEN_ENDPOINT、
 TOKEN_AUTH_METHOD、TOKEN_AUDIENCE_PARAM。
 
-例: npm run deliver -- "Kyoto, JP" --recipient Yuki --gift "a wooden sleigh" --lang ja
+例：npm run deliver -- "Kyoto, JP" --recipient Yuki --gift "a wooden sleigh" --lang ja
 `,
   destinationRequired: '届け先を指定してください',
   recipientRequired: '--recipient（受取人）を指定してください',
@@ -98,6 +107,11 @@ TOKEN_AUTH_METHOD、TOKEN_AUDIENCE_PARAM。
   unreachable: (url, reason) =>
     `${url} に接続できません（${reason}）。サービスが起動しているか（npm start）確かめてください。`,
   answered: (status, error) => `giftdeliveries が HTTP ${status}${error} を返しました`,
+  tokenRefused: (code, status, variables) =>
+    `認可サーバーがトークンの発行を拒否しました（${status === undefined ? '' : `HTTP ${status} `}${code}）。${variables} を確かめてください。`,
+  tokenUnavailable: (attempts, status) =>
+    `認可サーバーのトークンエンドポイントに ${attempts} 回試しても接続できないか、エラーが続きました${status === undefined ? '' : `（最後の応答は HTTP ${status}）`}。認可サーバーが起動しているか（npm start）確かめてください。`,
+  waited: (seconds) => `${seconds} 秒`,
   tokenObtained: (client, fingerprint, scope, seconds) =>
     `${client} のトークンを取得しました（${fingerprint}、スコープ "${scope}"、有効期間 ${seconds} 秒）`,
   accepted: (id, recipient, destination) =>

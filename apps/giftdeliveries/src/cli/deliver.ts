@@ -17,7 +17,7 @@ import {
   TokenEndpointUnavailableError,
   TokenRequestError,
 } from '@repo/token-client';
-import { loadConfigOrExit } from '@repo/config';
+import { describeArgsError, langFromArgv, loadConfigOrExit } from '@repo/config';
 import type { DeliveryAccepted, DeliveryView } from '@repo/contracts';
 import { loadTokenAuthOrExit } from '../token-auth.js';
 import { cliShape } from './cli-config.js';
@@ -29,8 +29,9 @@ const fail = (message: string, code: number): never => {
   process.exit(code);
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-/** The messages of the language given with `--lang` (English until the arguments are read). */
-let t: DeliverMessages = DELIVER_MESSAGES.en;
+/** The messages of the language given with `--lang`, known before parsing so errors use it too. */
+const argvLang = langFromArgv(process.argv.slice(2));
+let t: DeliverMessages = DELIVER_MESSAGES[argvLang];
 const km = (value: number) => `${Math.round(value).toLocaleString('en-US')} km`;
 const duration = (minutes: number) => {
   const hours = Math.floor(minutes / 60);
@@ -56,13 +57,16 @@ function parse() {
       },
     });
   } catch (error) {
-    return fail(`${(error as Error).message}\n\n${t.usage}`, 2);
+    return fail(`${describeArgsError(error, argvLang)}\n\n${t.usage}`, 2);
   }
 }
 
 function explainHttpError(error: unknown): string {
-  if (error instanceof TokenRequestError || error instanceof TokenEndpointUnavailableError) {
-    return error.message;
+  if (error instanceof TokenRequestError) {
+    return t.tokenRefused(error.code, error.status, error.variables.join('、'), error.message);
+  }
+  if (error instanceof TokenEndpointUnavailableError) {
+    return t.tokenUnavailable(error.attempts, error.status, error.message);
   }
   if (axios.isAxiosError(error)) {
     if (!error.response)
@@ -137,7 +141,9 @@ async function follow(api: AxiosInstance, id: string, timeoutMs: number): Promis
     const waited = Math.round((Date.now() - started) / 1000);
     const line = data.lastError ? t.attemptFailed(data.attempts, data.lastError) : t.beingPlanned;
     if (tty) {
-      process.stdout.write(`\r\u001b[2K${frames[frame++ % frames.length]} ${line} (${waited}s)`);
+      process.stdout.write(
+        `\r\u001b[2K${frames[frame++ % frames.length]} ${line} (${t.waited(waited)})`,
+      );
     } else if (line !== lastLine) {
       out(`… ${line}`);
     }
@@ -153,7 +159,8 @@ async function follow(api: AxiosInstance, id: string, timeoutMs: number): Promis
 
 async function main(): Promise<void> {
   const { values, positionals } = parse();
-  if (values.lang !== 'en' && values.lang !== 'ja') fail(t.langInvalid(values.lang), 2);
+  if (values.lang !== 'en' && values.lang !== 'ja')
+    fail(`${t.langInvalid(values.lang)}\n\n${t.usage}`, 2);
   t = DELIVER_MESSAGES[values.lang as 'en' | 'ja'];
   if (values.help) {
     out(t.usage);
