@@ -178,7 +178,7 @@ describe('inspectToken', () => {
     );
     const tampered = await inspectToken(tamperSignature(await mint()), geocode, metadata);
     expect(reasonText(tampered.checks[0]!, 'ja')).toMatch(
-      /の鍵で検証できません: 署名が一致しません/,
+      /の鍵で検証できません：署名が一致しません/,
     );
   });
 

@@ -102,7 +102,7 @@ export const MESSAGES = {
     tryIt: '試す',
     tryHint: '各セルは、そのクライアントの本物のトークンで本物のリクエストを送ります。',
     map: '地図上の配送',
-    attribution: '地図: Natural Earth（パブリックドメイン）、world-atlas 経由。',
+    attribution: '地図：Natural Earth（パブリックドメイン）、world-atlas 経由。',
     recipient: '受取人',
     destination: '配送先',
     send: '配送を登録する（storefront として）',
@@ -134,9 +134,9 @@ export const MESSAGES = {
     failedDelivery: '失敗',
     claimHelp: 'クレーム',
     header: 'ヘッダー',
-    typ: 'トークンの種類: アクセストークン JWT（RFC 9068）',
+    typ: 'トークンの種類：アクセストークン JWT（RFC 9068）',
     iss: '発行者',
-    sub: '主体: クライアント自身',
+    sub: '主体：クライアント自身',
     client_id: '要求したクライアント',
     aud: '対象の API',
     scopeClaim: '許可する操作',
@@ -157,7 +157,7 @@ export const MESSAGES = {
     labHint: '一度に一つずつ。そのリクエストはタイムラインにリアルタイムで表示されます。',
     labOff: 'ここではラボのシナリオは無効です（本番モード、または LAB_SCENARIOS=off）。',
     labUnavailable:
-      'このコンソールの横にラボがありません（Docker イメージ）: npm run lab を実行してください。',
+      'このコンソールの横にラボがありません（Docker イメージ）：npm run lab を実行してください。',
     labRunning: '実行中',
     labPass: 'ドキュメントどおりに動作',
     labFail: 'ドキュメントどおりに動作せず',
@@ -180,10 +180,10 @@ const REASONS_JA: ReasonWords = {
   'signature-verified': ({ kid }) => `kid ${kid} の鍵で検証できました`,
   'signature-invalid': ({ kid, alg, detailCode }) =>
     detailCode === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED'
-      ? `kid ${kid} の鍵で検証できません: 署名が一致しません（改ざんされたか、別の鍵で署名されています）`
+      ? `kid ${kid} の鍵で検証できません：署名が一致しません（改ざんされたか、別の鍵で署名されています）`
       : detailCode === 'ERR_JOSE_NOT_SUPPORTED' || detailCode === 'TypeError'
-        ? `kid ${kid} の鍵で検証できません: alg ${alg} はこの鍵では使えません`
-        : `kid ${kid} の鍵で検証できません: 署名の形式が正しくありません`,
+        ? `kid ${kid} の鍵で検証できません：alg ${alg} はこの鍵では使えません`
+        : `kid ${kid} の鍵で検証できません：署名の形式が正しくありません`,
   'issuer-ok': ({ issuer }) => `iss は ${issuer} です`,
   'issuer-wrong': ({ iss, issuer }) => `iss は ${iss} ですが、発行者は ${issuer} のはずです`,
   'audience-ok': ({ audience }) => `aud に ${audience} が含まれています`,

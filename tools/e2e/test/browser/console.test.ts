@@ -276,7 +276,7 @@ describe('the live console in a real browser', () => {
     expect(unchanged).toEqual([]);
     // The inspector's reasons too (the forged token's, inspected above): in Japanese.
     expect(await page.locator('li.check[data-check="signature"] .reason').textContent()).toMatch(
-      /の鍵で検証できません: 署名が一致しません/,
+      /の鍵で検証できません：署名が一致しません/,
     );
     await page.locator('header').scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(SCREENSHOTS, 'console-ja.png') });
