@@ -31,6 +31,14 @@ const giftdeliveries = {
   client_secret: DEMO_CLIENTS.giftdeliveries.devSecret,
 };
 const clientCredentials = { grant_type: 'client_credentials', ...giftdeliveries };
+/** A client_credentials request of storefront for giftdeliveries' API, with `secret`. */
+const storefrontForm = (secret: string) =>
+  form({
+    grant_type: 'client_credentials',
+    client_id: 'storefront',
+    client_secret: secret,
+    audience: 'urn:giftdeliveries',
+  });
 
 interface Answer {
   status: number;
@@ -71,15 +79,7 @@ const AUTH_FAILED = 'client authentication failed';
 
 describe('the token endpoint refuses abuse with its documented OAuth error', () => {
   it('refuses a wrong secret sent in the body with 401 invalid_client', async () => {
-    const res = await post(
-      FORM,
-      form({
-        grant_type: 'client_credentials',
-        client_id: 'storefront',
-        client_secret: 'guess',
-        audience: 'urn:giftdeliveries',
-      }),
-    );
+    const res = await post(FORM, storefrontForm('guess'));
     expectOAuthError(res, 401, 'invalid_client', AUTH_FAILED);
   });
 
@@ -393,12 +393,7 @@ describe('the token endpoint refuses abuse with its documented OAuth error', () 
   it('gives a client that never caches its 1000 tokens this hour, then 429 too_many_requests', async () => {
     // The registry's default quota (tokenQuotaPerHour 1000), spent the way a client that asks for
     // a token per call spends it; eight requests in flight at a time.
-    const storefront = form({
-      grant_type: 'client_credentials',
-      client_id: 'storefront',
-      client_secret: DEMO_CLIENTS.storefront.devSecret,
-      audience: 'urn:giftdeliveries',
-    });
+    const storefront = storefrontForm(DEMO_CLIENTS.storefront.devSecret);
     const statuses = new Map<number, number>();
     let next = 0;
     await Promise.all(
@@ -426,15 +421,7 @@ describe('the token endpoint refuses abuse with its documented OAuth error', () 
     expect(refused.text).not.toContain(DEMO_CLIENTS.storefront.devSecret);
 
     // A wrong secret is refused as before: authentication comes first, and says nothing of quotas.
-    const wrong = await post(
-      FORM,
-      form({
-        grant_type: 'client_credentials',
-        client_id: 'storefront',
-        client_secret: 'guess',
-        audience: 'urn:giftdeliveries',
-      }),
-    );
+    const wrong = await post(FORM, storefrontForm('guess'));
     expectOAuthError(wrong, 401, 'invalid_client', AUTH_FAILED);
     // Other clients keep their own quota.
     const other = await post(FORM, form({ ...clientCredentials, audience: 'urn:worldmappers' }));
