@@ -2,6 +2,7 @@ import { geoNaturalEarth1, geoPath } from 'd3-geo';
 import { inspectErrorText, MESSAGES, reasonText, type Lang, type MessageKey } from './i18n.js';
 import type { Reason } from '../src/reasons.js';
 import { keyRows } from './keys-view.js';
+import { messageIn, rowText } from './timeline-text.js';
 import { deliveryMarks } from './map-marks.js';
 import { arrowOf, rawExchange, type Arrow } from './sequence.js';
 
@@ -31,6 +32,9 @@ const both = (text: (lang: Lang) => string, tag = 'span', props: Json = {}) => {
   node.dataset.ja = text('ja');
   return node;
 };
+
+/** The colon after a label: full-width after Japanese. */
+const colon = () => both((lang) => (lang === 'ja' ? '：' : ': '));
 
 function applyLanguage(): void {
   document.documentElement.lang = lang;
@@ -68,61 +72,17 @@ const KIND_LABEL: Record<string, MessageKey> = {
   cache: 'cacheEvent',
 };
 
-function summary(event: Json): { text: string; tone: string; fingerprint?: string } {
-  const f = event.fields ?? {};
-  const ex = event.exchange;
-  if (event.kind === 'token') {
-    const req = ex?.request?.body ?? {};
-    const res = ex?.response?.body ?? {};
-    const basic = /^Basic /.test(ex?.request?.headers?.authorization ?? '');
-    const client = req.client_id ?? (basic ? '(basic)' : '?');
-    const method = basic
-      ? 'client_secret_basic'
-      : req.client_secret
-        ? 'client_secret_post'
-        : 'none';
-    const audience = req.audience ?? req.resource ?? '';
-    const outcome =
-      f.status === 200
-        ? `${f.status} scope="${res.scope ?? ''}"`
-        : `${f.status} ${res.error ?? ''} ${res.error_description ?? ''}`;
-    return {
-      text: `${client} → auth-server  ${method}  ${audience} asked="${req.scope ?? ''}"  ${outcome}`,
-      tone: f.status === 200 ? 'ok' : 'deny',
-      ...(typeof res.access_token === 'string' ? { fingerprint: res.access_token } : {}),
-    };
-  }
-  if (event.kind === 'api') {
-    const challenge = ex?.response?.headers?.['www-authenticate'];
-    const auth = ex?.request?.headers?.authorization as string | undefined;
-    return {
-      text: `${f.clientId ?? '?'} → ${event.service}  ${f.route}  [${f.requiredScopes ?? ''}]  ${f.status}${f.reason ? ` ${f.reason}` : ''}${challenge ? `  WWW-Authenticate: ${challenge}` : ''}`,
-      tone: f.status < 400 ? 'ok' : 'deny',
-      ...(auth?.startsWith('Bearer sha256:') ? { fingerprint: auth.slice(7) } : {}),
-    };
-  }
-  if (event.kind === 'delivery') {
-    return {
-      text: `giftdeliveries  ${event.message}  ${f.route ?? f.destination ?? ''} ${f.reason ?? ''}`,
-      tone: event.message === 'delivery planned' ? 'ok' : 'warn',
-    };
-  }
-  if (event.kind === 'keys') {
-    return {
-      text: `auth-server  ${event.message}  signing=${f.signing_kid ?? f.kid ?? ''} published=${(f.published_kids ?? []).join(',')}`,
-      tone: 'warn',
-    };
-  }
-  return { text: `${event.service} ${event.message ?? ''}`, tone: '' };
-}
-
 /** The request arrow and its answer across the three lanes (or a dot on one), drawn by CSS. */
 function sequenceOf(arrow: Arrow): HTMLElement {
   const box = el('div', { className: 'seq', 'aria-hidden': 'true' });
   box.dataset.from = String(arrow.from);
   box.dataset.to = String(arrow.to);
   if (arrow.from === arrow.to) {
-    box.append(el('span', { className: `dot lane-${arrow.from}` }, arrow.request));
+    box.append(
+      both((lang) => messageIn(arrow.request, lang), 'span', {
+        className: `dot lane-${arrow.from}`,
+      }),
+    );
     return box;
   }
   box.append(
@@ -141,7 +101,8 @@ function sequenceOf(arrow: Arrow): HTMLElement {
 }
 
 function addToTimeline(event: Json): void {
-  const { text, tone, fingerprint } = summary(event);
+  const text = rowText(event);
+  const { tone, fingerprint } = text;
   const time = String(event.time ?? '').slice(11, 23);
   const arrow = arrowOf(event);
   const raw = rawExchange(event.exchange);
@@ -166,7 +127,8 @@ function addToTimeline(event: Json): void {
       i18n: KIND_LABEL[event.kind] ?? 'apiCall',
       textContent: t(KIND_LABEL[event.kind] ?? 'apiCall'),
     }),
-    ` ${text}`,
+    ' ',
+    text.en === text.ja ? text.en : both((lang) => text[lang], 'span', { className: 'summary' }),
     ...(arrow ? [sequenceOf(arrow)] : []),
   );
   row.addEventListener('click', () => {
@@ -212,7 +174,8 @@ function renderStreams(): void {
       el(
         'span',
         { className: state === 'connected' ? 'ok' : 'warn' },
-        `${service}: `,
+        service,
+        colon(),
         tr(state === 'connected' ? 'connected' : 'disconnected'),
         ' ',
       ),
@@ -272,7 +235,7 @@ async function inspect(): Promise<void> {
           'li',
           { className: `check ${check.ok ? 'pass' : 'fail'}` },
           tr(check.name),
-          ': ',
+          colon(),
           tr(check.ok ? 'passed' : 'failed'),
           ' — ',
           both((lang) => reasonText(check as Reason, lang), 'span', { className: 'reason' }),
@@ -283,7 +246,8 @@ async function inspect(): Promise<void> {
       'p',
       { className: result.verdict.status === 200 ? 'ok' : 'deny' },
       tr('verdict'),
-      `: ${result.verdict.status} ${result.verdict.error ?? ''}`,
+      colon(),
+      `${result.verdict.status} ${result.verdict.error ?? ''}`,
     ),
     claimLines('header', result.header ?? {}),
     claimLines('claimHelp', result.claims ?? {}),
@@ -354,11 +318,18 @@ function renderCache(state: Json = cacheState ?? {}): void {
       'p',
       {},
       tr('expiresAt'),
-      `: ${state.expiresAt} (${Math.round((expires - now) / 1000)} s) · `,
+      colon(),
+      `${state.expiresAt} `,
+      both((lang) => {
+        const seconds = Math.round((expires - now) / 1000);
+        return lang === 'ja' ? `（あと ${seconds} 秒）` : `(${seconds} s)`;
+      }),
+      ' · ',
       tr('renewsAt'),
-      `: ${state.renewAt}`,
+      colon(),
+      state.renewAt,
     ),
-    el('p', {}, tr('requestsServed'), `: ${state.tokenRequests} / ${state.tokensServed}`),
+    el('p', {}, tr('requestsServed'), colon(), `${state.tokenRequests} / ${state.tokensServed}`),
   );
 }
 setInterval(() => cacheState && renderCache(), 1_000);

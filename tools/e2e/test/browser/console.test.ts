@@ -274,6 +274,13 @@ describe('the live console in a real browser', () => {
     expect(japanese.length).toBe(english.length);
     const unchanged = english.filter((text, i) => text === japanese[i]);
     expect(unchanged).toEqual([]);
+    // The timeline's words too: what a token request asked for, and a key change.
+    expect(
+      await page.locator('#timeline li[data-kind="token"] .summary').first().textContent(),
+    ).toContain('要求したスコープ="');
+    expect(
+      await page.locator('#timeline li[data-kind="keys"] .summary').first().textContent(),
+    ).toMatch(/署名鍵が変わりました {2}署名に使う鍵=\S+ 公開中の鍵=\S+,\S+/);
     // The inspector's reasons too (the forged token's, inspected above): in Japanese.
     expect(await page.locator('li.check[data-check="signature"] .reason').textContent()).toMatch(
       /の鍵で検証できません：署名が一致しません/,
