@@ -1,5 +1,12 @@
 import { hostname } from 'node:os';
-import { ConfigError, loadConfigOrExit, serviceVars, vars, type ConfigProblem } from '@repo/config';
+import {
+  ConfigError,
+  exitOnConfigError,
+  loadConfigOrExit,
+  serviceVars,
+  vars,
+  type ConfigProblem,
+} from '@repo/config';
 import { DPOP_MODES, TOKEN_SIGNING_ALGS } from '@repo/resource-server';
 import { DEMO_CLIENTS } from '@repo/contracts';
 import { CLIENT_ASSERTION_ALGS, DEFAULT_CLIENT_ASSERTION_ALG } from '@repo/token-client';
@@ -109,9 +116,6 @@ export type Config = ReturnType<typeof loadConfig>;
 export function loadConfig() {
   const config = loadConfigOrExit(configShape, { service: 'giftdeliveries' });
   const problem = checkDatabaseUrl(config.DATABASE_URL);
-  if (problem) {
-    process.stderr.write(`${new ConfigError('giftdeliveries', [problem]).message}\n`);
-    process.exit(78);
-  }
+  if (problem) exitOnConfigError(new ConfigError('giftdeliveries', [problem]));
   return config;
 }

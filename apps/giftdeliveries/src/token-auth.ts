@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { ConfigError, type ConfigProblem } from '@repo/config';
+import { ConfigError, exitOnConfigError, type CliLang, type ConfigProblem } from '@repo/config';
 import {
   ClientKeyError,
   loadClientKey,
@@ -39,13 +39,14 @@ export async function loadTokenAuth(service: string, input: TokenAuthInput): Pro
   if (input.method !== 'private_key_jwt') {
     return { authMethod: input.method, clientSecret: input.secret };
   }
-  const problem = (variable: string, message: string): never => {
-    throw new ConfigError(service, [{ variable, message } satisfies ConfigProblem]);
+  const problem = (variable: string, message: string, ja?: string): never => {
+    throw new ConfigError(service, [{ variable, message, ja } satisfies ConfigProblem]);
   };
   if (!input.keyFile) {
     problem(
       input.names.keyFile,
       `is required when ${input.names.method}=private_key_jwt: the path of the client's private key (PEM or JWK), e.g. from npm run keys:client`,
+      `${input.names.method}=private_key_jwt のときは必須です。クライアントの秘密鍵（PEM か JWK）のパスを指定してください（例：npm run keys:client で作ったもの）`,
     );
   }
   try {
@@ -59,22 +60,19 @@ export async function loadTokenAuth(service: string, input: TokenAuthInput): Pro
     const variable = /cannot sign|unsupported algorithm/.test(error.message)
       ? `${input.names.keyFile} / ${input.names.alg}`
       : input.names.keyFile;
-    return problem(variable, error.message);
+    return problem(variable, error.message, `秘密鍵を使えません（${error.message}）`);
   }
 }
 
-/** {@link loadTokenAuth}, or the printed problem and exit status 78 (EX_CONFIG). */
+/** {@link loadTokenAuth}, or the problem printed in `lang` and exit status 78 (EX_CONFIG). */
 export async function loadTokenAuthOrExit(
   service: string,
   input: TokenAuthInput,
+  lang: CliLang = 'en',
 ): Promise<TokenAuth> {
   try {
     return await loadTokenAuth(service, input);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
+    return exitOnConfigError(error, lang);
   }
 }

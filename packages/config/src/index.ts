@@ -1,5 +1,5 @@
 export { z } from 'zod';
-export { ConfigError, type ConfigProblem } from './config-error.js';
+export { ConfigError, exitOnConfigError, type ConfigProblem } from './config-error.js';
 export { environmentWithDotenv } from './env-file.js';
 export { issuerFromAuth0Domain, normalizeIssuer } from './issuer.js';
 export { loadConfig, loadConfigOrExit, type LoadConfigOptions } from './load-config.js';

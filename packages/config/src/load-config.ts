@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ConfigError, type ConfigProblem } from './config-error.js';
+import type { CliLang } from './cli-args.js';
+import { ConfigError, exitOnConfigError, type ConfigProblem } from './config-error.js';
 import { environmentWithDotenv } from './env-file.js';
 import { issuerFromAuth0Domain, normalizeIssuer } from './issuer.js';
 import { metaOf } from './variables.js';
@@ -24,13 +25,20 @@ function describeProblem(
   schema: z.ZodType | undefined,
   issue: z.core.$ZodIssue,
   raw: string | undefined,
-): string {
+): Pick<ConfigProblem, 'message' | 'ja'> {
   const meta = schema && metaOf(schema);
-  const expected = meta ? `expected ${meta.expected}` : issue.message;
-  const example = meta ? `, e.g. ${variable}=${meta.example}` : '';
+  const hidden = raw !== undefined && isSecret(variable, schema);
+  const example = meta ? `${variable}=${meta.example}` : '';
   let got = ' (not set)';
-  if (raw !== undefined) got = isSecret(variable, schema) ? ' (value hidden)' : ` (got "${raw}")`;
-  return `${expected}${example}${got}`;
+  let gotJa = '（未設定）';
+  if (hidden) [got, gotJa] = [' (value hidden)', '（値は表示しません）'];
+  else if (raw !== undefined) [got, gotJa] = [` (got "${raw}")`, `（指定された値："${raw}"）`];
+  if (!meta) return { message: `${issue.message}${got}`, ja: `値が正しくありません${gotJa}` };
+  return {
+    message: `expected ${meta.expected.en}, e.g. ${example}${got}`,
+    // A space between a Latin word and the kana after it, as the Japanese pages write.
+    ja: `${meta.expected.ja}${/[\w)]$/.test(meta.expected.ja) ? ' ' : ''}を指定してください。例：${example}${gotJa}`,
+  };
 }
 
 /**
@@ -59,6 +67,7 @@ function applyAuth0Domain(
       problems.push({
         variable: 'AUTH0_DOMAIN',
         message: `means ISSUER_BASE_URL=${fromDomain}, but ISSUER_BASE_URL is ${normalized}; set only one of them`,
+        ja: `ISSUER_BASE_URL=${fromDomain} と同じ意味ですが、ISSUER_BASE_URL は ${normalized} です。どちらか一方だけを設定してください`,
       });
     }
     return;
@@ -86,10 +95,7 @@ export function loadConfig<S extends z.ZodRawShape>(
       values[variable] = result.data;
     } else {
       const issue = result.error.issues[0]!;
-      problems.push({
-        variable,
-        message: describeProblem(variable, schema, issue, raw[variable]),
-      });
+      problems.push({ variable, ...describeProblem(variable, schema, issue, raw[variable]) });
     }
   }
   applyAuth0Domain(shape, raw, values, problems);
@@ -100,19 +106,15 @@ export function loadConfig<S extends z.ZodRawShape>(
 
 /**
  * {@link loadConfig} for a process entry point: on a bad configuration, prints the block of problems
- * (no stack trace) to stderr and exits with status 78 (EX_CONFIG).
+ * (no stack trace, in `options.lang`) to stderr and exits with status 78 (EX_CONFIG).
  */
 export function loadConfigOrExit<S extends z.ZodRawShape>(
   shape: S,
-  options: LoadConfigOptions,
+  options: LoadConfigOptions & { lang?: CliLang },
 ): Readonly<z.output<z.ZodObject<S>>> {
   try {
     return loadConfig(shape, options);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
+    return exitOnConfigError(error, options.lang);
   }
 }

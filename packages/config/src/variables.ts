@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import type { CliLang } from './cli-args.js';
 import { normalizeIssuer } from './issuer.js';
 
 /** What a variable's error line shows besides its name. */
 export interface VariableMeta {
-  /** What is expected, in words: "an integer from 0 to 65535". */
-  expected: string;
+  /** What is expected, in words of each language: "an integer from 0 to 65535". */
+  expected: Readonly<Record<CliLang, string>>;
   /** A value that would be accepted. */
   example: string;
   /** Secrets are never echoed, not even when they are the invalid value. */
@@ -42,7 +43,7 @@ export const vars = {
   /** A TCP port; 0 asks the OS for a free one (tests). */
   port(fallback: number) {
     return describe(optionalWithDefault(z.coerce.number().int().min(0).max(65535), fallback), {
-      expected: 'an integer port from 0 to 65535',
+      expected: { en: 'an integer port from 0 to 65535', ja: '0〜65535 の整数のポート番号' },
       example: String(fallback),
     });
   },
@@ -51,7 +52,10 @@ export const vars = {
   integer(fallback: number, options: { min?: number; max?: number; unit?: string } = {}) {
     const { min = 0, max = Number.MAX_SAFE_INTEGER, unit = '' } = options;
     return describe(optionalWithDefault(z.coerce.number().int().min(min).max(max), fallback), {
-      expected: `an integer from ${min}${unit ? ` ${unit}` : ''}`,
+      expected: {
+        en: `an integer from ${min}${unit ? ` ${unit}` : ''}`,
+        ja: `${min} 以上の整数${unit ? `（${unit}）` : ''}`,
+      },
       example: String(fallback),
     });
   },
@@ -59,7 +63,7 @@ export const vars = {
   /** Free text, trimmed; required when there is no fallback. */
   text(fallback: string | undefined, example: string) {
     return describe(optionalWithDefault(z.string().trim().min(1).max(2048), fallback), {
-      expected: 'a non-empty text',
+      expected: { en: 'a non-empty text', ja: '空でない文字列' },
       example,
     });
   },
@@ -67,7 +71,7 @@ export const vars = {
   /** Optional free text, `undefined` when unset. */
   optionalText(example: string) {
     return describe(z.preprocess(unsetIfEmpty, z.string().trim().min(1).max(2048).optional()), {
-      expected: 'a non-empty text, or unset',
+      expected: { en: 'a non-empty text, or unset', ja: '空でない文字列（または未設定）' },
       example,
     });
   },
@@ -75,7 +79,7 @@ export const vars = {
   /** A secret (client secret, password). Never echoed in any message. */
   secret(fallback: string | undefined, example = '<a long random string>') {
     return describe(optionalWithDefault(z.string().min(1).max(4096), fallback), {
-      expected: 'a non-empty secret',
+      expected: { en: 'a non-empty secret', ja: '空でないシークレット' },
       example,
       secret: true,
     });
@@ -84,7 +88,7 @@ export const vars = {
   /** An absolute http(s) URL, returned as written. */
   url(fallback: string | undefined, example = 'http://localhost:7001') {
     return describe(optionalWithDefault(z.url({ protocol: /^https?$/ }), fallback), {
-      expected: 'an absolute http(s) URL',
+      expected: { en: 'an absolute http(s) URL', ja: 'http(s) の絶対 URL' },
       example,
     });
   },
@@ -92,7 +96,10 @@ export const vars = {
   /** Optional absolute http(s) URL. */
   optionalUrl(example: string) {
     return describe(z.preprocess(unsetIfEmpty, z.url({ protocol: /^https?$/ }).optional()), {
-      expected: 'an absolute http(s) URL, or unset',
+      expected: {
+        en: 'an absolute http(s) URL, or unset',
+        ja: 'http(s) の絶対 URL（または未設定）',
+      },
       example,
     });
   },
@@ -101,7 +108,10 @@ export const vars = {
   issuer(fallback: string | undefined, example = 'http://localhost:4000/') {
     return describe(
       optionalWithDefault(z.url({ protocol: /^https?$/ }), fallback).transform(normalizeIssuer),
-      { expected: 'an absolute http(s) issuer URL', example },
+      {
+        expected: { en: 'an absolute http(s) issuer URL', ja: '発行者の http(s) の絶対 URL' },
+        example,
+      },
     );
   },
 
@@ -116,14 +126,20 @@ export const vars = {
           .regex(/^[a-z0-9.-]+(:\d+)?$/i, 'not a host name')
           .optional(),
       ),
-      { expected: 'a host name without scheme or path, or unset', example },
+      {
+        expected: {
+          en: 'a host name without scheme or path, or unset',
+          ja: 'スキームやパスを含まないホスト名（または未設定）',
+        },
+        example,
+      },
     );
   },
 
   /** One of a fixed set of words. */
   oneOf<const T extends readonly [string, ...string[]]>(values: T, fallback: T[number]) {
     return describe(optionalWithDefault(z.enum(values), fallback), {
-      expected: `one of ${values.join(', ')}`,
+      expected: { en: `one of ${values.join(', ')}`, ja: `${values.join('、')} のいずれか` },
       example: fallback,
     });
   },
@@ -135,7 +151,7 @@ export const vars = {
         z.enum(['true', 'false']),
         String(fallback) as 'true' | 'false',
       ).transform((value) => value === 'true'),
-      { expected: 'true or false', example: String(fallback) },
+      { expected: { en: 'true or false', ja: 'true か false' }, example: String(fallback) },
     );
   },
 
@@ -145,7 +161,10 @@ export const vars = {
    */
   tokenBinding() {
     return describe(optionalWithDefault(z.enum(TOKEN_BINDINGS), 'none'), {
-      expected: `one of ${TOKEN_BINDINGS.join(', ')}`,
+      expected: {
+        en: `one of ${TOKEN_BINDINGS.join(', ')}`,
+        ja: `${TOKEN_BINDINGS.join('、')} のいずれか`,
+      },
       example: 'dpop',
     });
   },
@@ -158,7 +177,10 @@ export function serviceVars(defaultPort: number) {
     NODE_ENV: vars.oneOf(['development', 'production', 'test'], 'development'),
     LOG_LEVEL: vars.oneOf(['debug', 'info', 'warn', 'error'], 'info'),
     LOG_FORMAT: describe(z.preprocess(unsetIfEmpty, z.enum(['pretty', 'json']).optional()), {
-      expected: 'pretty or json (default: pretty, json when NODE_ENV=production)',
+      expected: {
+        en: 'pretty or json (default: pretty, json when NODE_ENV=production)',
+        ja: 'pretty か json（既定は pretty、NODE_ENV=production のときは json）',
+      },
       example: 'json',
     }),
     /** `GET /events` (audit events for the console): `auto` is on outside production only. */

@@ -56,6 +56,17 @@ describe('loadConfig', () => {
     expect(error.message).toContain('  - LOG_LEVEL: expected one of debug, info, warn, error');
   });
 
+  it('says the same problems in Japanese for the command-line tools', () => {
+    const error = problemsOf({ PORT: 'seventy', LOG_LEVEL: 'loud', CLIENT_SECRET: '' });
+    expect(error.describe('ja').split('\n')).toEqual([
+      'svc：設定に誤りが 2 件あります。',
+      '  - PORT：0〜65535 の整数のポート番号を指定してください。例：PORT=7001（指定された値："seventy"）',
+      '  - LOG_LEVEL：debug、info、warn、error のいずれかを指定してください。例：LOG_LEVEL=info（指定された値："loud"）',
+      'これらの変数は、環境変数か、リポジトリのルートにある .env ファイルで設定します（.env.example を参照）。',
+    ]);
+    expect(error.describe('en')).toBe(error.message);
+  });
+
   it('never prints a secret value, even when it is the invalid one', () => {
     const error = problemsOf({ CLIENT_SECRET: 'x'.repeat(5000), PORT: '-1' });
     expect(error.message).toContain('CLIENT_SECRET');
@@ -91,6 +102,7 @@ describe('loadConfig', () => {
       {
         variable: 'AUTH0_DOMAIN',
         message: expect.stringContaining('set only one of them') as string,
+        ja: expect.stringContaining('どちらか一方だけを設定してください') as string,
       },
     ]);
   });

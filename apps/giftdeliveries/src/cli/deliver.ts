@@ -17,7 +17,7 @@ import {
   TokenEndpointUnavailableError,
   TokenRequestError,
 } from '@repo/token-client';
-import { describeArgsError, langFromArgv, loadConfigOrExit } from '@repo/config';
+import { describeArgsError, langFromArgv, loadConfigOrExit, type CliLang } from '@repo/config';
 import type { DeliveryAccepted, DeliveryView } from '@repo/contracts';
 import { loadTokenAuthOrExit } from '../token-auth.js';
 import { cliShape } from './cli-config.js';
@@ -159,9 +159,11 @@ async function follow(api: AxiosInstance, id: string, timeoutMs: number): Promis
 
 async function main(): Promise<void> {
   const { values, positionals } = parse();
-  if (values.lang !== 'en' && values.lang !== 'ja')
-    fail(`${t.langInvalid(values.lang)}\n\n${t.usage}`, 2);
-  t = DELIVER_MESSAGES[values.lang as 'en' | 'ja'];
+  if (values.lang !== 'en' && values.lang !== 'ja') {
+    return fail(`${t.langInvalid(values.lang)}\n\n${t.usage}`, 2);
+  }
+  const lang: CliLang = values.lang;
+  t = DELIVER_MESSAGES[lang];
   if (values.help) {
     out(t.usage);
     return;
@@ -172,25 +174,29 @@ async function main(): Promise<void> {
   const timeoutSeconds = values.timeout === undefined ? 120 : Number(values.timeout);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) fail(t.timeoutInvalid, 2);
 
-  const config = loadConfigOrExit(cliShape, { service: 'deliver' });
+  const config = loadConfigOrExit(cliShape, { service: 'deliver', lang });
   const baseURL = values.url ?? config.GIFTDELIVERIES_URL;
-  const tokenAuth = await loadTokenAuthOrExit('deliver', {
-    // A key file makes it private_key_jwt; otherwise the secret, in the service's secret style.
-    method: config.STOREFRONT_PRIVATE_KEY_FILE
-      ? 'private_key_jwt'
-      : config.TOKEN_AUTH_METHOD === 'private_key_jwt'
-        ? 'client_secret_post'
-        : config.TOKEN_AUTH_METHOD,
-    secret: config.STOREFRONT_CLIENT_SECRET,
-    keyFile: config.STOREFRONT_PRIVATE_KEY_FILE,
-    alg: config.CLIENT_ASSERTION_ALG,
-    assertionAudience: config.CLIENT_ASSERTION_AUDIENCE,
-    names: {
-      method: 'TOKEN_AUTH_METHOD',
-      keyFile: 'STOREFRONT_PRIVATE_KEY_FILE',
-      alg: 'CLIENT_ASSERTION_ALG',
+  const tokenAuth = await loadTokenAuthOrExit(
+    'deliver',
+    {
+      // A key file makes it private_key_jwt; otherwise the secret, in the service's secret style.
+      method: config.STOREFRONT_PRIVATE_KEY_FILE
+        ? 'private_key_jwt'
+        : config.TOKEN_AUTH_METHOD === 'private_key_jwt'
+          ? 'client_secret_post'
+          : config.TOKEN_AUTH_METHOD,
+      secret: config.STOREFRONT_CLIENT_SECRET,
+      keyFile: config.STOREFRONT_PRIVATE_KEY_FILE,
+      alg: config.CLIENT_ASSERTION_ALG,
+      assertionAudience: config.CLIENT_ASSERTION_AUDIENCE,
+      names: {
+        method: 'TOKEN_AUTH_METHOD',
+        keyFile: 'STOREFRONT_PRIVATE_KEY_FILE',
+        alg: 'CLIENT_ASSERTION_ALG',
+      },
     },
-  });
+    lang,
+  );
   const tokens = createTokenProvider({
     clientId: config.STOREFRONT_CLIENT_ID,
     ...tokenAuth,
