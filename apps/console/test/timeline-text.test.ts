@@ -47,6 +47,23 @@ describe("the timeline's words", () => {
     expect(text.fingerprint).toBeUndefined();
   });
 
+  it("keeps only a refusal's code in Japanese: its English description is in the challenge", () => {
+    const text = rowText({
+      kind: 'api',
+      service: 'worldmappers-api',
+      fields: {
+        route: 'GET /api/location/geocode',
+        status: 401,
+        reason:
+          'invalid_token: An access token is required: send it as "Authorization: Bearer <token>".',
+      },
+    });
+    expect(text.en).toBe(
+      '? → worldmappers-api  GET /api/location/geocode  []  401 invalid_token: An access token is required: send it as "Authorization: Bearer <token>".',
+    );
+    expect(text.ja).toBe('? → worldmappers-api  GET /api/location/geocode  []  401 invalid_token');
+  });
+
   it('shows an API call the same in both languages: every word of it is a protocol name', () => {
     const text = rowText({
       kind: 'api',

@@ -26,13 +26,6 @@ const MESSAGES_JA: Readonly<Record<string, string>> = {
 export const messageIn = (message: string, lang: Lang) =>
   lang === 'ja' ? (MESSAGES_JA[message] ?? message) : message;
 
-const same = (text: string, tone: RowText['tone'], fingerprint?: string): RowText => ({
-  en: text,
-  ja: text,
-  tone,
-  ...(fingerprint === undefined ? {} : { fingerprint }),
-});
-
 /** What a timeline row says of one audit event; protocol names and values stay as sent. */
 export function rowText(event: Json): RowText {
   const f = event.fields ?? {};
@@ -65,11 +58,17 @@ export function rowText(event: Json): RowText {
   if (event.kind === 'api') {
     const challenge = ex?.response?.headers?.['www-authenticate'];
     const auth = ex?.request?.headers?.authorization as string | undefined;
-    return same(
-      `${f.clientId ?? '?'} → ${event.service}  ${f.route}  [${f.requiredScopes ?? ''}]  ${f.status}${f.reason ? ` ${f.reason}` : ''}${challenge ? `  WWW-Authenticate: ${challenge}` : ''}`,
-      f.status < 400 ? 'ok' : 'deny',
-      auth?.startsWith('Bearer sha256:') ? auth.slice(7) : undefined,
-    );
+    // The refusal's reason is `code: description`; the description is the API's English words,
+    // which the challenge also carries: in Japanese the row keeps only the code.
+    const reason = f.reason === undefined ? '' : String(f.reason);
+    const line = (why: string) =>
+      `${f.clientId ?? '?'} → ${event.service}  ${f.route}  [${f.requiredScopes ?? ''}]  ${f.status}${why ? ` ${why}` : ''}${challenge ? `  WWW-Authenticate: ${challenge}` : ''}`;
+    return {
+      en: line(reason),
+      ja: line(reason.split(': ')[0]!),
+      tone: f.status < 400 ? 'ok' : 'deny',
+      ...(auth?.startsWith('Bearer sha256:') ? { fingerprint: auth.slice(7) } : {}),
+    };
   }
   const message = String(event.message ?? '');
   if (event.kind === 'delivery') {
@@ -90,5 +89,6 @@ export function rowText(event: Json): RowText {
       tone: 'warn',
     };
   }
-  return same(`${event.service} ${message}`, '');
+  const text = `${event.service} ${message}`;
+  return { en: text, ja: text, tone: '' };
 }
