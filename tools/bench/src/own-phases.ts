@@ -25,13 +25,17 @@ const number = (name: string, fallback: number) => {
 };
 
 export interface Runner<T> {
+  /** The progress line's words. */
   title: string;
+  /** Its section's heading in docs/benchmarks.md. */
+  heading: string;
   run(progress: (line: string) => void): Promise<T>;
   markdown(figures: T): string[];
 }
 
 const tokenLimit: Runner<TokenLimitResult> = {
   title: 'token endpoint against the raw signing rate of its key',
+  heading: 'The token endpoint against the raw signing rate of its key',
   run: (progress) =>
     measureTokenLimit({
       processes: number('BENCH_TOKEN_PROCESSES', 6),
@@ -61,6 +65,7 @@ async function withAuthServer<T>(use: (issuer: string) => Promise<T>): Promise<T
 
 const realRoutes: Runner<RealRoutesResult> = {
   title: "worldmappers-api's own routes, unprotected and protected, and its refusals",
+  heading: "worldmappers-api's own routes, unprotected and protected, and its refusals",
   run: (progress) =>
     withAuthServer((issuerBaseURL) =>
       measureRealRoutes({
@@ -79,12 +84,14 @@ const realRoutes: Runner<RealRoutesResult> = {
 
 const logCost: Runner<LogCostResult> = {
   title: "the request log line's cost",
+  heading: "The request log line's cost",
   run: () => measureLogCost(),
   markdown: logCostSection,
 };
 
 const throttleStore: Runner<ThrottleStoreResult> = {
   title: "the client-auth throttle's store: Redis beside memory, per token request",
+  heading: "The client-auth throttle's store: Redis beside memory, per token request",
   run: (progress) =>
     measureThrottleStore({ processes: number('BENCH_THROTTLE_PROCESSES', 3), progress }),
   markdown: throttleStoreSection,
@@ -92,6 +99,7 @@ const throttleStore: Runner<ThrottleStoreResult> = {
 
 const replicas: Runner<ReplicasResult> = {
   title: 'giftdeliveries replicas on PostgreSQL: deliveries planned per second, claim latency',
+  heading: 'giftdeliveries replicas on PostgreSQL: deliveries planned per second, claim latency',
   run: (progress) =>
     measureReplicas({
       rounds: number('BENCH_REPLICA_ROUNDS', 2),
@@ -147,7 +155,7 @@ export function ownSections(report: OwnPhases): string[] {
   for (const [name, runner] of Object.entries(phaseRunners)) {
     const result = report[KEYS[name as keyof typeof KEYS]];
     if (!result) continue;
-    md.push(`## ${runner.title[0]!.toUpperCase()}${runner.title.slice(1)}`, '');
+    md.push(`## ${runner.heading}`, '');
     if (result.ok) md.push(...(runner as Runner<unknown>).markdown(result.figures));
     else md.push(`not measured: ${result.error}`, '');
   }

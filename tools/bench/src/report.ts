@@ -263,7 +263,7 @@ export function renderMarkdown(report: BenchReport): string {
     );
   }
 
-  md.push('## 1. Authorization overhead on the same cheap route', '');
+  md.push('## Authorization overhead on the same cheap route', '');
   if (overhead.ok) {
     const o = overhead.figures;
     md.push(
@@ -320,7 +320,7 @@ export function renderMarkdown(report: BenchReport): string {
     if (report.dpopCost.ok) md.push(...dpopSection(report.dpopCost.figures));
     else md.push(failed(report.dpopCost), '');
   }
-  md.push('## 2. Token economy', '');
+  md.push('## Token economy', '');
   if (tokenEconomy.ok) {
     const t = tokenEconomy.figures;
     md.push(
@@ -345,7 +345,7 @@ export function renderMarkdown(report: BenchReport): string {
     else md.push(failed(report.clientAuth), '');
   }
 
-  md.push('## 3. Directions and geocoding latency', '');
+  md.push('## Directions and geocoding latency', '');
   if (directions.ok) {
     const d = directions.figures;
     md.push(
@@ -376,7 +376,7 @@ export function renderMarkdown(report: BenchReport): string {
     );
   } else md.push(failed(directions), '');
 
-  md.push('## 4. Cold start and memory', '');
+  md.push('## Cold start and memory', '');
   if (coldStart.ok) {
     const c = coldStart.figures;
     md.push(

@@ -161,7 +161,7 @@ describe('the sections of these phases in docs/benchmarks.md', () => {
       },
       logCost: { ok: false, error: 'no sink' },
     }).join('\n');
-    expect(md).toContain('## Token endpoint against the raw signing rate of its key');
+    expect(md).toContain('## The token endpoint against the raw signing rate of its key');
     // 2 000 tokens/s beside 2 500 signatures/s.
     expect(md).toContain('the endpoint issues **0.80×** the raw signing rate (goal ≥ 0.75×: met)');
     expect(md).toContain('p50 is **0.85 ms** (goal ≤ 1 ms: met)');

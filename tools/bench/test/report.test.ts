@@ -149,7 +149,7 @@ describe('the bench report writer', () => {
     expect(md).toMatch(/Per-round × unprotected[^]*\| shipped\s+\|\s+0\.91 \|\s+0\.95 \|/);
     expect(md).toMatch(/\| token requests sent by the provider \(target 1\) \|\s+1 \|/);
     expect(md).toContain(
-      '## 3. Directions and geocoding latency\n\nnot measured: the pair set is missing',
+      '## Directions and geocoding latency\n\nnot measured: the pair set is missing',
     );
     expect(md).toMatch(/\| worldmappers-api \|\s+240 MiB \|\s+250 MiB \|/);
     expect(md).toContain('**4,321 ms**');
