@@ -86,7 +86,13 @@ export class NameIndex {
     let high = this.size - 1;
     while (low <= high) {
       const mid = (low + high) >>> 1;
-      const order = this.keys.compare(needle, 0, needle.length, this.keyStart[mid], this.keyStart[mid + 1]);
+      const order = this.keys.compare(
+        needle,
+        0,
+        needle.length,
+        this.keyStart[mid],
+        this.keyStart[mid + 1],
+      );
       if (order < 0) low = mid + 1;
       else if (order > 0) high = mid - 1;
       else return this.postings.subarray(this.postingStart[mid], this.postingStart[mid + 1]);

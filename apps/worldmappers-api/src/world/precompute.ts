@@ -6,11 +6,7 @@
  *
  * Usage: `node dist/world/precompute.js [network file] [gazetteer file]`.
  */
-import {
-  DEFAULT_GAZETTEER_FILE,
-  installedSource,
-  writeGazetteerFile,
-} from './gazetteer-file.js';
+import { DEFAULT_GAZETTEER_FILE, installedSource, writeGazetteerFile } from './gazetteer-file.js';
 import { DEFAULT_NETWORK_FILE, writeNetworkFile } from './network-file.js';
 import { DEFAULT_ROUTER_OPTIONS } from './router.js';
 import { buildWorld } from './world.js';

@@ -167,9 +167,11 @@ export function readSectionFile<Meta>(
     const arrays = new Map<string, SectionArray>();
     let crc = 0;
     for (const { name, kind, length } of header.sections) {
-      const array = new KINDS[kind](length);
-      const bytes = bytesOf(array);
+      const type = KINDS[kind];
+      // A buffer of its own, not zero-filled first: every byte is read into it.
+      const bytes = Buffer.allocUnsafeSlow(length * type.BYTES_PER_ELEMENT);
       read(bytes, position);
+      const array = new type(bytes.buffer, bytes.byteOffset, length);
       crc = crc32(bytes, crc);
       arrays.set(name, array);
       position += bytes.length + pad(bytes.length);
