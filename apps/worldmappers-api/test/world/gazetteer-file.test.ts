@@ -113,39 +113,28 @@ describe('the gazetteer file', () => {
   });
 
   it('is refused when missing, foreign, of another format version, truncated or damaged', () => {
+    const flip = (at: (b: Buffer) => number) => (b: Buffer) => {
+      b[at(b)]! ^= 0xff;
+      return b;
+    };
+    const cases: [string, (b: Buffer) => Buffer, string | RegExp][] = [
+      ['foreign', () => Buffer.from('{"not":"ours"}'), 'not a WMPLACES file'],
+      [
+        'another version',
+        (b) => (b.writeUInt32LE(999, 8), b),
+        /^format version 999, expected \d+$/,
+      ],
+      ['truncated', (b) => b.subarray(0, b.length - 100), /^truncated or padded: \d+ bytes/],
+      ['padded', (b) => Buffer.concat([b, Buffer.alloc(8)]), /^truncated or padded/],
+      ['a flipped body byte', flip((b) => b.length - 9), 'checksum mismatch (damaged file)'],
+      ['a broken header', flip(() => 16), 'unreadable header'],
+    ];
+    for (const [what, change, message] of cases) {
+      const attempt = () => read(damaged(change));
+      expect(attempt, what).toThrow(GazetteerFileError);
+      expect(attempt, what).toThrow(message);
+    }
     expect(() => read(join(dir, 'missing.bin'))).toThrow(/^cannot read .*missing\.bin: ENOENT$/);
-    expect(() => read(damaged(() => Buffer.from('{"not":"ours"}')))).toThrow(
-      new GazetteerFileError('not a WMPLACES file'),
-    );
-    expect(() =>
-      read(
-        damaged((b) => {
-          b.writeUInt32LE(999, 8);
-          return b;
-        }),
-      ),
-    ).toThrow(/^format version 999, expected \d+$/);
-    expect(() => read(damaged((b) => b.subarray(0, b.length - 100)))).toThrow(/^truncated/);
-    expect(() => read(damaged((b) => Buffer.concat([b, Buffer.alloc(8)])))).toThrow(
-      /^truncated or padded/,
-    );
-    expect(() =>
-      read(
-        damaged((b) => {
-          b[b.length - 9]! ^= 0xff;
-          return b;
-        }),
-      ),
-    ).toThrow(new GazetteerFileError('checksum mismatch (damaged file)'));
-    expect(() =>
-      read(
-        damaged((b) => {
-          b[16] = 0x78; // the JSON header's opening brace
-          return b;
-        }),
-      ),
-    ).toThrow(new GazetteerFileError('unreadable header'));
-    expect(() => read(join(dir, 'missing.bin'))).toThrow(GazetteerFileError);
   });
 });
 
