@@ -66,6 +66,11 @@ export class JapaneseNames {
     }
   }
 
+  /** Builds the lookup keys now (about 0.1 s of CPU) rather than on the first lookup. */
+  prepare(): void {
+    this.keys();
+  }
+
   private keys(): Map<string, number[]> {
     if (this.byKey) return this.byKey;
     const byKey = new Map<string, number[]>();
