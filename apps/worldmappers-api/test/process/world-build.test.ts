@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_GAZETTEER_FILE } from '../../src/world/gazetteer-file.js';
 import { DEFAULT_NETWORK_FILE } from '../../src/world/network-file.js';
 import { buildWorld } from '../../src/world/world.js';
 
@@ -23,7 +24,42 @@ describe('buildWorld', () => {
     },
   );
 
-  // The build writes the file (`npm run build`); turbo runs it before the tests.
+  // The build writes the files (`npm run build`); turbo runs it before the tests.
+  it.skipIf(!existsSync(DEFAULT_GAZETTEER_FILE) || !existsSync(DEFAULT_NETWORK_FILE))(
+    'builds the gazetteer from the package when its file is missing, identical to the file',
+    { timeout: 60_000 },
+    () => {
+      const missing = join(tmpdir(), 'no-such-gazetteer.bin');
+      const built = buildWorld({ gazetteerFile: missing });
+      expect(built.places).toEqual({ source: 'built', reason: `cannot read ${missing}: ENOENT` });
+      // The network file checks the gazetteer's ids and coordinates: the built one passes.
+      expect(built.network).toEqual({ source: 'file' });
+
+      const stored = buildWorld();
+      expect(stored.places).toEqual({ source: 'file' });
+      const [a, b] = [stored.gazetteer, built.gazetteer];
+      for (const key of [
+        'geonameId',
+        'lat',
+        'lng',
+        'population',
+        'names',
+        'countryOf',
+        'admin1Of',
+        'index',
+        'keys',
+        'keyStart',
+        'postingStart',
+        'postings',
+      ] as const) {
+        expect(sameBytes(a.columns[key], b.columns[key]), key).toBe(true);
+      }
+      expect(a.columns.countryCodes).toEqual(b.columns.countryCodes);
+      expect(a.columns.admin1Codes).toEqual(b.columns.admin1Codes);
+      expect(a.name).toEqual(b.name);
+    },
+  );
+
   it.skipIf(!existsSync(DEFAULT_NETWORK_FILE))(
     'loads the file the build precomputed, identical to what the code builds now',
     { timeout: 60_000 },

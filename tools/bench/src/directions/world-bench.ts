@@ -4,7 +4,9 @@
  * pairs, geocode p50/p99, then several start-ups of the built server: wall time and CPU time to
  * the first `GET /healthz` 200 and to `GET /readyz` 200, and resident memory.
  * Run with `npm run bench:world -w bench` after `npm run build` (start-up is measured on dist/).
- * `-- --starts 5` sets how many start-ups; `-- --entry path/to/index.js` measures another build.
+ * `-- --starts 5` sets how many start-ups; `-- --entry path/to/index.js` measures another build,
+ * and given more than once, measures each build in turn (A B A B …) so that they share the
+ * machine's moods; `-- --startups-only` skips the in-process figures.
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -124,9 +126,11 @@ async function startUp(entry: string, issuerUrl: string) {
     stdio: 'ignore',
   });
   const pid = child.pid!;
+  const exited = new Promise((r) => child.once('exit', r));
   const until = async (path: string) => {
     for (;;) {
       if (performance.now() - t0 > 60_000) throw new Error(`no 200 from ${path} within 60 s`);
+      if (child.exitCode !== null) throw new Error(`${entry} exited with code ${child.exitCode}`);
       try {
         if ((await fetch(`http://127.0.0.1:${port}${path}`)).status === 200) {
           return { ms: performance.now() - t0, cpuMs: processCpuMs(pid) };
@@ -151,30 +155,45 @@ async function startUp(entry: string, issuerUrl: string) {
     };
   } finally {
     child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    await exited;
   }
 }
 
 const { values: args } = parseArgs({
-  options: { starts: { type: 'string', default: '5' }, entry: { type: 'string' } },
+  options: {
+    starts: { type: 'string', default: '5' },
+    entry: { type: 'string', multiple: true },
+    'startups-only': { type: 'boolean', default: false },
+  },
 });
-const entry = args.entry ? resolve(args.entry) : appScript('worldmappers-api');
+const entries = args.entry?.length
+  ? args.entry.map((e) => resolve(e))
+  : [appScript('worldmappers-api')];
 
-inProcess();
+if (!args['startups-only']) inProcess();
 const issuer = await startTestIssuer();
 try {
-  const runs: Awaited<ReturnType<typeof startUp>>[] = [];
+  const runs = entries.map(() => [] as Awaited<ReturnType<typeof startUp>>[]);
   for (let i = 0; i < Number(args.starts); i++) {
-    const run = await startUp(entry, issuer.issuer);
-    runs.push(run);
+    for (const [e, entry] of entries.entries()) {
+      const run = await startUp(entry, issuer.issuer);
+      runs[e]!.push(run);
+      say(
+        `start-up ${i + 1}${entries.length > 1 ? ` of ${entry}` : ''}: /healthz 200 after ${run.health.ms.toFixed(0)} ms wall (${run.health.cpuMs.toFixed(0)} ms CPU), /readyz 200 after ${run.ready.ms.toFixed(0)} ms (${run.ready.cpuMs.toFixed(0)} ms CPU); RSS ${run.rssReady.toFixed(0)} MB at ready, ${run.rssLater.toFixed(0)} MB 3 s later, peak ${run.peak.toFixed(0)} MB; ${load()}`,
+      );
+    }
+  }
+  for (const [e, entry] of entries.entries()) {
+    const sample = runs[e]!;
+    /** Median and range, as `median (min–max)`. */
+    const spread = (pick: (r: (typeof sample)[number]) => number) => {
+      const values = sample.map(pick).sort((a, b) => a - b);
+      return `${figures(values)(50).split('.')[0]} (${values[0]!.toFixed(0)}–${values.at(-1)!.toFixed(0)})`;
+    };
     say(
-      `start-up ${i + 1}: /healthz 200 after ${run.health.ms.toFixed(0)} ms wall (${run.health.cpuMs.toFixed(0)} ms CPU), /readyz 200 after ${run.ready.ms.toFixed(0)} ms (${run.ready.cpuMs.toFixed(0)} ms CPU); RSS ${run.rssReady.toFixed(0)} MB at ready, ${run.rssLater.toFixed(0)} MB 3 s later, peak ${run.peak.toFixed(0)} MB; ${load()}`,
+      `start-up median (range) of ${sample.length} (${entry}): /healthz ${spread((r) => r.health.ms)} ms wall, ${spread((r) => r.health.cpuMs)} ms CPU; /readyz ${spread((r) => r.ready.ms)} ms wall, ${spread((r) => r.ready.cpuMs)} ms CPU; RSS at ready ${spread((r) => r.rssReady)} MB, 3 s later ${spread((r) => r.rssLater)} MB, peak ${spread((r) => r.peak)} MB`,
     );
   }
-  const median = (pick: (r: (typeof runs)[number]) => number) => figures(runs.map(pick))(50);
-  say(
-    `start-up median of ${runs.length} (${entry}): /healthz ${median((r) => r.health.ms)} ms wall, ${median((r) => r.health.cpuMs)} ms CPU; /readyz ${median((r) => r.ready.ms)} ms wall, ${median((r) => r.ready.cpuMs)} ms CPU; peak RSS ${median((r) => r.peak)} MB`,
-  );
 } finally {
   await issuer.close();
 }
