@@ -312,6 +312,9 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
           return;
         }
       }
+      // Refusals are never remembered: a forged signature costs its RS256 check and the library's
+      // refusal every time. A cache of them would serve only a caller repeating one exact token;
+      // any other byte makes a new one.
       if (error) {
         refuse(req, next, audit, error);
         return;
