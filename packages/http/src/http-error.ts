@@ -19,6 +19,11 @@ export class HttpError extends Error {
   readonly headers: Readonly<Record<string, string>>;
   readonly expose: boolean;
 
+  /**
+   * An exposed refusal below 500 is answered and never logged, so no stack frames are captured
+   * for it (its `stack` is the bare `name: message` line): capturing them was the largest cost of
+   * a 401. Errors that may be logged (5xx, `expose: false`) keep their stack.
+   */
   constructor(
     /** The HTTP status. */
     readonly status: number,
@@ -28,9 +33,13 @@ export class HttpError extends Error {
     message: string,
     options: HttpErrorOptions = {},
   ) {
+    const expose = options.expose ?? status < 500;
+    const limit = Error.stackTraceLimit;
+    if (expose && status < 500) Error.stackTraceLimit = 0;
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    Error.stackTraceLimit = limit;
     this.headers = options.headers ?? {};
-    this.expose = options.expose ?? status < 500;
+    this.expose = expose;
   }
 }
 

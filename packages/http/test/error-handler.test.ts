@@ -71,6 +71,26 @@ describe('errorHandler', () => {
     }
   });
 
+  it('logs a refused unexposed HttpError with its stack frames', async () => {
+    const stream = new PassThrough();
+    const lines: string[] = [];
+    stream.on('data', (chunk: Buffer) => lines.push(...chunk.toString().trim().split('\n')));
+    const own = createLogger({ service: 'test', level: 'error', format: 'json', stream });
+    const app = createBaseApp(own);
+    app.get('/boom', () => {
+      throw new HttpError(404, 'not_found', 'internal lookup', { expose: false });
+    });
+    app.use(errorHandler(own));
+    const res = await request(app).get('/boom');
+    expect(res.status).toBe(500);
+    await new Promise((resolve) => setImmediate(resolve));
+    const logged = lines.map(
+      (line) => JSON.parse(line) as { message: string; err?: { stack?: string } },
+    );
+    const line = logged.find((entry) => entry.message === 'unhandled error');
+    expect(line?.err?.stack).toMatch(/^HttpError: internal lookup\n\s+at /);
+  });
+
   it('turns malformed and oversized JSON into invalid_request', async () => {
     const app = appThatThrows(new Error('unused'));
     const malformed = await request(app)

@@ -8,17 +8,23 @@ const queryToken = (req: Request, target: string) =>
   target.includes('access_token') &&
   (req.query as { access_token?: unknown }).access_token !== undefined;
 
+/** Whether the request's host (as `trust proxy` may read it) and path pass the library's checks. */
+const plainUrl = (req: Request, target: string) => {
+  const { host } = req.headers;
+  if (req.headers['x-forwarded-host'] !== undefined || host === undefined) return false;
+  return PLAIN_HOST.test(host) && PLAIN_TARGET.test(target);
+};
+
 /**
  * The token of a request the verification cache may answer: the plain case only — exactly one
  * `Authorization: Bearer <token>` header and no DPoP proof, no token in the query or the body, an ordinary host
  * and path. Everything else goes to the library every time.
  */
 export function plainBearerToken(req: Request, target: string, maxLength: number) {
-  const { authorization, host } = req.headers;
+  const { authorization } = req.headers;
   if (authorization === undefined || authorization.length > maxLength + 7) return undefined;
   if (!authorization.startsWith('Bearer ') || req.headers.dpop !== undefined) return undefined;
-  if (req.headers['x-forwarded-host'] !== undefined || queryToken(req, target)) return undefined;
-  if (host === undefined || !PLAIN_HOST.test(host) || !PLAIN_TARGET.test(target)) return undefined;
+  if (queryToken(req, target) || !plainUrl(req, target)) return undefined;
   // A body needs Content-Length or Transfer-Encoding (RFC 9112 §6.3): look at req.body only then.
   const { 'content-length': length, 'transfer-encoding': encoding } = req.headers;
   const body = length !== undefined || encoding !== undefined ? req.body : undefined;
@@ -54,4 +60,16 @@ export function carriesCredentials(req: Request, target: string): boolean {
     queryToken(req, target) ||
     (req.body as { access_token?: unknown } | undefined)?.access_token !== undefined
   );
+}
+
+/**
+ * Whether the request carries nothing to check — no token anywhere, no DPoP proof — on a URL (and
+ * protocol) the library cannot object to: what the library would refuse with its bare challenge
+ * before it needs any key, so protectApi answers it without the library.
+ */
+export function carriesNothing(req: Request, target: string): boolean {
+  const { headers } = req;
+  if (headers.authorization !== undefined || headers.dpop !== undefined) return false;
+  if (headers['x-forwarded-proto'] !== undefined || !plainUrl(req, target)) return false;
+  return !carriesCredentials(req, target);
 }

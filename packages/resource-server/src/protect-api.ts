@@ -17,6 +17,7 @@ import { Audit, scopesOf } from './audit.js';
 import {
   ambiguousCredentials,
   carriesCredentials,
+  carriesNothing,
   plainBearerToken,
 } from './bearer-credentials.js';
 import {
@@ -311,6 +312,9 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
           return;
         }
       }
+      // Refusals are never remembered: a forged signature costs its RS256 check and the library's
+      // refusal every time. A cache of them would serve only a caller repeating one exact token;
+      // any other byte makes a new one.
       if (error) {
         refuse(req, next, audit, error);
         return;
@@ -339,7 +343,8 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
       if (token && req.auth && !viaDpop) cache?.remember(token, req.auth, used!.keys);
       next();
     };
-    // A request without credentials is refused by the library before it needs any key.
+    // Without credentials (on a URL carriesNothing left to the library, e.g. behind a proxy), the
+    // library refuses the request before it needs any key: the issuer is not asked.
     used ??= carriesCredentials(req, target)
       ? undefined
       : (verifier ?? verifierFor(metadata.issuer, NO_KEYS));
@@ -382,6 +387,11 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
         : refuseDpopShape(req);
     if (dpopRefusal) {
       refuse(req, next, audit, dpopRefusal);
+      return;
+    }
+    // Nothing to verify: the bare challenge the library's refusal would become, without it.
+    if (carriesNothing(req, target)) {
+      refuse(req, next, audit, new InvalidTokenError(realmFor(req)));
       return;
     }
     // A DPoP-only API has no plain Bearer request for the cache to answer.

@@ -1,6 +1,10 @@
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
-import { ambiguousCredentials, plainBearerToken } from '../src/bearer-credentials.js';
+import {
+  ambiguousCredentials,
+  carriesNothing,
+  plainBearerToken,
+} from '../src/bearer-credentials.js';
 
 /** Just what the functions read of an Express request. */
 function requestWith(
@@ -45,6 +49,31 @@ describe('plainBearerToken', () => {
     );
     expect(plainBearerToken(body, '/api', 4_096)).toBeUndefined();
     expect(plainBearerToken(requestWith(header), '/api', TOKEN.length - 1)).toBeUndefined();
+  });
+});
+
+describe('carriesNothing', () => {
+  it('says so of an ordinary request without token or proof', () => {
+    expect(carriesNothing(requestWith({}), '/api/read?x=1')).toBe(true);
+  });
+
+  it.each([
+    ['an Authorization header', { Authorization: 'Basic Zm9vOmJhcg==' }, '/api/read'],
+    ['a DPoP proof', { DPoP: 'eyJ.eyJ.sig' }, '/api/read'],
+    ['a forwarded host', { 'X-Forwarded-Host': 'x' }, '/api/read'],
+    ['a forwarded protocol', { 'X-Forwarded-Proto': 'https' }, '/api/read'],
+    ['an unusual host', { Host: 'a_b:99999' }, '/api/read'],
+    ['a path starting with //', {}, '//api/read'],
+    ['a URL in the path', {}, '/http://x/api'],
+  ])('leaves a request with %s to the library', (_name, headers, target) => {
+    expect(carriesNothing(requestWith(headers), target)).toBe(false);
+  });
+
+  it('leaves a request with a token in its query or its body to the library', () => {
+    const query = requestWith({}, { query: { access_token: TOKEN } });
+    expect(carriesNothing(query, `/api?access_token=${TOKEN}`)).toBe(false);
+    const body = requestWith({ 'Content-Length': '20' }, { body: { access_token: TOKEN } });
+    expect(carriesNothing(body, '/api')).toBe(false);
   });
 });
 

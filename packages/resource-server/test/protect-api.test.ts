@@ -1,7 +1,8 @@
-import express from 'express';
+import { EventEmitter } from 'node:events';
+import express, { type Request, type Response } from 'express';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { errorHandler } from '@repo/http';
+import { errorHandler, HttpError } from '@repo/http';
 import { requestLogger } from '@repo/logger';
 import { startTestIssuer, testLogger, type TestIssuer } from '@repo/testkit';
 import {
@@ -101,6 +102,57 @@ describe('protectApi', () => {
       expect.objectContaining({ decision: 'deny', status: 401, route: 'GET /api/read' }),
     ]);
     expect(audits()[0]?.reason).toMatch(/^invalid_token: An access token is required/);
+  });
+
+  it('refuses a request without credentials at once, without running the library', () => {
+    // The library's middleware is asynchronous: a refusal handed to next before authenticate
+    // returns was made without it (and without any key).
+    const res = Object.assign(new EventEmitter(), { statusCode: 200 });
+    const req = {
+      method: 'GET',
+      url: '/read',
+      originalUrl: '/api/read',
+      headers: { host: '127.0.0.1:7001' },
+      rawHeaders: ['Host', '127.0.0.1:7001'],
+      query: {},
+    };
+    const next = vi.fn();
+    api.authenticate(req as unknown as Request, res as unknown as Response, next);
+    expect(next).toHaveBeenCalledTimes(1);
+    const refusal = next.mock.calls[0]![0] as HttpError;
+    expect(refusal).toBeInstanceOf(HttpError);
+    expect(refusal).toMatchObject({
+      status: 401,
+      code: 'invalid_token',
+      message: 'An access token is required: send it as "Authorization: Bearer <token>".',
+      headers: { 'WWW-Authenticate': `Bearer ${realm}${DPOP_CHALLENGE}` },
+    });
+    expect(refusal.stack).not.toMatch(/\n\s+at /);
+  });
+
+  it('leaves a request without credentials but with a host the library refuses to it', async () => {
+    const res = await request(app).get('/api/read').set('Host', 'bad_host!');
+    expect(res.status).toBe(400);
+    expect(res.body.error).toBe('invalid_request');
+  });
+
+  it('refuses a request without credentials behind a proxy with 401, without asking the issuer', async () => {
+    // An unreachable issuer would turn any look at the keys into 503 temporarily_unavailable.
+    const offline = protectApi({
+      issuerBaseURL: 'http://127.0.0.1:9/',
+      audience: AUDIENCE,
+      logger,
+      timeoutMs: 200,
+    });
+    const proxied = express();
+    proxied.use('/api', offline.authenticate, (_req, res) => {
+      res.json({ ok: true });
+    });
+    proxied.use(bearerErrors);
+    const res = await request(proxied).get('/api/read').set('X-Forwarded-Proto', 'https');
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe(`Bearer ${realm}${DPOP_CHALLENGE}`);
+    expect(res.body.error).toBe('invalid_token');
   });
 
   it('treats another authentication scheme like a missing token', async () => {
