@@ -188,13 +188,14 @@ export interface ClientKeyCommand {
 
 /**
  * `npm run keys:client` of giftdeliveries' build output: a new key pair for a private_key_jwt
- * client (or `--rotate`, `--retire <kid>`); resolves with the public JWKS it printed.
+ * client (or `--rotate`, `--retire=<kid>`); resolves with the public JWKS it printed.
  */
 export function clientKeys(command: ClientKeyCommand): Promise<{ keys: Record<string, string>[] }> {
   const args = ['--out', command.out, '--jwks', command.jwks];
   if (command.client) args.push('--client', command.client);
   if (command.rotate) args.push('--rotate');
-  if (command.retire) args.push('--retire', command.retire);
+  // With "=": a kid (base64url) may begin with "-", which parseArgs would take for an option.
+  if (command.retire) args.push(`--retire=${command.retire}`);
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,

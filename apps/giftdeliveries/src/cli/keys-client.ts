@@ -3,7 +3,7 @@
  *
  *   npm run keys:client [-- --client <id>] [--out <dir>] [--jwks <file>] [--alg ES256]
  *   npm run keys:client -- --rotate        add a new key; the old one stays in the JWKS (overlap)
- *   npm run keys:client -- --retire <kid>  remove a key from the JWKS once no client signs with it
+ *   npm run keys:client -- --retire=<kid>  remove a key from the JWKS once no client signs with it
  *
  * Writes the private key to `<out>/<client>.private.pem` (mode 0600; never printed; default
  * `apps/giftdeliveries/data/client-keys`, where CLIENT_PRIVATE_KEY_FILE's example points), the public
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
       [
         'npm run keys:client [-- --client <id>] [--out <dir>] [--jwks <file>] [--alg ES256]',
         '  --rotate        add a new key pair; the old public key stays in the JWKS (overlap)',
-        '  --retire <kid>  remove a public key from the JWKS',
+        '  --retire=<kid>  remove a public key from the JWKS (with "=": a kid may begin with "-")',
         '',
       ].join('\n'),
     );
@@ -125,9 +125,15 @@ async function main(): Promise<void> {
       `  private key (keep it secret, never commit it): ${keyFile}`,
       `  public JWKS (registered at the local auth-server): ${jwksFile}`,
       `  public key as PEM (to register at Auth0): ${publicPemFile}`,
-      values.rotate
-        ? `  the old keys still work; once every client uses the new one: npm run keys:client -- --retire <old kid>`
-        : '',
+      // `--retire=<kid>`, not `--retire <kid>`: a kid (base64url) may begin with "-".
+      ...(values.rotate
+        ? [
+            '  the old keys still work; once every client uses the new one, retire them:',
+            ...(existing?.keys ?? []).map(
+              (key) => `    npm run keys:client -- --client ${client} --retire=${key.kid}`,
+            ),
+          ]
+        : ['']),
       '',
     ]
       .filter((line, i, all) => line !== '' || i === all.length - 1)
