@@ -1,28 +1,8 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-
-const cli = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'deliver.js');
+import { runCli } from './run-cli.js';
 
 /** Runs the built CLI; argument errors exit before any configuration or network is touched. */
-function deliver(
-  args: string[],
-  env: Record<string, string> = {},
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { env: { PATH: process.env.PATH, ENV_FILE: 'none', ...env }, timeout: 20_000 },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error ? Number((error as { code?: number }).code ?? 1) : 0,
-          stdout,
-          stderr,
-        }),
-    );
-  });
-}
+const deliver = (args: string[], env?: Record<string, string>) => runCli('deliver', args, env);
 
 describe('npm run deliver arguments', () => {
   it.each([

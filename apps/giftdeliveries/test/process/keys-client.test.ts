@@ -1,28 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
 
-const cli = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'keys-client.js');
 const dir = mkdtempSync(join(tmpdir(), 'keys-client-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function keysClient(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [cli, ...args],
-      { env: { PATH: process.env.PATH, ENV_FILE: 'none' }, timeout: 20_000 },
-      (error, stdout, stderr) =>
-        resolve({
-          code: error ? Number((error as { code?: number }).code ?? 1) : 0,
-          stdout,
-          stderr,
-        }),
-    );
-  });
-}
+const keysClient = (args: string[]) => runCli('keys-client', args);
 
 describe('npm run keys:client', () => {
   it('rotates, names each old kid to retire with "=", and retires a kid that begins with "-"', async () => {
