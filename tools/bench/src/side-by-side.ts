@@ -30,6 +30,8 @@ export function balancedOrder(count: number, round: number): number[] {
 /** A server process of the bench: its port, and its CPU time (`collect`: after a full GC). */
 export interface VariantServer {
   port: number;
+  /** Every app's port, where the process serves more than one (`port` is the first). */
+  ports: readonly number[];
   control(collect?: boolean): Promise<{ cpuMicros: number; cache?: Record<string, number> }>;
   stop(): Promise<void>;
 }
@@ -75,14 +77,14 @@ export async function startServer(
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });
-  const { port, control } = await new Promise<{ port: number; control: number }>(
-    (resolve, reject) => {
-      child.once('exit', (code) => reject(new Error(`${variant} server exited (${code})`)));
-      lines.once('line', (line) => resolve(JSON.parse(line) as { port: number; control: number }));
-    },
-  );
+  type Listening = { port: number; ports: number[]; control: number };
+  const { port, ports, control } = await new Promise<Listening>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${variant} server exited (${code})`)));
+    lines.once('line', (line) => resolve(JSON.parse(line) as Listening));
+  });
   return {
     port,
+    ports,
     control: async (collect = false) =>
       (await (
         await fetch(`http://127.0.0.1:${control}/${collect ? '?gc' : ''}`)

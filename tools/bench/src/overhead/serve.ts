@@ -27,19 +27,24 @@ const listen = (server: ReturnType<typeof createServer>) =>
 
 /**
  * Serves a bench server process's app as the services serve theirs (createAppServer of
- * @repo/http), or as Express alone would, and prints `{"port":…,"control":…}` once listening:
- * the control port is a side door that answers the process's CPU time (`?gc`: after a full
+ * @repo/http), or as Express alone would, and prints `{"port":…,"ports":[…],"control":…}` once
+ * listening. More than one app: each on a port of its own (`ports`, in order; `port` is the
+ * first), so that contestants compared with each other can share one process and its luck. The
+ * control port is a side door that answers the process's CPU time (`?gc`: after a full
  * collection; the bench starts node with --expose-gc) and `cache()`'s counters, so cost per
  * request can be computed from CPU consumed rather than from wall-clock throughput alone.
  */
 export async function serveForBench(
-  app: express.Express,
+  apps: express.Express | readonly express.Express[],
   serveWith: ServeWith = 'app-server',
   cache: () => object | undefined = () => undefined,
 ): Promise<void> {
-  const served = serveWith === 'app-server' ? createAppServer(app) : createServer(app);
-  served.keepAliveTimeout = 60_000;
-  const port = await listen(served);
+  const ports: number[] = [];
+  for (const app of Array.isArray(apps) ? apps : [apps]) {
+    const served = serveWith === 'app-server' ? createAppServer(app) : createServer(app);
+    served.keepAliveTimeout = 60_000;
+    ports.push(await listen(served));
+  }
   const control = await listen(
     createServer((req, res) => {
       if (req.url?.includes('?gc')) globalThis.gc?.();
@@ -48,7 +53,7 @@ export async function serveForBench(
       res.end(JSON.stringify({ cpuMicros: user + system, cache: cache() }));
     }),
   );
-  process.stdout.write(`${JSON.stringify({ port, control })}\n`);
+  process.stdout.write(`${JSON.stringify({ port: ports[0], ports, control })}\n`);
   // Exit normally on a signal so that a profile (when profiling the bench) can be written.
   for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => process.exit(0));
 }

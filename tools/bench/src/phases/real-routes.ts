@@ -106,8 +106,8 @@ export interface RealRoutesOptions extends SideBySideOptions {
  * worldmappers-api's own route handlers over its real world, unprotected and in the shipped app
  * (protectApi with its verification cache), side by side in the interleaved rounds of
  * {@link measureSideBySide}; the refusals are measured on the shipped app against the success of
- * the same route. Two processes per set: one unprotected, one shipped, each serving several
- * contestants (only one is loaded at a time).
+ * the same route. One process per set serves them all, the unprotected handlers and the shipped
+ * app on two ports (only one contestant is loaded at a time).
  */
 export async function measureRealRoutes(options: RealRoutesOptions): Promise<RealRoutesResult> {
   const { issuerBaseURL } = options;
@@ -136,26 +136,24 @@ export async function measureRealRoutes(options: RealRoutesOptions): Promise<Rea
     }
   };
   const entry = fileURLToPath(new URL('../real-routes/server.ts', import.meta.url));
-  // One process of each kind per set, shared by its contestants.
-  const running = new Map<boolean, Promise<VariantServer>>();
-  const start = (name: Contestant) => {
-    const protectedApp = name.includes('protected') || /^40[13]/.test(name);
-    let server = running.get(protectedApp);
-    if (!server) {
-      server = startServer(entry, {
-        PROTECTED: protectedApp ? 'yes' : 'no',
-        ISSUER_BASE_URL: issuerBaseURL,
-        AUDIENCE: 'urn:worldmappers',
-      }).then((s) => ({
-        ...s,
-        stop: () => {
-          running.delete(protectedApp);
-          return s.stop();
-        },
-      }));
-      running.set(protectedApp, server);
-    }
-    return server;
+  // One process per set serves every contestant: the unprotected handlers on its first port,
+  // the shipped app on its second.
+  let running: Promise<VariantServer> | undefined;
+  const start = async (name: Contestant): Promise<VariantServer> => {
+    running ??= startServer(entry, {
+      ISSUER_BASE_URL: issuerBaseURL,
+      AUDIENCE: 'urn:worldmappers',
+    });
+    const server = await running;
+    const shipped = name.includes('protected') || /^40[13]/.test(name);
+    return {
+      ...server,
+      port: server.ports[shipped ? 1 : 0]!,
+      stop: () => {
+        running = undefined;
+        return server.stop();
+      },
+    };
   };
   const { setup, results } = await measureSideBySide(CONTESTANTS, start, {
     ...options,
