@@ -38,6 +38,7 @@ import {
   type DpopMode,
   type DpopOptions,
 } from './dpop.js';
+import { SignatureCheck, SIGNATURE_FAILED } from './signature-check.js';
 import { VerificationCache, type VerificationCacheOptions } from './verification-cache.js';
 
 /** Options of {@link protectApi}; checked once, when the middleware is built. */
@@ -220,6 +221,8 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
           logger,
         });
 
+  const signatures = new SignatureCheck(tokenSigningAlg);
+
   // The library with a given issuer and JWKS: built again only when either changes.
   let verifier: { issuer: string; keys: KeySet; verify: RequestHandler } | undefined;
   const verifierFor = (issuer: string, keys: KeySet) => {
@@ -312,9 +315,9 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
           return;
         }
       }
-      // Refusals are never remembered: a forged signature costs its RS256 check and the library's
-      // refusal every time. A cache of them would serve only a caller repeating one exact token;
-      // any other byte makes a new one.
+      // Refusals are never remembered: a cache of them would serve only a caller repeating one
+      // exact token; any other byte makes a new one. (A forged signature under a published key
+      // is refused before the library, by its RS256 check alone: authenticate.)
       if (error) {
         refuse(req, next, audit, error);
         return;
@@ -404,6 +407,11 @@ export function protectApi(options: ProtectApiOptions): ProtectedApi {
       req.auth = cached;
       audit.claims = cached.payload;
       next();
+      return;
+    }
+    // A forged signature under a key the issuer published: the library's refusal, without it.
+    if (token && signatures.refutes(token, metadata.currentKeys())) {
+      refuse(req, next, audit, new InvalidTokenError(realmFor(req), SIGNATURE_FAILED));
       return;
     }
     void verifyFromScratch(req, res, next, audit, target, token);

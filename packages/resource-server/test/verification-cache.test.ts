@@ -3,8 +3,15 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { errorHandler } from '@repo/http';
 import { createIssuerMetadata } from '@repo/issuer-metadata';
-import { startTestIssuer, testLogger, type TestIssuer } from '@repo/testkit';
+import {
+  startTestIssuer,
+  tamperPayload,
+  tamperSignature,
+  testLogger,
+  type TestIssuer,
+} from '@repo/testkit';
 import { DPOP_PROOF_ALGS, protectApi, type ProtectApiOptions } from '../src/index.js';
+import { SignatureCheck } from '../src/signature-check.js';
 
 const AUDIENCE = 'urn:test';
 const realm = `realm="${AUDIENCE}"`;
@@ -138,6 +145,46 @@ describe('the verification cache of protectApi', () => {
     // Failures are never remembered: the same forgery is verified (and refused) again.
     expect((await get(forged)).status).toBe(401);
     expect(cache.stats()).toMatchObject({ hits: before.hits, stored: before.stored });
+  });
+
+  it('refuses a forged signature before the library in the words and audit the library gives', async () => {
+    const refutes = vi.spyOn(SignatureCheck.prototype, 'refutes');
+    const shipped = build();
+    const library = build({ verificationCache: false });
+    const genuine = await mint();
+    await shipped.prime(genuine);
+    expect((await library.get(genuine)).status).toBe(200);
+    const forgeries = [
+      tamperSignature(genuine),
+      tamperPayload(genuine, (p) => ({ ...p, scope: 'things:read things:write' })),
+    ];
+    for (const forged of forgeries) {
+      lines.length = 0;
+      const fast = await shipped.get(forged);
+      const fastAudit = lines.find((l) => l.audit === true);
+      lines.length = 0;
+      const slow = await library.get(forged);
+      const slowAudit = lines.find((l) => l.audit === true);
+      expect(fast.status).toBe(401);
+      expect(fast.body).toEqual({
+        error: 'invalid_token',
+        error_description: 'signature verification failed',
+      });
+      expect([fast.status, fast.body, fast.headers['www-authenticate']]).toEqual([
+        slow.status,
+        slow.body,
+        slow.headers['www-authenticate'],
+      ]);
+      const audit = { decision: 'deny', reason: 'invalid_token: signature verification failed' };
+      expect(fastAudit).toMatchObject(audit);
+      expect(slowAudit).toMatchObject(audit);
+    }
+    // The shipped app's check refuted both; the library's app has no cache, so none ran there.
+    const verdicts = refutes.mock.results.map((r) => r.value as boolean);
+    refutes.mockRestore();
+    expect(verdicts.slice(-2)).toEqual([true, true]);
+    expect(verdicts.slice(0, -2).every((refuted) => !refuted)).toBe(true);
+    expect(shipped.cache.stats()).toMatchObject({ stored: 1, size: 1 });
   });
 
   it("misses for a token that shares the cached one's tail but differs earlier", async () => {
