@@ -6,7 +6,7 @@ import { loadSettings, type Settings } from './config.js';
 import { ClientKeys, ClientKeysError } from './client-keys.js';
 import { KeyFileError } from './keys/key-file.js';
 import { KeyRing } from './keys/key-ring.js';
-import { maskRedisUrl, memoryStore, redisStore } from './rate-limit-store.js';
+import { maskRedisUrl, memoryStore } from './rate-limit-store.js';
 import { RegistryError } from './registry-check.js';
 
 /** Configuration mistakes end the process with their message and no stack (EX_CONFIG). */
@@ -58,7 +58,9 @@ const clientKeys = new ClientKeys(registry, logger);
 await clientKeys.current().catch(exitOnSetupError);
 // Imported only now: oidc-provider prints notices when loaded, which would bury a setup error.
 const { createApp } = await import('./app.js');
-const store = config.REDIS_URL ? redisStore({ url: config.REDIS_URL, logger }) : memoryStore();
+const store = config.REDIS_URL
+  ? (await import('./redis-store.js')).redisStore({ url: config.REDIS_URL, logger })
+  : memoryStore();
 
 await runServer(
   createApp({

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HttpError } from '@repo/http';
 import { DEMO_CLIENTS } from '@repo/contracts';
 import { ClientAuthThrottle } from '../src/client-auth-limiter.js';
-import { memoryStore, redisStore } from '../src/rate-limit-store.js';
+import { memoryStore } from '../src/rate-limit-store.js';
+import { redisStore } from '../src/redis-store.js';
 import { perTest } from './support/per-test.js';
 import { requestToken } from './support/token-request.js';
 

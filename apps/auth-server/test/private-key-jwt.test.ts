@@ -18,7 +18,7 @@ import {
 import { beforeEach, describe, expect, it } from 'vitest';
 import { DEMO_CLIENTS, DEMO_KEY_CLIENT } from '@repo/contracts';
 import { unsignedToken } from '@repo/testkit';
-import { redisStore } from '../src/rate-limit-store.js';
+import { redisStore } from '../src/redis-store.js';
 import { registry, type Registry } from '../src/registry.js';
 import { perTest } from './support/per-test.js';
 import type { RunningAuthServer } from './support/in-process.js';

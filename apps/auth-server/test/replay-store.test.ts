@@ -8,7 +8,8 @@ import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import Provider, { type Configuration } from 'oidc-provider';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer } from '@repo/testkit';
-import { memoryStore, redisStore, type LimiterStore } from '../src/rate-limit-store.js';
+import { memoryStore, type LimiterStore } from '../src/rate-limit-store.js';
+import { redisStore } from '../src/redis-store.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ISSUER = 'http://127.0.0.1:1/';

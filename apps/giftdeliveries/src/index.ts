@@ -11,8 +11,6 @@ import { loadTokenAuthOrExit } from './token-auth.js';
 import { DeliveriesService } from './deliveries-service.js';
 import { seedSampleDeliveries, shouldSeed } from './seed.js';
 import type { DeliveryStore } from './store/delivery-store.js';
-import { PostgresDeliveryStore } from './store/postgres-store.js';
-import { SqliteDeliveryStore } from './store/sqlite-store.js';
 import { currentDeliveryId, DeliveryWorker } from './worker/delivery-worker.js';
 import { createPlanner } from './worker/planner.js';
 import { WorldmappersClient } from './worker/worldmappers-client.js';
@@ -41,8 +39,14 @@ const database = config.DATABASE_URL
   ? redactDatabaseUrl(config.DATABASE_URL)
   : `sqlite:${config.DATA_DIR}/deliveries.db`;
 
+// Each store's driver is imported only when that store is chosen: pg and @libsql/client each cost
+// tens of ms of CPU to load, before listening, and a process uses one of them.
 async function openStore(): Promise<DeliveryStore> {
-  if (!config.DATABASE_URL) return SqliteDeliveryStore.open(config.DATA_DIR);
+  if (!config.DATABASE_URL) {
+    const { SqliteDeliveryStore } = await import('./store/sqlite-store.js');
+    return SqliteDeliveryStore.open(config.DATA_DIR);
+  }
+  const { PostgresDeliveryStore } = await import('./store/postgres-store.js');
   return PostgresDeliveryStore.open(config.DATABASE_URL, {
     onConnectionError: (error) => logger.warn('database connection lost', { database, err: error }),
   });

@@ -4,7 +4,8 @@ import {
   InvalidTokenError as LibraryInvalidTokenError,
   type AuthOptions,
 } from 'express-oauth2-jwt-bearer';
-import { decodeProtectedHeader } from 'jose';
+// The one helper from its own entry point: `jose` whole is some 60 modules to load at start-up.
+import { decodeProtectedHeader } from 'jose/decode/protected_header';
 import { HttpError } from '@repo/http';
 import {
   createIssuerMetadata,

@@ -1,16 +1,12 @@
 import { createPrivateKey, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import {
-  calculateJwkThumbprint,
-  exportJWK,
-  exportPKCS8,
-  exportSPKI,
-  generateKeyPair,
-  importJWK,
-  SignJWT,
-  type CryptoKey,
-  type JWK,
-} from 'jose';
+// jose by entry point: the package's index is some 60 modules to load at start-up.
+import type { CryptoKey, JWK } from 'jose';
+import { calculateJwkThumbprint } from 'jose/jwk/thumbprint';
+import { exportJWK, exportPKCS8, exportSPKI } from 'jose/key/export';
+import { generateKeyPair } from 'jose/key/generate/keypair';
+import { importJWK } from 'jose/key/import';
+import { SignJWT } from 'jose/jwt/sign';
 
 /**
  * The asymmetric JWS algorithms a client may sign its assertions with (RFC 7518 §3.1, RFC 8037).

@@ -1,12 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  calculateJwkThumbprint,
-  exportJWK,
-  generateKeyPair,
-  SignJWT,
-  type CryptoKey,
-  type JWK,
-} from 'jose';
+// jose by entry point: the package's index is some 60 modules to load at start-up.
+import type { CryptoKey, JWK } from 'jose';
+import { calculateJwkThumbprint } from 'jose/jwk/thumbprint';
+import { exportJWK } from 'jose/key/export';
+import { generateKeyPair } from 'jose/key/generate/keypair';
+import { SignJWT } from 'jose/jwt/sign';
 
 /** The algorithm of the key pair: ES256, which every DPoP server accepts (RFC 9449 §5.1). */
 export const DPOP_ALG = 'ES256';

@@ -1,5 +1,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { decodeJwt, type JWTPayload } from 'jose';
+// jose by entry point: the package's index is some 60 modules to load at start-up.
+import type { JWTPayload } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode';
 import {
   createIssuerMetadata,
   IssuerMetadataError,

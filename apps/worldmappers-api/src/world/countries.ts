@@ -1,6 +1,10 @@
 import { normalizeName } from './text.js';
 
-const displayNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+// Made on first use, not when the module loads: ICU's region names cost tens of ms of CPU, which
+// a server then pays after it listens (Geocoder.warmUp) instead of before.
+let displayNames: Intl.DisplayNames | undefined;
+const regionName = (code: string) =>
+  (displayNames ??= new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' })).of(code);
 
 /** Names people write that differ from the CLDR English short name. */
 const ALIASES: Record<string, string> = {
@@ -45,7 +49,7 @@ const ALIASES: Record<string, string> = {
 
 /** The English name of an ISO 3166-1 alpha-2 code (CLDR, via `Intl.DisplayNames`). */
 export function countryName(code: string): string {
-  return displayNames.of(code) ?? code;
+  return regionName(code) ?? code;
 }
 
 /** Resolves country text ("jp", "Japan", "USA") to ISO 3166-1 alpha-2 codes known in the data. */
@@ -55,7 +59,7 @@ export class CountryResolver {
   constructor(readonly codes: ReadonlySet<string>) {
     for (const code of codes) {
       this.byName.set(code.toLowerCase(), code);
-      const name = displayNames.of(code);
+      const name = regionName(code);
       if (!name) continue;
       this.byName.set(normalizeName(name), code);
       // "Congo - Kinshasa", "Myanmar (Burma)": also accept the part before the qualifier.

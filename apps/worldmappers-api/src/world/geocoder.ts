@@ -13,19 +13,23 @@ export class UnknownCountryError extends Error {
 
 /** Forward and reverse geocoding over the gazetteer; pure, no I/O. */
 export class Geocoder {
-  readonly countries: CountryResolver;
+  #countries: CountryResolver | undefined;
 
   constructor(
     readonly gazetteer: Gazetteer,
     /** Japanese names of the places of Japan (the build's derived file), when there are. */
     private readonly japanese?: JapaneseNames,
-  ) {
-    this.countries = new CountryResolver(gazetteer.countries);
+  ) {}
+
+  /** Country names to codes, built on first use or by {@link warmUp}, not before listening. */
+  get countries(): CountryResolver {
+    return (this.#countries ??= new CountryResolver(this.gazetteer.countries));
   }
 
   /**
-   * Does now what loading left to the first request: decodes the gazetteer's names and codes and
-   * builds the Japanese lookup keys (tens of ms of CPU). The server calls it once it listens.
+   * Does now what loading left to the first request: decodes the gazetteer's names and codes,
+   * builds the Japanese lookup keys and the country names (tens of ms of CPU). The server calls
+   * it once it listens.
    */
   warmUp(): void {
     const g = this.gazetteer;
@@ -33,6 +37,7 @@ export class Geocoder {
       throw new Error('gazetteer columns of different lengths');
     }
     this.japanese?.prepare();
+    void this.countries;
   }
 
   place(i: number): Place {

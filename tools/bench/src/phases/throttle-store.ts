@@ -120,6 +120,7 @@ async function throttleModules(): Promise<ThrottleModules> {
   return {
     ...(await load('dist/client-auth-limiter.js')),
     ...(await load('dist/rate-limit-store.js')),
+    ...(await load('dist/redis-store.js')),
   } as unknown as ThrottleModules;
 }
 
