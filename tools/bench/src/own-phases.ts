@@ -10,10 +10,12 @@ import { startApp } from 'demo-stack';
 import type { Phase } from './report.js';
 import { logCostSection } from './log-cost/report.js';
 import { measureLogCost, type LogCostResult } from './phases/log-cost.js';
+import { measureRandomPairs, type RandomPairsResult } from './phases/random-pairs.js';
 import { measureRealRoutes, type RealRoutesResult } from './phases/real-routes.js';
 import { measureTokenLimit, type TokenLimitResult } from './phases/token-limit.js';
 import { measureReplicas, type ReplicasResult } from './phases/replicas.js';
 import { measureThrottleStore, type ThrottleStoreResult } from './phases/throttle-store.js';
+import { randomPairsSection } from './random-pairs/report.js';
 import { realRoutesSection } from './real-routes/report.js';
 import { replicasSection } from './replicas/report.js';
 import { throttleStoreSection } from './throttle-store/report.js';
@@ -82,6 +84,13 @@ const realRoutes: Runner<RealRoutesResult> = {
   markdown: realRoutesSection,
 };
 
+const randomPairs: Runner<RandomPairsResult> = {
+  title: 'directions over 3,200 seeded random pairs of towns: the worst case',
+  heading: 'Directions over random pairs of towns: the worst case',
+  run: () => Promise.resolve(measureRandomPairs()),
+  markdown: randomPairsSection,
+};
+
 const logCost: Runner<LogCostResult> = {
   title: "the request log line's cost",
   heading: "The request log line's cost",
@@ -112,6 +121,7 @@ const replicas: Runner<ReplicasResult> = {
 export const phaseRunners = {
   'token-limit': tokenLimit,
   'real-routes': realRoutes,
+  'random-pairs': randomPairs,
   'log-cost': logCost,
   'throttle-store': throttleStore,
   replicas,
@@ -121,6 +131,7 @@ export const phaseRunners = {
 export interface OwnPhases {
   tokenLimit?: Phase<TokenLimitResult>;
   realRoutes?: Phase<RealRoutesResult>;
+  randomPairs?: Phase<RandomPairsResult>;
   logCost?: Phase<LogCostResult>;
   throttleStore?: Phase<ThrottleStoreResult>;
   replicas?: Phase<ReplicasResult>;
@@ -129,6 +140,7 @@ export interface OwnPhases {
 const KEYS = {
   'token-limit': 'tokenLimit',
   'real-routes': 'realRoutes',
+  'random-pairs': 'randomPairs',
   'log-cost': 'logCost',
   'throttle-store': 'throttleStore',
   replicas: 'replicas',

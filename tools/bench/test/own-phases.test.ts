@@ -12,6 +12,8 @@ import {
 } from '../src/phases/replicas.js';
 import { compareStores, storeFigures, type StoreRound } from '../src/phases/throttle-store.js';
 import { replicasSection } from '../src/replicas/report.js';
+import type { RandomPairsResult } from '../src/phases/random-pairs.js';
+import { randomPairsSection } from '../src/random-pairs/report.js';
 import { latencies, spread } from '../src/stats.js';
 import { cpuOf, failuresOf, rpsOf, type Round } from '../src/side-by-side.js';
 
@@ -240,5 +242,34 @@ describe('the replicas figures', () => {
     expect(md).toContain('1.40×');
     // 3 CPU seconds for 10 deliveries in 2 s of wall time.
     expect(md).toMatch(/\| +300\.0 \| +1\.50 \|/);
+  });
+});
+
+describe('the random-pairs section', () => {
+  const result = (p95: number, max: number): RandomPairsResult => ({
+    seed: 23,
+    pairs: 3_200,
+    cpuMs: { samples: 3_200, p50: 1, p95, p99: max, max },
+    routeOverGreatCircle: 1.4219,
+    weighted: 186,
+    refused: 2,
+    slowest: [
+      { from: 'Lisbon', to: 'Hanoi', ms: max, settled: 24_000, weight: 1.3, towns: 600 },
+      { from: 'Perth', to: 'Isokyrö', ms: 17, settled: 0, weight: 0, towns: 0 },
+    ],
+  });
+
+  it('states each goal met or not, and how the slowest pairs were found', () => {
+    const missed = randomPairsSection(result(8.31, 24.6)).join('\n');
+    expect(missed).toContain(
+      'p95 8.31 ms (goal ≤ 3 ms: **not met**); max 24.60 ms (goal ≤ 10 ms: **not met**)',
+    );
+    expect(missed).toContain(
+      'weighted fallback (a route at most 1.3× the shortest): 186 of 3,200; refused for the budget: 2',
+    );
+    expect(missed).toMatch(/Lisbon → Hanoi +\| +24\.60 ms \| +24,000 \| +weighted ×1\.3 \|/);
+    expect(missed).toMatch(/Perth → Isokyrö +\| +17\.00 ms \| +0 \| +refused \|/);
+    const met = randomPairsSection(result(2.5, 9)).join('\n');
+    expect(met).toContain('(goal ≤ 3 ms: met); max 9.00 ms (goal ≤ 10 ms: met)');
   });
 });
