@@ -14,10 +14,12 @@ import { measureRandomPairs, type RandomPairsResult } from './phases/random-pair
 import { measureRealRoutes, type RealRoutesResult } from './phases/real-routes.js';
 import { measureTokenLimit, type TokenLimitResult } from './phases/token-limit.js';
 import { measureReplicas, type ReplicasResult } from './phases/replicas.js';
+import { measureStartAlone, type StartAloneResult } from './phases/start-alone.js';
 import { measureThrottleStore, type ThrottleStoreResult } from './phases/throttle-store.js';
 import { randomPairsSection } from './random-pairs/report.js';
 import { realRoutesSection } from './real-routes/report.js';
 import { replicasSection } from './replicas/report.js';
+import { startAloneSection } from './start-alone/report.js';
 import { throttleStoreSection } from './throttle-store/report.js';
 import { tokenLimitSection } from './token-limit/report.js';
 
@@ -84,6 +86,13 @@ const realRoutes: Runner<RealRoutesResult> = {
   markdown: realRoutesSection,
 };
 
+const startAlone: Runner<StartAloneResult> = {
+  title: 'worldmappers-api started on its own',
+  heading: 'worldmappers-api started on its own',
+  run: (progress) => measureStartAlone({ starts: number('BENCH_STARTS', 5), progress }),
+  markdown: startAloneSection,
+};
+
 const randomPairs: Runner<RandomPairsResult> = {
   title: 'directions over 3,200 seeded random pairs of towns: the worst case',
   heading: 'Directions over random pairs of towns: the worst case',
@@ -119,6 +128,7 @@ const replicas: Runner<ReplicasResult> = {
 };
 
 export const phaseRunners = {
+  'start-alone': startAlone,
   'token-limit': tokenLimit,
   'real-routes': realRoutes,
   'random-pairs': randomPairs,
@@ -129,6 +139,7 @@ export const phaseRunners = {
 
 /** The figures of these phases in a report (absent from reports older than issue 23). */
 export interface OwnPhases {
+  startAlone?: Phase<StartAloneResult>;
   tokenLimit?: Phase<TokenLimitResult>;
   realRoutes?: Phase<RealRoutesResult>;
   randomPairs?: Phase<RandomPairsResult>;
@@ -138,6 +149,7 @@ export interface OwnPhases {
 }
 
 const KEYS = {
+  'start-alone': 'startAlone',
   'token-limit': 'tokenLimit',
   'real-routes': 'realRoutes',
   'random-pairs': 'randomPairs',

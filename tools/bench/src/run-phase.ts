@@ -1,9 +1,9 @@
 /**
  * `npm run bench:phase -- <name>…`: one or more of the phases that need no shared stack, alone,
  * printed as the markdown of docs/benchmarks.md would show them (and as JSON to BENCH_PHASE_OUT,
- * when set). docs/ is not touched. Names: token-limit, real-routes, random-pairs, log-cost,
- * throttle-store,
- * replicas (the last two need PostgreSQL on 127.0.0.1:5432 and `redis-server` / Redis on 6379).
+ * when set). docs/ is not touched. Names: start-alone, token-limit, real-routes, random-pairs,
+ * log-cost, throttle-store, replicas (the last two need PostgreSQL on 127.0.0.1:5432 and
+ * `redis-server` / Redis on 6379).
  */
 import { writeFileSync } from 'node:fs';
 import { phaseRunners } from './own-phases.js';

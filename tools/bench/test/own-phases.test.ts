@@ -14,6 +14,8 @@ import { compareStores, storeFigures, type StoreRound } from '../src/phases/thro
 import { replicasSection } from '../src/replicas/report.js';
 import type { RandomPairsResult } from '../src/phases/random-pairs.js';
 import { randomPairsSection } from '../src/random-pairs/report.js';
+import type { StartAloneResult } from '../src/phases/start-alone.js';
+import { startAloneSection } from '../src/start-alone/report.js';
 import { latencies, spread } from '../src/stats.js';
 import { cpuOf, failuresOf, rpsOf, type Round } from '../src/side-by-side.js';
 
@@ -271,5 +273,34 @@ describe('the random-pairs section', () => {
     expect(missed).toMatch(/Perth → Isokyrö +\| +17\.00 ms \| +0 \| +refused \|/);
     const met = randomPairsSection(result(2.5, 9)).join('\n');
     expect(met).toContain('(goal ≤ 3 ms: met); max 9.00 ms (goal ≤ 10 ms: met)');
+  });
+});
+
+describe('the start-alone section', () => {
+  const result = (readyMs: number, peakMiB: number): StartAloneResult => {
+    const s = (median: number) => spread([median * 0.9, median, median * 1.1]);
+    return {
+      entry: 'node dist/index.js',
+      starts: 3,
+      healthMs: s(readyMs - 50),
+      healthCpuMs: s(readyMs - 200),
+      readyMs: s(readyMs),
+      readyCpuMs: s(readyMs - 150),
+      rssReadyMiB: s(peakMiB - 20),
+      rssLaterMiB: s(peakMiB - 25),
+      peakMiB: s(peakMiB),
+    };
+  };
+
+  it('judges readiness on /readyz and memory on the peak, each against its goal', () => {
+    const slow = startAloneSection(result(1_720, 191)).join('\n');
+    expect(slow).toContain(
+      'Ready after **1,720 ms** (median; goal ≤ 1,000 ms: **not met**), at most **191 MiB** resident (median peak; goal ≤ 200 MiB: met)',
+    );
+    expect(slow).toMatch(/`GET \/readyz` 200 \(ready[^|]*\| +1,720 ms \| +1,548–1,892 ms \|/);
+    const fast = startAloneSection(result(950, 210)).join('\n');
+    expect(fast).toContain(
+      'goal ≤ 1,000 ms: met), at most **210 MiB** resident (median peak; goal ≤ 200 MiB: **not met**)',
+    );
   });
 });

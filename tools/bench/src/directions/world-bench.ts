@@ -8,14 +8,13 @@
  * and given more than once, measures each build in turn (A B A B …) so that they share the
  * machine's moods; `-- --startups-only` skips the in-process figures.
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort, startTestIssuer } from '@repo/testkit';
+import { startTestIssuer } from '@repo/testkit';
 import { appScript } from 'demo-stack';
 import { buildWorld } from 'worldmappers-api/dist/world/world.js';
+import { startAlone, type StartUp } from '../start-alone/start-alone.js';
 import { DIRECTIONS_PAIRS } from './pairs.js';
 
 export { DIRECTIONS_PAIRS };
@@ -97,68 +96,6 @@ function inProcess() {
   say(`geocode (${geo.length} lookups): p50 ${g(50)} ms, p99 ${g(99)} ms`);
 }
 
-const CLOCK_TICKS_PER_S = 100;
-/** CPU time (user + system, all threads) a process has used so far, from /proc. */
-function processCpuMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields 14 and 15 of proc(5), counted after the command name: utime and stime in clock ticks.
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_S;
-}
-const statusKb = (pid: number, field: string) =>
-  Number(
-    new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0,
-  );
-
-async function startUp(entry: string, issuerUrl: string) {
-  const port = await freePort();
-  const t0 = performance.now();
-  const child = spawn(process.execPath, [entry], {
-    env: {
-      ...process.env,
-      ENV_FILE: 'none',
-      PORT: String(port),
-      ISSUER_BASE_URL: issuerUrl,
-      LOG_FORMAT: 'json',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'test',
-    },
-    stdio: 'ignore',
-  });
-  const pid = child.pid!;
-  const exited = new Promise((r) => child.once('exit', r));
-  const until = async (path: string) => {
-    for (;;) {
-      if (performance.now() - t0 > 60_000) throw new Error(`no 200 from ${path} within 60 s`);
-      if (child.exitCode !== null) throw new Error(`${entry} exited with code ${child.exitCode}`);
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}${path}`)).status === 200) {
-          return { ms: performance.now() - t0, cpuMs: processCpuMs(pid) };
-        }
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-  };
-  try {
-    const health = await until('/healthz');
-    const ready = await until('/readyz');
-    const rssReady = statusKb(pid, 'VmRSS') / 1024;
-    await new Promise((r) => setTimeout(r, 3000)); // anything left in the background settles
-    return {
-      health,
-      ready,
-      rssReady,
-      rssLater: statusKb(pid, 'VmRSS') / 1024,
-      peak: statusKb(pid, 'VmHWM') / 1024,
-    };
-  } finally {
-    child.kill('SIGTERM');
-    await exited;
-  }
-}
-
 const { values: args } = parseArgs({
   options: {
     starts: { type: 'string', default: '5' },
@@ -173,10 +110,10 @@ const entries = args.entry?.length
 if (!args['startups-only']) inProcess();
 const issuer = await startTestIssuer();
 try {
-  const runs = entries.map(() => [] as Awaited<ReturnType<typeof startUp>>[]);
+  const runs = entries.map(() => [] as StartUp[]);
   for (let i = 0; i < Number(args.starts); i++) {
     for (const [e, entry] of entries.entries()) {
-      const run = await startUp(entry, issuer.issuer);
+      const run = await startAlone(entry, issuer.issuer);
       runs[e]!.push(run);
       say(
         `start-up ${i + 1}${entries.length > 1 ? ` of ${entry}` : ''}: /healthz 200 after ${run.health.ms.toFixed(0)} ms wall (${run.health.cpuMs.toFixed(0)} ms CPU), /readyz 200 after ${run.ready.ms.toFixed(0)} ms (${run.ready.cpuMs.toFixed(0)} ms CPU); RSS ${run.rssReady.toFixed(0)} MB at ready, ${run.rssLater.toFixed(0)} MB 3 s later, peak ${run.peak.toFixed(0)} MB; ${load()}`,
