@@ -5,6 +5,7 @@ import { createApiClient, createTokenProvider } from '@repo/token-client';
 import { freePort, type ServiceProcess } from '@repo/testkit';
 import { startApp } from 'demo-stack';
 import { DEMO_CLIENTS } from '@repo/contracts';
+import { spread } from './stats.js';
 
 /** Resident memory of a process in MiB, from `/proc/<pid>/status` (VmRSS). */
 export function rssMiB(pid: number | undefined): number | undefined {
@@ -38,6 +39,32 @@ export interface ColdStartResult {
   attempts: number | undefined;
   /** Resident memory of each service right after the delivery was planned, MiB. */
   rssMiB: Record<string, number | undefined>;
+}
+
+/** Several cold starts: each moment as its median over them, with every start's figures. */
+export interface ColdStartsResult extends ColdStartResult {
+  starts: ColdStartResult[];
+}
+
+/**
+ * The median of each moment over several cold starts (the most planning attempts any needed), and
+ * the memory of the last start, whose services the later phases use.
+ */
+export function medianColdStart(starts: readonly ColdStartResult[]): ColdStartsResult {
+  const median = (pick: (start: ColdStartResult) => number) => spread(starts.map(pick)).median;
+  const last = starts.at(-1)!;
+  return {
+    plannedMs: median((s) => s.plannedMs),
+    postedMs: median((s) => s.postedMs),
+    healthyMs: {
+      'auth-server': median((s) => s.healthyMs['auth-server']),
+      'worldmappers-api': median((s) => s.healthyMs['worldmappers-api']),
+      giftdeliveries: median((s) => s.healthyMs.giftdeliveries),
+    },
+    attempts: Math.max(...starts.map((s) => s.attempts ?? 0)) || undefined,
+    rssMiB: last.rssMiB,
+    starts: [...starts],
+  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
