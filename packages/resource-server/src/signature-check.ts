@@ -65,6 +65,8 @@ export class SignatureCheck {
   }
 
   #keyFor(keys: KeySet, kid: string): KeyObject | null {
+    // Only the key set's own kids are remembered: any other is the caller's to invent.
+    if (!keys.kids.has(kid)) return null;
     let byKid = this.#keys.get(keys);
     if (byKid === undefined) {
       byKid = new Map();

@@ -41,6 +41,14 @@ describe('SignatureCheck', () => {
     expect(check.refutes(token.slice(0, -12), keys)).toBe(true);
   });
 
+  it('looks a key up only under the key set’s own kids, so invented ones are not remembered', async () => {
+    const check = new SignatureCheck('RS256');
+    const forged = tamperSignature(await sign());
+    // The JWKS holds k1, but the set's kids (what it was fetched with) do not: nothing is imported.
+    expect(check.refutes(forged, { ...keySet(jwk), kids: new Set(['k9']) })).toBe(false);
+    expect(check.refutes(forged, keySet(jwk))).toBe(true);
+  });
+
   it('checks RSA-PSS with the digest of its alg', async () => {
     const check = new SignatureCheck('PS256');
     const token = await sign({}, 'PS256');
