@@ -1,4 +1,6 @@
 import { constants, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import type { ProtectedHeaderParameters } from 'jose';
+import { decodeProtectedHeader } from 'jose/decode/protected_header';
 import type { KeySet } from '@repo/issuer-metadata';
 
 /** The library's words (jose's) for a signature that does not match its key. */
@@ -41,9 +43,8 @@ export class SignatureCheck {
   refutes(token: string, keys: KeySet | undefined): boolean {
     const rsa = RSA_ALGS[this.alg];
     if (keys === undefined || rsa === undefined || !COMPACT_JWS.test(token)) return false;
-    const headerEnd = token.indexOf('.');
     const signatureStart = token.lastIndexOf('.') + 1;
-    const header = parseHeader(token.slice(0, headerEnd));
+    const header = headerOf(token);
     if (header?.alg !== this.alg || 'crit' in header || 'b64' in header) return false;
     if (typeof header.kid !== 'string') return false;
     const key = this.#keyFor(keys, header.kid);
@@ -81,12 +82,10 @@ export class SignatureCheck {
   }
 }
 
-function parseHeader(part: string): Jwk | undefined {
+/** The token's protected header as jose reads it, or undefined where jose would refuse it. */
+function headerOf(token: string): ProtectedHeaderParameters | undefined {
   try {
-    const header: unknown = JSON.parse(Buffer.from(part, 'base64url').toString());
-    return typeof header === 'object' && header !== null && !Array.isArray(header)
-      ? (header as Jwk)
-      : undefined;
+    return decodeProtectedHeader(token);
   } catch {
     return undefined;
   }

@@ -7,6 +7,14 @@ export function cpuMicros(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
 }
 
+/** A memory field of a process's `/proc/<pid>/status` (`VmRSS`, `VmHWM`…), MiB; 0 when absent. */
+export function statusMiB(pid: number, field: string): number {
+  const kib = new RegExp(`${field}:\\s+(\\d+) kB`).exec(
+    readFileSync(`/proc/${pid}/status`, 'utf8'),
+  );
+  return Number(kib?.[1] ?? 0) / 1024;
+}
+
 /**
  * The CPU time of every process of this name on the machine (`comm`, e.g. `postgres`: the server
  * and all its backends, whoever they serve), µs. Processes that end meanwhile are skipped.

@@ -1,18 +1,18 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApiClient, createTokenProvider } from '@repo/token-client';
 import { freePort, type ServiceProcess } from '@repo/testkit';
 import { startApp } from 'demo-stack';
 import { DEMO_CLIENTS } from '@repo/contracts';
+import { statusMiB } from './proc.js';
 import { spread } from './stats.js';
 
 /** Resident memory of a process in MiB, from `/proc/<pid>/status` (VmRSS). */
 export function rssMiB(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const kib = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kib === undefined ? undefined : Number(kib) / 1024;
+    return statusMiB(pid, 'VmRSS') || undefined;
   } catch {
     return undefined;
   }

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { freePort } from '@repo/testkit';
-import { cpuMicros } from '../proc.js';
+import { cpuMicros, statusMiB } from '../proc.js';
 
 /** When a started server first answered a path with 200: wall time and its CPU time so far. */
 export interface Moment {
@@ -18,11 +17,6 @@ export interface StartUp {
   rssLater: number;
   peak: number;
 }
-
-const statusMiB = (pid: number, field: string) =>
-  Number(
-    new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0,
-  ) / 1024;
 
 /**
  * Spawns `entry` (a built service, `node dist/index.js`) alone with Node's own binary, trusting
