@@ -199,12 +199,15 @@ export function createIssuerMetadata(options: IssuerMetadataOptions): IssuerMeta
   async function keys(kid?: string): Promise<KeySet> {
     const fresh = current && Date.now() - current.at < maxAgeMs ? current.set : undefined;
     if (fresh && (kid === undefined || fresh.kids.has(kid))) return fresh;
-    const wait = keysFetchedAt + keysCooldownMs - Date.now();
+    const lastFetch = keysFetchedAt;
+    const wait = lastFetch + keysCooldownMs - Date.now();
     if (fresh && wait > 0) {
       // An unknown kid within the cooldown: the key may have been rotated in since; look again
       // once the cooldown is over, sharing that one fetch with every other request waiting.
+      // Whether another has begun it is told by the fetch's own mark, not by the clock: Node
+      // times timers from the event loop's cached time, so one can end before Date.now() says.
       await new Promise((resolve) => setTimeout(resolve, wait));
-      if (Date.now() - keysFetchedAt < keysCooldownMs) return fetchingKeys ?? current!.set;
+      if (keysFetchedAt !== lastFetch) return fetchingKeys ?? current!.set;
     }
     return fetchKeys();
   }

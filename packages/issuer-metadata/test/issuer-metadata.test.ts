@@ -125,6 +125,20 @@ describe('createIssuerMetadata', () => {
     expect(hits[JWKS]).toBe(3);
   });
 
+  it('looks again after the cooldown even when its timer fires before Date.now() shows it over', async () => {
+    // Node schedules timers from the event loop's cached time, so after a busy tick a timer can
+    // fire some milliseconds before Date.now() reaches its end (CI saw a rotated key refused).
+    const { metadata, hits, setKeys } = fakeIssuer({ keysCooldownMs: 1_000 });
+    await metadata.keys();
+    vi.advanceTimersByTime(300);
+    setKeys(['a', 'rotated']);
+    const waiting = metadata.keys('rotated');
+    vi.setSystemTime(Date.now() - 5);
+    await vi.advanceTimersByTimeAsync(700);
+    expect((await waiting).kids.has('rotated')).toBe(true);
+    expect(hits[JWKS]).toBe(2);
+  });
+
   it('confirms the keys in the background while in use, and stops vouching after maxAgeMs', async () => {
     const { metadata, answers, hits } = fakeIssuer({ keysRefreshMs: 30_000, maxAgeMs: 60_000 });
     const keys = await metadata.keys();
