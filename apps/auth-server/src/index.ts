@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { ConfigError } from '@repo/config';
 import { runServer } from '@repo/http';
 import { createAuditEvents } from '@repo/audit-events';
@@ -34,6 +35,11 @@ try {
 }
 const { config, registry, keys } = settings;
 const logger = createServiceLogger('auth-server', config);
+// oidc-provider is imported only once the key files have been read: it prints a notice when
+// loaded on an unsupported Node.js, which would bury a setup error. A first start is the
+// exception: generating its RSA key takes the thread pool 0.3–0.7 s, and the app (most of the
+// start-up's CPU) loads meanwhile instead of after it.
+const loadingApp = keys.create && !existsSync(keys.path) ? import('./app.js') : undefined;
 
 let keyRing: KeyRing;
 try {
@@ -56,8 +62,7 @@ const snapshot = await keyRing.current();
 // The private_key_jwt clients' JWKS files: an invalid one stops the start, a missing one warns.
 const clientKeys = new ClientKeys(registry, logger);
 await clientKeys.current().catch(exitOnSetupError);
-// Imported only now: oidc-provider prints notices when loaded, which would bury a setup error.
-const { createApp } = await import('./app.js');
+const { createApp } = await (loadingApp ?? import('./app.js'));
 const store = config.REDIS_URL
   ? (await import('./redis-store.js')).redisStore({ url: config.REDIS_URL, logger })
   : memoryStore();
